@@ -1,0 +1,41 @@
+/**
+ * The tutorial app's backend: the three commands of the IPC tutorial, in TypeScript.
+ */
+
+import { readFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
+import { createApp, defineCommand, FerryError, type AppOptions, type CommandContext } from "ferry";
+import { z } from "zod";
+
+/** `greet(name)` → "Hello, <name>!" */
+export const greet = defineCommand(z.object({ name: z.string() }), ({ name }) => `Hello, ${name}!`);
+
+/**
+ * `read_file(path)` → the file's text, read without blocking the event loop.
+ * Fails with kind `not_found` or `io`, the tutorial's typed errors.
+ */
+export const read_file = defineCommand(z.object({ path: z.string().min(1) }), async ({ path }, { signal }) => {
+  try {
+    return await readFile(path, { encoding: "utf8", signal });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.name === "AbortError") throw err;
+    if (e.code === "ENOENT") throw new FerryError("not_found", `no file at ${path}`, { path });
+    throw new FerryError("io", `io error: ${e.code ?? e.message}`, { path, code: e.code });
+  }
+});
+
+/** `start_job` → emits `job-progress` 1..100 every 50 ms, then `job-done`. Stops if the window goes. */
+export async function start_job(_args: unknown, { app, signal }: CommandContext) {
+  for (let i = 1; i <= 100; i++) {
+    await sleep(50, undefined, { signal });
+    app.emit("job-progress", i);
+  }
+  app.emit("job-done", null);
+  return null;
+}
+
+/** The tutorial app; options let tests set dev mode or an access rule. */
+export function createTutorialApp(options: Omit<AppOptions<undefined>, "commands"> = {}) {
+  return createApp({ ...options, commands: { greet, read_file, start_job } });
+}

@@ -1,0 +1,80 @@
+/**
+ * The tutorial page: greet, read_file with typed errors, and a job whose progress
+ * arrives as events. Listeners are removed as soon as the job is over.
+ */
+
+import { FerryError, invoke, listen, type UnlistenFn } from "ferry/client";
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+function describeError(err: unknown): string {
+  if (err instanceof FerryError) return `${err.kind}: ${err.message}`;
+  return String(err);
+}
+
+$("greet-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const name = $<HTMLInputElement>("greet-name").value;
+  try {
+    $("greeting").textContent = await invoke<string>("greet", { name });
+  } catch (err) {
+    $("greeting").textContent = describeError(err);
+  }
+});
+
+$("read-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const error = $("read-error");
+  const content = $("read-content");
+  error.hidden = true;
+  content.textContent = "";
+  try {
+    content.textContent = await invoke<string>("read_file", { path: $<HTMLInputElement>("read-path").value });
+  } catch (err) {
+    // Catch narrowly: the kinds the command documents, then anything else.
+    error.dataset.kind = err instanceof FerryError ? err.kind : "unknown";
+    error.textContent = describeError(err);
+    error.hidden = false;
+  }
+});
+
+let stopListening: UnlistenFn[] = [];
+function cleanup() {
+  for (const unlisten of stopListening) unlisten();
+  stopListening = [];
+}
+
+$("job-start").addEventListener("click", async () => {
+  const button = $<HTMLButtonElement>("job-start");
+  const bar = $<HTMLProgressElement>("job-progress");
+  const status = $("job-status");
+  button.disabled = true;
+  bar.value = 0;
+  $("job-percent").textContent = "0 %";
+  status.textContent = "running…";
+  cleanup();
+  try {
+    stopListening = await Promise.all([
+      listen<number>("job-progress", (e) => {
+        bar.value = e.payload;
+        $("job-percent").textContent = `${e.payload} %`;
+      }),
+      listen("job-done", () => {
+        status.textContent = "done";
+      }),
+    ]);
+    await invoke("start_job");
+  } catch (err) {
+    status.textContent = describeError(err);
+  } finally {
+    cleanup();
+    button.disabled = false;
+  }
+});
+
+// Show that the connection works (or why it does not) as soon as the page loads.
+invoke<string>("greet", { name: "ferry" }).then(
+  () => ($("connection").textContent = "connected"),
+  (err) => ($("connection").textContent = `not connected: ${describeError(err)}`),
+);
+window.addEventListener("pagehide", cleanup);

@@ -1,0 +1,267 @@
+/**
+ * The app: its command registry, event bus, state and connections, and the router that
+ * takes an invoke from the door to its handler: lookup → access → args → handler → reply.
+ *
+ * The app never imports a transport; transports call `app.connect(label, peer)`.
+ */
+
+import { FerryError } from "../protocol/errors.ts";
+import { suggest } from "../protocol/names.ts";
+import type { InvokeMessage } from "../protocol/messages.ts";
+import { toCommand, validateArgs, type Command, type CommandContext, type CommandInput } from "./commands.ts";
+import { Connection, CloseCode, type Peer } from "./connection.ts";
+import { EventBus, type BackendListener, type WindowFilter } from "./events.ts";
+import { bindChannels } from "./channel.ts";
+import { fromUnknown } from "./errors.ts";
+import { eventPlugin } from "../plugins/event.ts";
+
+export type { WindowFilter } from "./events.ts";
+
+/** Decides whether a window may call a command; the capabilities layer plugs in here. */
+export type Authorize = (request: { window: string; command: string }) => boolean;
+
+/** A log line from the backend; `error` carries what the page never sees. */
+export interface LogEntry {
+  level: "error" | "warn" | "info";
+  message: string;
+  error?: unknown;
+}
+
+export interface AppOptions<State> {
+  /** App commands by name, as in Tauri's `generate_handler!`. */
+  commands?: Record<string, CommandInput<State>>;
+  /** Plugins; their commands are addressed as `plugin:<name>|<cmd>`. */
+  plugins?: Plugin<State>[];
+  /** App state every handler sees as `ctx.state`. */
+  state?: State;
+  /** Dev mode: internal errors carry their message and stack to the page. Default false. */
+  dev?: boolean;
+  /** Access decision per call. Default: every registered command is allowed. */
+  authorize?: Authorize;
+  /** Where backend log lines go. Default: the console. */
+  log?: (entry: LogEntry) => void;
+  /** Largest incoming frame in bytes; larger frames close the connection (1009). Default 64 MiB. */
+  maxFrameBytes?: number;
+}
+
+/** What plugin commands see besides the usual context: the calling connection. */
+export interface PluginContext<State = unknown> extends CommandContext<State> {
+  readonly connection: Pick<Connection, "listen" | "unlisten" | "label">;
+}
+
+export interface Plugin<State = any> {
+  name: string;
+  commands: Record<string, ((args: any, ctx: PluginContext<State>) => unknown) | Command<any, State>>;
+}
+
+/** Identity helper that types a plugin's command contexts. */
+export function definePlugin<State = any>(plugin: Plugin<State>): Plugin<State> {
+  return plugin;
+}
+
+/** The app as handlers and the embedding program see it. */
+export interface AppHandle<State = unknown> {
+  readonly state: State;
+  readonly dev: boolean;
+  /** Emits to every listening window and to backend listeners. */
+  emit(event: string, payload?: unknown): void;
+  /** Emits to the windows with this label only. */
+  emitTo(label: string, event: string, payload?: unknown): void;
+  /** Emits to the windows whose label passes `filter`. */
+  emitFilter(event: string, payload: unknown, filter: WindowFilter): void;
+  /** Emits as if `window` had emitted (backend listeners see the source). */
+  emitFrom(window: string, event: string, payload?: unknown): void;
+  /** Listens on the backend to events from pages and from the backend; returns unlisten. */
+  listen<T = unknown>(event: string, listener: BackendListener<T>): () => void;
+  /** Like `listen`, removed after the first event. */
+  once<T = unknown>(event: string, listener: BackendListener<T>): () => void;
+  /** Labels of the windows connected now. */
+  windows(): string[];
+  /** Number of page listeners (for one event, or all). */
+  listenerCount(event?: string): number;
+}
+
+/** What connections need from the app; not part of the public API. */
+export interface AppInternals {
+  readonly dev: boolean;
+  readonly bus: EventBus;
+  dispatch(conn: Connection, msg: InvokeMessage): void;
+  forget(conn: Connection): void;
+}
+
+export interface App<State = unknown> extends AppHandle<State> {
+  /** For transports: a new connection for an authenticated window. */
+  connect(label: string, peer: Peer): Connection;
+  /** Largest incoming frame, for transports to enforce. */
+  readonly maxFrameBytes: number;
+  /** Command names, app and plugin, for tooling and suggestions. */
+  commandNames(): string[];
+  /** Closes every connection (code 1001). */
+  close(): void;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+  if (typeof v !== "object" || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  typeof v === "object" && v !== null && typeof (v as PromiseLike<unknown>).then === "function";
+
+/**
+ * Creates an app from its commands, plugins and state.
+ *
+ * @example
+ * const app = createApp({ commands: { greet: ({ name }) => `Hello, ${name}!` } });
+ * await serveWs(app, { root: "ui" });
+ */
+export function createApp<State = undefined>(options: AppOptions<State> = {}): App<State> {
+  const dev = options.dev ?? false;
+  const log = options.log ?? defaultLog;
+  const authorize = options.authorize ?? (() => true);
+  const registry = new Map<string, Command>();
+  const connections = new Set<Connection>();
+  const bus = new EventBus((error, event) => log({ level: "error", message: `listener for "${event}" threw`, error }));
+
+  for (const [name, input] of Object.entries(options.commands ?? {})) {
+    if (name.startsWith("plugin:")) throw new TypeError(`command ${name}: the "plugin:" prefix is for plugins`);
+    registry.set(name, toCommand(name, input));
+  }
+  for (const plugin of [eventPlugin, ...(options.plugins ?? [])]) {
+    for (const [cmd, input] of Object.entries(plugin.commands)) {
+      registry.set(`plugin:${plugin.name}|${cmd}`, toCommand(cmd, input));
+    }
+  }
+
+  const notFound = (cmd: string): FerryError => {
+    const suggestion = suggest(cmd, registry.keys());
+    const hint = suggestion ? ` Did you mean "${suggestion}"?` : " Is it registered in createApp({ commands })?";
+    return new FerryError("command_not_found", `unknown command "${cmd}".${hint}`, {
+      command: cmd,
+      ...(suggestion ? { suggestion } : {}),
+    });
+  };
+
+  const finish = (conn: Connection, id: number, controller: AbortController, ok: boolean, value: unknown, cmd: string) => {
+    if (conn.pending.get(id) !== controller) return;
+    conn.pending.delete(id);
+    if (controller.signal.aborted) return; // the page already settled the call
+    if (ok) {
+      try {
+        conn.reply(id, value);
+        return;
+      } catch (err) {
+        value = err;
+      }
+    }
+    const error = fromUnknown(value, controller.signal);
+    if (error.kind === "internal") log({ level: "error", message: `command "${cmd}" failed`, error: value });
+    conn.fail(id, error);
+  };
+
+  const run = (conn: Connection, msg: InvokeMessage, command: Command, args: unknown, controller: AbortController, ctx: PluginContext<State>) => {
+    let out: unknown;
+    try {
+      out = command.handler(args, ctx);
+    } catch (err) {
+      finish(conn, msg.id, controller, false, err, msg.cmd);
+      return;
+    }
+    if (isThenable(out)) {
+      out.then(
+        (v) => finish(conn, msg.id, controller, true, v, msg.cmd),
+        (e) => finish(conn, msg.id, controller, false, e, msg.cmd),
+      );
+    } else finish(conn, msg.id, controller, true, out, msg.cmd);
+  };
+
+  const app: App<State> & AppInternals = {
+    state: options.state as State,
+    dev,
+    bus,
+    maxFrameBytes: options.maxFrameBytes ?? 64 * 1024 * 1024,
+
+    dispatch(conn, msg) {
+      const command = registry.get(msg.cmd);
+      if (!command) return conn.fail(msg.id, notFound(msg.cmd));
+      if (!authorize({ window: conn.label, command: msg.cmd })) {
+        return conn.fail(
+          msg.id,
+          new FerryError("permission_denied", `window "${conn.label}" may not call "${msg.cmd}"`, {
+            command: msg.cmd,
+            window: conn.label,
+          }),
+        );
+      }
+      if (conn.pending.has(msg.id)) {
+        return conn.fail(msg.id, new FerryError("protocol", `call id ${msg.id} is already in flight`));
+      }
+      let args: unknown = msg.a ?? {};
+      if (!isPlainObject(args)) {
+        return conn.fail(msg.id, new FerryError("invalid_args", `args for ${msg.cmd} must be an object of named arguments`, { command: msg.cmd }));
+      }
+      args = bindChannels(conn, args);
+      const controller = new AbortController();
+      conn.pending.set(msg.id, controller);
+      const ctx: PluginContext<State> = { window: conn.label, signal: controller.signal, app, state: app.state, connection: conn };
+      if (!command.args) return run(conn, msg, command, args, controller, ctx);
+      validateArgs(msg.cmd, command.args, args).then(
+        (valid) => run(conn, msg, command, valid, controller, ctx),
+        (err) => finish(conn, msg.id, controller, false, err, msg.cmd),
+      );
+    },
+
+    forget(conn) {
+      connections.delete(conn);
+    },
+
+    connect(label, peer) {
+      const conn = new Connection(app, label, peer);
+      connections.add(conn);
+      return conn;
+    },
+
+    emit(event, payload) {
+      bus.dispatch(event, payload, { toBackend: true });
+    },
+    emitTo(label, event, payload) {
+      bus.dispatch(event, payload, { toBackend: false, filter: (l) => l === label });
+    },
+    emitFilter(event, payload, filter) {
+      bus.dispatch(event, payload, { toBackend: false, filter });
+    },
+    emitFrom(window, event, payload) {
+      bus.dispatch(event, payload, { toBackend: true, source: window });
+    },
+    listen(event, listener) {
+      return bus.addBackendListener(event, listener as BackendListener);
+    },
+    once(event, listener) {
+      const off = bus.addBackendListener(event, (e) => {
+        off();
+        (listener as BackendListener)(e);
+      });
+      return off;
+    },
+    windows() {
+      return [...new Set([...connections].map((c) => c.label))];
+    },
+    listenerCount(event) {
+      return bus.pageListenerCount(event);
+    },
+    commandNames() {
+      return [...registry.keys()];
+    },
+    close() {
+      for (const conn of [...connections]) conn.close(CloseCode.goingAway, "app closing");
+    },
+  };
+  return app;
+}
+
+function defaultLog(entry: LogEntry): void {
+  const line = `[ferry] ${entry.level}: ${entry.message}`;
+  if (entry.level === "info") console.log(line);
+  else console.error(line, entry.error ?? "");
+}

@@ -1,0 +1,72 @@
+/**
+ * Command definitions: a handler `(args, ctx)` with an optional Standard Schema for its args.
+ */
+
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import { FerryError } from "../protocol/errors.ts";
+import { formatPath } from "../protocol/codec.ts";
+import type { AppHandle } from "./app.ts";
+
+/** What a handler learns about its call besides the args. */
+export interface CommandContext<State = unknown> {
+  /** Label of the calling window, bound to the token it connected with. */
+  readonly window: string;
+  /** Fires when the page cancels the call or its connection closes. */
+  readonly signal: AbortSignal;
+  /** The app, to emit events or reach state. */
+  readonly app: AppHandle<State>;
+  /** App state registered at start-up (`createApp({ state })`). */
+  readonly state: State;
+}
+
+export type Handler<Args, State, Result> = (args: Args, ctx: CommandContext<State>) => Result | Promise<Result>;
+
+/** A command as the registry holds it. */
+export interface Command<Args = any, State = any, Result = unknown> {
+  readonly args?: StandardSchemaV1<unknown, Args> | undefined;
+  readonly handler: Handler<Args, State, Result>;
+}
+
+/** A plain handler function or a full definition. */
+export type CommandInput<State> = Handler<any, State, unknown> | Command<any, State, unknown>;
+
+/**
+ * Defines a command whose args are checked by a Standard Schema (zod, valibot, arktype …)
+ * before the handler runs; the handler's args type is the schema's output.
+ *
+ * @example
+ * const greet = defineCommand(z.object({ name: z.string() }), ({ name }) => `Hello, ${name}!`);
+ */
+export function defineCommand<Schema extends StandardSchemaV1, State = any, Result = unknown>(
+  args: Schema,
+  handler: Handler<StandardSchemaV1.InferOutput<Schema>, State, Result>,
+): Command<StandardSchemaV1.InferOutput<Schema>, State, Result> {
+  if (typeof args?.["~standard"]?.validate !== "function") {
+    throw new TypeError("defineCommand: the first argument must be a Standard Schema (zod, valibot, arktype …)");
+  }
+  return { args: args as StandardSchemaV1<unknown, StandardSchemaV1.InferOutput<Schema>>, handler };
+}
+
+/** Normalises a registry entry; throws at start-up for anything that is not a command. */
+export function toCommand(name: string, input: unknown): Command {
+  if (typeof input === "function") return { handler: input as Command["handler"] };
+  if (typeof input === "object" && input !== null && typeof (input as Command).handler === "function") {
+    return input as Command;
+  }
+  throw new TypeError(`command ${JSON.stringify(name)} must be a function or defineCommand(...)`);
+}
+
+function issuePath(issue: StandardSchemaV1.Issue): string {
+  const keys = (issue.path ?? []).map((k) => (typeof k === "object" ? k.key : k));
+  return formatPath("args", keys.map((k) => (typeof k === "symbol" ? String(k) : k)));
+}
+
+/** Runs the command's schema; throws `invalid_args` listing every problem with its path. */
+export async function validateArgs(command: string, schema: StandardSchemaV1, args: unknown): Promise<unknown> {
+  let result = schema["~standard"].validate(args);
+  if (result instanceof Promise) result = await result;
+  if (!result.issues) return result.value;
+  const issues = result.issues.map((i) => ({ path: issuePath(i), message: i.message }));
+  const list = issues.map((i) => `${i.path}: ${i.message}`).join("; ");
+  throw new FerryError("invalid_args", `invalid args for ${command}: ${list}`, { command, issues });
+}

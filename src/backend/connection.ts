@@ -1,0 +1,153 @@
+/**
+ * One page's connection, whatever the transport: its window label, its calls in flight,
+ * its listeners and channels, and its outgoing queue.
+ *
+ * A transport adapter creates it with `app.connect(label, peer)`, feeds it frames with
+ * `receive`, and calls `dropped()` when the socket is gone. Everything scoped to the
+ * connection ends there: handlers see their AbortSignal fire, listeners are freed.
+ */
+
+import { coalesce, decodeFrame, frameMessage, encodeValue, type Frame } from "../protocol/codec.ts";
+import { FerryError } from "../protocol/errors.ts";
+import { parseClientMessage } from "../protocol/messages.ts";
+import { shapeError } from "./errors.ts";
+import type { AppInternals } from "./app.ts";
+
+/** What a transport gives the core: a way to send a frame and to close. */
+export interface Peer {
+  send(frame: Frame): void;
+  close(code: number, reason: string): void;
+}
+
+/** WebSocket close codes ferry uses. */
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  protocolError: 1002,
+  policyViolation: 1008,
+  tooBig: 1009,
+} as const;
+
+/** Protocol errors tolerated before the connection is closed as broken. */
+const MAX_PROTOCOL_ERRORS = 32;
+
+export class Connection {
+  readonly label: string;
+  /** Calls in flight: call id → the controller whose signal the handler sees. */
+  readonly pending = new Map<number, AbortController>();
+  /** This connection's page handlers: handler id → event name. */
+  readonly listeners = new Map<number, string>();
+  private readonly app: AppInternals;
+  private readonly peer: Peer;
+  private queue: Frame[] = [];
+  private flushScheduled = false;
+  private protocolErrors = 0;
+  private isClosed = false;
+
+  constructor(app: AppInternals, label: string, peer: Peer) {
+    this.app = app;
+    this.label = label;
+    this.peer = peer;
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Feeds one incoming frame. Never throws: bad input gets a protocol error reply. */
+  receive(data: string | Uint8Array): void {
+    if (this.isClosed) return;
+    let messages: unknown[];
+    try {
+      messages = decodeFrame(data);
+    } catch (err) {
+      this.protocolError(err);
+      return;
+    }
+    for (const raw of messages) {
+      let msg;
+      try {
+        msg = parseClientMessage(raw);
+      } catch (err) {
+        this.protocolError(err, raw);
+        continue;
+      }
+      if (msg.t === "i") this.app.dispatch(this, msg);
+      else this.pending.get(msg.id)?.abort(new FerryError("cancelled", "the page cancelled the call"));
+    }
+  }
+
+  /** Queues a frame; frames queued in one turn of the event loop leave together. */
+  enqueue(frame: Frame): void {
+    if (this.isClosed) return;
+    this.queue.push(frame);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const frames = coalesce(this.queue);
+    this.queue = [];
+    if (this.isClosed) return;
+    for (const frame of frames) this.peer.send(frame);
+  };
+
+  /** Adds a page handler for `event` under the page-chosen id `handler`. */
+  listen(event: string, handler: number): void {
+    if (this.listeners.has(handler)) {
+      throw new FerryError("invalid_args", `handler id ${handler} is already listening`);
+    }
+    this.app.bus.addPageListener(this, event, handler);
+    this.listeners.set(handler, event);
+  }
+
+  /** Removes a page handler; unknown ids are ignored, as unlisten twice is harmless. */
+  unlisten(handler: number): void {
+    const event = this.listeners.get(handler);
+    if (event === undefined) return;
+    this.listeners.delete(handler);
+    this.app.bus.removePageListener(this, event, handler);
+  }
+
+  /** Sends a call's result. Throws `not_serializable` if the value cannot be sent. */
+  reply(id: number, value: unknown): void {
+    this.enqueue(frameMessage(`{"t":"r","id":${id}`, "v", encodeValue(value, "result")));
+  }
+
+  /** Sends a call's failure. */
+  fail(id: number, err: FerryError): void {
+    this.enqueue(`{"t":"f","id":${id},"e":${JSON.stringify(shapeError(err, this.app.dev))}}`);
+  }
+
+  private protocolError(err: unknown, raw?: unknown): void {
+    const e = err instanceof FerryError ? err : new FerryError("protocol", "malformed message");
+    const id = (raw as { id?: unknown } | undefined)?.id;
+    if (typeof id === "number" && Number.isSafeInteger(id) && id >= 0) this.fail(id, e);
+    else this.enqueue(`{"t":"x","e":${JSON.stringify(e.toJSON())}}`);
+    if (++this.protocolErrors > MAX_PROTOCOL_ERRORS) this.close(CloseCode.protocolError, "too many protocol errors");
+  }
+
+  /** Closes from the backend side (sends what is queued first). */
+  close(code: number = CloseCode.normal, reason = ""): void {
+    if (this.isClosed) return;
+    this.flush();
+    this.peer.close(code, reason);
+    this.dropped();
+  }
+
+  /** The transport reports the connection gone: abort its calls and free its listeners. */
+  dropped(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.queue = [];
+    const reason = new FerryError("cancelled", `window ${JSON.stringify(this.label)} disconnected`);
+    for (const controller of this.pending.values()) controller.abort(reason);
+    this.pending.clear();
+    this.app.bus.removeConnection(this, new Set(this.listeners.values()));
+    this.listeners.clear();
+    this.app.forget(this);
+  }
+}

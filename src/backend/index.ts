@@ -1,0 +1,15 @@
+/**
+ * ferry's backend entry point: create an app, define commands, emit events.
+ * Transports are separate entry points: `ferry/transports/ws`, `ferry/transports/memory`.
+ */
+
+export { createApp, definePlugin } from "./app.ts";
+export type { App, AppHandle, AppOptions, Authorize, LogEntry, Plugin, PluginContext, WindowFilter } from "./app.ts";
+export { defineCommand } from "./commands.ts";
+export type { Command, CommandContext, CommandInput, Handler } from "./commands.ts";
+export { Channel } from "./channel.ts";
+export type { BackendEvent, BackendListener } from "./events.ts";
+export { CloseCode } from "./connection.ts";
+export type { Connection, Peer } from "./connection.ts";
+export { FerryError, FRAMEWORK_ERROR_KINDS } from "../protocol/errors.ts";
+export type { ErrorKind, FrameworkErrorKind, WireError } from "../protocol/errors.ts";

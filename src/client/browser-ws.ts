@@ -1,0 +1,35 @@
+/** The browser's WebSocket as a ferry client transport. */
+
+import type { ClientTransport, TransportSink } from "./core.ts";
+
+const PROTOCOL = "ferry.v1";
+
+/** Opens `url` offering the window token as a subprotocol; frames wait until it opens. */
+export function browserTransport(url: string, token: string): ClientTransport {
+  const ws = new WebSocket(url, [PROTOCOL, `ferry.token.${token}`]);
+  ws.binaryType = "arraybuffer";
+  let sink: TransportSink | undefined;
+  const backlog: (string | Blob)[] = [];
+  ws.onopen = () => {
+    for (const f of backlog.splice(0)) ws.send(f);
+  };
+  ws.onmessage = (e: MessageEvent) => {
+    sink?.message(typeof e.data === "string" ? e.data : new Uint8Array(e.data as ArrayBuffer));
+  };
+  ws.onclose = (e: CloseEvent) => {
+    sink?.close(e.code, e.reason || (e.code === 1006 ? "could not connect (wrong token, origin or host?)" : ""));
+  };
+  return {
+    start(s) {
+      sink = s;
+    },
+    send(frame) {
+      const data = typeof frame === "string" ? frame : new Blob(frame as BlobPart[]);
+      if (ws.readyState === WebSocket.CONNECTING) backlog.push(data);
+      else if (ws.readyState === WebSocket.OPEN) ws.send(data);
+    },
+    close() {
+      ws.close(1000);
+    },
+  };
+}

@@ -1,0 +1,322 @@
+/**
+ * The page side of ferry, transport-neutral: `invoke`, `listen`/`once`/`emit`/`emitTo`
+ * and `Channel`, over any `ClientTransport` (browser WebSocket, Node `ws`, in-memory).
+ */
+
+import { coalesce, decodeFrame, encodeValue, frameMessage, type Frame } from "../protocol/codec.ts";
+import { FerryError } from "../protocol/errors.ts";
+import { parseServerMessage, type ServerMessage } from "../protocol/messages.ts";
+import { assertEventName } from "../protocol/names.ts";
+
+/** Where a transport reports what arrives. */
+export interface TransportSink {
+  message(data: string | Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+/** The whole transport contract on the page side: send frames, report frames and close. */
+export interface ClientTransport {
+  send(frame: Frame): void;
+  /** Called once by the client with the sink to report to. */
+  start(sink: TransportSink): void;
+  close(): void;
+}
+
+export interface InvokeOptions {
+  /** Cancels the call: the promise rejects with `cancelled` and the handler's signal fires. */
+  signal?: AbortSignal;
+  /** Rejects with `timeout` (and cancels the handler) after this many milliseconds. */
+  timeout?: number;
+  /** Accepted for Tauri compatibility; not sent. */
+  headers?: unknown;
+}
+
+/** An event as page handlers receive it, the same shape as Tauri's. */
+export interface Event<T> {
+  event: string;
+  /** The id of the listener this delivery is for (what `unlisten` removes). */
+  id: number;
+  payload: T;
+}
+
+export type EventCallback<T> = (event: Event<T>) => void;
+export type UnlistenFn = () => void;
+
+/** A target for `emitTo`: a window label, or Tauri's `{ kind, label }` forms. */
+export type EventTarget = string | { kind: "Any" } | { kind: "AnyLabel" | "Window" | "Webview" | "WebviewWindow"; label: string };
+
+interface PendingCall {
+  resolve(value: unknown): void;
+  reject(err: FerryError): void;
+  cleanup(): void;
+}
+
+/** Live channels by id; ids are unique per page so all clients share one registry. */
+const channels = new Map<number, Channel<any>>();
+let nextChannelId = 1;
+
+/**
+ * An ordered stream from a backend handler to this page. Pass it as an argument; the
+ * handler calls `send` on its end.
+ *
+ * @example
+ * const progress = new Channel<number>((n) => bar.value = n);
+ * await invoke("download", { url, progress });
+ */
+export class Channel<T = unknown> {
+  readonly id: number;
+  /** Called with each message, in the order the backend sent them. */
+  onmessage: (message: T) => void;
+  /** Called once when the backend closes the channel or the connection ends. */
+  onclose: (() => void) | undefined;
+  private next = 0;
+  private readonly early = new Map<number, { v?: T; end?: true }>();
+
+  constructor(onmessage?: (message: T) => void) {
+    this.id = nextChannelId++;
+    this.onmessage = onmessage ?? (() => {});
+    this.onclose = undefined;
+    channels.set(this.id, this);
+  }
+
+  /** Handles one delivery, reordering by index. */
+  deliver(index: number, value: T | undefined, end: boolean | undefined): void {
+    this.early.set(index, end ? { end: true } : { v: value as T });
+    let item;
+    while ((item = this.early.get(this.next)) !== undefined) {
+      this.early.delete(this.next++);
+      if (item.end) return this.end();
+      this.onmessage(item.v as T);
+    }
+  }
+
+  /** Stops delivery and frees the channel. */
+  end(): void {
+    if (!channels.delete(this.id)) return;
+    this.early.clear();
+    this.onclose?.();
+  }
+
+  toJSON(): string {
+    return `__CHANNEL__:${this.id}`;
+  }
+}
+
+function reportAsync(err: unknown): void {
+  setTimeout(() => {
+    throw err;
+  });
+}
+
+/**
+ * A connection to a ferry backend over the given transport.
+ *
+ * @example
+ * const client = createClient(connectMemory(app, "main"));
+ * await client.invoke("greet", { name: "Ada" });
+ */
+export class Client {
+  private readonly transport: ClientTransport;
+  private readonly calls = new Map<number, PendingCall>();
+  private readonly handlers = new Map<number, { event: string; fn: EventCallback<any> }>();
+  private nextCallId = 1;
+  private nextHandlerId = 1;
+  private queue: Frame[] = [];
+  private flushScheduled = false;
+  private closeError: FerryError | undefined;
+
+  constructor(transport: ClientTransport) {
+    this.transport = transport;
+    transport.start({ message: (data) => this.receive(data), close: (code, reason) => this.closed(code, reason) });
+  }
+
+  /** True once the connection has ended; every call after that rejects with `connection_closed`. */
+  get isClosed(): boolean {
+    return this.closeError !== undefined;
+  }
+
+  /**
+   * Calls a backend command by name with named arguments.
+   * Rejects with a `FerryError` whose `kind` says what went wrong.
+   */
+  invoke<T = unknown>(cmd: string, args?: Record<string, unknown>, options?: InvokeOptions): Promise<T> {
+    if (this.closeError) return Promise.reject(this.closeError);
+    if (options?.signal?.aborted) return Promise.reject(new FerryError("cancelled", `${cmd} was cancelled before it was sent`));
+    let frame: Frame;
+    const id = this.nextCallId++;
+    try {
+      const head = `{"t":"i","id":${id},"cmd":${JSON.stringify(cmd)}`;
+      frame = args === undefined ? frameMessage(head) : frameMessage(head, "a", encodeValue(args, "args"));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise<T>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const signal = options?.signal;
+      const abandon = (error: FerryError) => {
+        if (!this.calls.has(id)) return;
+        this.settle(id)?.reject(error);
+        this.enqueue(`{"t":"c","id":${id}}`);
+      };
+      const onAbort = () => abandon(new FerryError("cancelled", `${cmd} was cancelled`, undefined, { cause: signal?.reason }));
+      this.calls.set(id, {
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        cleanup: () => {
+          if (timer !== undefined) clearTimeout(timer);
+          signal?.removeEventListener("abort", onAbort);
+        },
+      });
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (options?.timeout !== undefined) {
+        timer = setTimeout(() => abandon(new FerryError("timeout", `${cmd} did not answer within ${options.timeout} ms`)), options.timeout);
+      }
+      this.enqueue(frame);
+    });
+  }
+
+  /**
+   * Listens to an event; resolves once the backend has registered the listener, with the
+   * function that removes it. Call it when the view goes away.
+   *
+   * @example
+   * const unlisten = await listen<number>("job-progress", (e) => bar.value = e.payload);
+   */
+  async listen<T = unknown>(event: string, handler: EventCallback<T>): Promise<UnlistenFn> {
+    assertEventName(event);
+    const id = this.nextHandlerId++;
+    this.handlers.set(id, { event, fn: handler });
+    try {
+      await this.invoke("plugin:event|listen", { event, target: { kind: "Any" }, handler: id });
+    } catch (err) {
+      this.handlers.delete(id);
+      throw err;
+    }
+    return () => this.unlisten(event, id);
+  }
+
+  /** Listens to the next occurrence of an event only. */
+  async once<T = unknown>(event: string, handler: EventCallback<T>): Promise<UnlistenFn> {
+    let unlisten: UnlistenFn | undefined;
+    let fired = false;
+    unlisten = await this.listen<T>(event, (e) => {
+      if (fired) return;
+      fired = true;
+      unlisten?.();
+      handler(e);
+    });
+    if (fired) unlisten();
+    return unlisten;
+  }
+
+  /** Emits an event to every listening window and to backend listeners. */
+  async emit(event: string, payload?: unknown): Promise<void> {
+    assertEventName(event);
+    await this.invoke("plugin:event|emit", { event, payload });
+  }
+
+  /** Emits an event to the windows with the given label only. */
+  async emitTo(target: EventTarget, event: string, payload?: unknown): Promise<void> {
+    assertEventName(event);
+    await this.invoke("plugin:event|emit_to", { target, event, payload });
+  }
+
+  /** Closes the connection; calls in flight reject with `connection_closed`. */
+  close(): void {
+    this.transport.close();
+    this.closed(1000, "closed by the page");
+  }
+
+  private unlisten(event: string, id: number): void {
+    if (!this.handlers.delete(id) || this.closeError) return;
+    this.invoke("plugin:event|unlisten", { event, eventId: id }).catch(() => {
+      // The connection ended: the backend has dropped the listener with it.
+    });
+  }
+
+  private settle(id: number): PendingCall | undefined {
+    const call = this.calls.get(id);
+    if (!call) return undefined;
+    this.calls.delete(id);
+    call.cleanup();
+    return call;
+  }
+
+  private enqueue(frame: Frame): void {
+    this.queue.push(frame);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      const frames = coalesce(this.queue);
+      this.queue = [];
+      if (this.closeError) return;
+      for (const f of frames) this.transport.send(f);
+    });
+  }
+
+  private receive(data: string | Uint8Array): void {
+    let messages: unknown[];
+    try {
+      messages = decodeFrame(data);
+    } catch (err) {
+      reportAsync(err);
+      return;
+    }
+    for (const raw of messages) {
+      let msg: ServerMessage;
+      try {
+        msg = parseServerMessage(raw);
+      } catch (err) {
+        reportAsync(err);
+        continue;
+      }
+      this.handle(msg);
+    }
+  }
+
+  private handle(msg: ServerMessage): void {
+    switch (msg.t) {
+      case "r":
+        this.settle(msg.id)?.resolve(msg.v);
+        return;
+      case "f":
+        this.settle(msg.id)?.reject(FerryError.fromWire(msg.e));
+        return;
+      case "e":
+        for (const id of msg.h) {
+          const h = this.handlers.get(id);
+          if (!h) continue;
+          try {
+            h.fn({ event: msg.n, id, payload: msg.p });
+          } catch (err) {
+            reportAsync(err);
+          }
+        }
+        return;
+      case "m":
+        try {
+          channels.get(msg.c)?.deliver(msg.i, msg.v, msg.end);
+        } catch (err) {
+          reportAsync(err);
+        }
+        return;
+      case "x":
+        reportAsync(FerryError.fromWire(msg.e));
+        return;
+    }
+  }
+
+  private closed(code: number, reason: string): void {
+    if (this.closeError) return;
+    this.closeError = new FerryError("connection_closed", `connection closed (${code}${reason ? `: ${reason}` : ""})`, { code, reason });
+    for (const id of [...this.calls.keys()]) this.settle(id)?.reject(this.closeError);
+    this.handlers.clear();
+    this.queue = [];
+  }
+}
+
+/** Creates a client over a transport. */
+export function createClient(transport: ClientTransport): Client {
+  return new Client(transport);
+}

@@ -1,0 +1,77 @@
+/**
+ * ferry's page API: `invoke`, `listen`, `once`, `emit`, `emitTo`, `Channel`, `FerryError`.
+ *
+ * In a page served by a ferry backend these connect on first use to the backend that served
+ * the page, with the window token the page was opened with (`#ferry-token=…`, kept in
+ * sessionStorage so reloads work). `connect()` makes a connection explicitly.
+ */
+
+import { Client, createClient, type EventCallback, type EventTarget, type InvokeOptions, type UnlistenFn } from "./core.ts";
+import { browserTransport } from "./browser-ws.ts";
+
+export { Channel, Client, createClient } from "./core.ts";
+export type { ClientTransport, Event, EventCallback, EventTarget, InvokeOptions, TransportSink, UnlistenFn } from "./core.ts";
+export { FerryError, FRAMEWORK_ERROR_KINDS } from "../protocol/errors.ts";
+export type { ErrorKind, FrameworkErrorKind, WireError } from "../protocol/errors.ts";
+
+const TOKEN_KEY = "ferry-token";
+
+/** Reads the window token from the URL fragment (then removes it from the URL) or sessionStorage. */
+function pageToken(): string {
+  const m = /(?:^#|&)ferry-token=([0-9a-f]+)/.exec(location.hash);
+  if (m) {
+    sessionStorage.setItem(TOKEN_KEY, m[1]!);
+    const rest = location.hash.replace(/(?:^#|&)ferry-token=[0-9a-f]+/, "");
+    history.replaceState(history.state, "", location.pathname + location.search + (rest ? `#${rest.replace(/^&/, "")}` : ""));
+    return m[1]!;
+  }
+  const stored = sessionStorage.getItem(TOKEN_KEY);
+  if (stored) return stored;
+  throw new Error("ferry: this page was opened without a window token; open the URL the backend printed (it ends in #ferry-token=…)");
+}
+
+export interface ConnectOptions {
+  /** WebSocket URL of the backend. Default: the backend that served this page. */
+  url?: string;
+  /** Window token. Default: from the page URL or sessionStorage. */
+  token?: string;
+}
+
+/** Opens a connection to a ferry backend. */
+export function connect(options: ConnectOptions = {}): Client {
+  const url = options.url ?? `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/__ferry/ws`;
+  return createClient(browserTransport(url, options.token ?? pageToken()));
+}
+
+let shared: Client | undefined;
+
+/** The page's shared connection, opened on first use. */
+export function client(): Client {
+  if (!shared || shared.isClosed) shared = connect();
+  return shared;
+}
+
+/** Calls a backend command. See `Client.invoke`. */
+export function invoke<T = unknown>(cmd: string, args?: Record<string, unknown>, options?: InvokeOptions): Promise<T> {
+  return client().invoke<T>(cmd, args, options);
+}
+
+/** Listens to an event; resolves to the function that stops listening. */
+export function listen<T = unknown>(event: string, handler: EventCallback<T>): Promise<UnlistenFn> {
+  return client().listen<T>(event, handler);
+}
+
+/** Listens to the next occurrence of an event only. */
+export function once<T = unknown>(event: string, handler: EventCallback<T>): Promise<UnlistenFn> {
+  return client().once<T>(event, handler);
+}
+
+/** Emits an event to every listening window and the backend. */
+export function emit(event: string, payload?: unknown): Promise<void> {
+  return client().emit(event, payload);
+}
+
+/** Emits an event to one window label. */
+export function emitTo(target: EventTarget, event: string, payload?: unknown): Promise<void> {
+  return client().emitTo(target, event, payload);
+}

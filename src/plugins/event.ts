@@ -1,0 +1,62 @@
+/**
+ * The `event` plugin: how pages listen and emit. `listen()` on the page is
+ * `invoke("plugin:event|listen")`, as in Tauri, so events obey the same access rules
+ * as commands.
+ */
+
+import { FerryError } from "../protocol/errors.ts";
+import { assertEventName } from "../protocol/names.ts";
+import type { Plugin, WindowFilter } from "../backend/app.ts";
+
+function handlerId(v: unknown, what: string): number {
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
+    throw new FerryError("invalid_args", `${what} must be a non-negative integer`);
+  }
+  return v;
+}
+
+/** Reads an emit target: a label, or Tauri's `{ kind, label }` forms. */
+export function targetFilter(target: unknown): WindowFilter | "all" {
+  if (typeof target === "string") return (label) => label === target;
+  if (typeof target === "object" && target !== null) {
+    const t = target as { kind?: unknown; label?: unknown };
+    if (t.kind === "Any") return "all";
+    if (
+      (t.kind === "AnyLabel" || t.kind === "Window" || t.kind === "Webview" || t.kind === "WebviewWindow") &&
+      typeof t.label === "string"
+    ) {
+      const label = t.label;
+      return (l) => l === label;
+    }
+    if (t.kind === "App") return () => false;
+  }
+  throw new FerryError("invalid_args", "target must be a window label or { kind, label }");
+}
+
+export const eventPlugin: Plugin = {
+  name: "event",
+  commands: {
+    listen(args: { event?: unknown; handler?: unknown }, ctx) {
+      assertEventName(args.event);
+      const id = handlerId(args.handler, "handler");
+      ctx.connection.listen(args.event, id);
+      return id;
+    },
+    unlisten(args: { event?: unknown; eventId?: unknown }, ctx) {
+      ctx.connection.unlisten(handlerId(args.eventId, "eventId"));
+      return null;
+    },
+    emit(args: { event?: unknown; payload?: unknown }, ctx) {
+      assertEventName(args.event);
+      ctx.app.emitFrom(ctx.window, args.event, args.payload);
+      return null;
+    },
+    emit_to(args: { target?: unknown; event?: unknown; payload?: unknown }, ctx) {
+      assertEventName(args.event);
+      const filter = targetFilter(args.target);
+      if (filter === "all") ctx.app.emitFrom(ctx.window, args.event, args.payload);
+      else ctx.app.emitFilter(args.event, args.payload, filter);
+      return null;
+    },
+  },
+};

@@ -1,0 +1,258 @@
+/**
+ * Value and frame encoding, shared by backend and client.
+ *
+ * A value is checked once for what JSON would silently lose (BigInt, functions, Map, NaN,
+ * cycles …) and its bytes are lifted out, so `Uint8Array`/`ArrayBuffer` travel as bytes,
+ * never as base64 or number arrays.
+ *
+ * Frames:
+ * - text: one message object, or an array of messages coalesced within a tick;
+ * - binary: `u32 header length (big-endian) | header JSON | byte segments`, where the header
+ *   is one message whose `$b` lists `[path, length]` for each segment in order.
+ */
+
+import { FerryError } from "./errors.ts";
+
+/** A path from a message's root to a value inside it. */
+export type ValuePath = (string | number)[];
+
+/** A value ready for the wire: its JSON (bytes replaced by `null`) and the lifted bytes. */
+export interface EncodedValue {
+  json: string;
+  bytes: ByteRef[];
+}
+
+export interface ByteRef {
+  path: ValuePath;
+  data: Uint8Array;
+}
+
+/** An outgoing frame: a text frame, or the chunks of one binary frame. */
+export type Frame = string | Uint8Array[];
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const plainProto = Object.prototype;
+
+/** True for the byte containers ferry sends as bytes. */
+export function isBytes(value: unknown): value is Uint8Array | ArrayBuffer | ArrayBufferView {
+  return value instanceof ArrayBuffer || ArrayBuffer.isView(value);
+}
+
+function toUint8(value: Uint8Array | ArrayBuffer | ArrayBufferView): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+}
+
+/** Formats a path the way a developer writes it: `result.items[3]`, `args["a b"]`. */
+export function formatPath(root: string, path: ValuePath): string {
+  let out = root;
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(key)) out += `.${key}`;
+    else out += `[${JSON.stringify(key)}]`;
+  }
+  return out;
+}
+
+function describe(value: unknown): string | undefined {
+  switch (typeof value) {
+    case "bigint":
+      return "BigInt";
+    case "function":
+      return "function";
+    case "symbol":
+      return "Symbol";
+    case "number":
+      return Number.isFinite(value) ? undefined : String(value);
+    case "object": {
+      if (value === null) return undefined;
+      const proto = Object.getPrototypeOf(value);
+      if (proto === plainProto || proto === null || Array.isArray(value)) return undefined;
+      if (typeof (value as { toJSON?: unknown }).toJSON === "function") return undefined;
+      // JSON turns these into `{}` without a word: the gotcha this check exists for.
+      if (value instanceof Map) return "Map";
+      if (value instanceof Set) return "Set";
+      if (value instanceof WeakMap || value instanceof WeakSet) return "WeakMap/WeakSet";
+      if (value instanceof Promise) return "Promise (forgot an await?)";
+      if (value instanceof RegExp) return "RegExp";
+      if (value instanceof Error) return "Error (throw it instead)";
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Checks that `value` survives JSON unchanged and lifts out its bytes.
+ * Throws `not_serializable` naming the path of the first offending value.
+ */
+export function encodeValue(value: unknown, root: string): EncodedValue {
+  if (value === undefined) return { json: "null", bytes: [] };
+  const bytes: ByteRef[] = [];
+  const path: ValuePath = [];
+  const seen = new Set<object>();
+
+  const walk = (v: unknown): void => {
+    if (v === null || typeof v === "string" || typeof v === "boolean") return;
+    const bad = describe(v);
+    if (bad !== undefined) {
+      throw new FerryError("not_serializable", `${formatPath(root, path)}: ${bad} cannot be sent`, {
+        path: formatPath(root, path),
+        type: bad,
+      });
+    }
+    if (typeof v !== "object") return;
+    if (isBytes(v)) {
+      bytes.push({ path: path.slice(), data: toUint8(v) });
+      return;
+    }
+    if (seen.has(v)) {
+      throw new FerryError("not_serializable", `${formatPath(root, path)}: circular reference`, {
+        path: formatPath(root, path),
+        type: "circular",
+      });
+    }
+    const json = (v as { toJSON?: () => unknown }).toJSON;
+    if (typeof json === "function") {
+      seen.add(v);
+      walk(json.call(v));
+      seen.delete(v);
+      return;
+    }
+    seen.add(v);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        const item = v[i];
+        // JSON writes `undefined` in an array as null; a function there is still an error.
+        if (item !== undefined) walk(item);
+        path.pop();
+      }
+    } else {
+      for (const key of Object.keys(v)) {
+        const item = (v as Record<string, unknown>)[key];
+        if (item === undefined) continue;
+        path.push(key);
+        walk(item);
+        path.pop();
+      }
+    }
+    seen.delete(v);
+  };
+
+  walk(value);
+  if (bytes.length === 0) return { json: JSON.stringify(value), bytes };
+  const json = JSON.stringify(value, function (this: Record<string, unknown>, key, v) {
+    return isBytes(this[key]) ? null : v;
+  });
+  return { json, bytes };
+}
+
+/**
+ * Builds a frame for one message whose JSON text is `head` plus, when `value` is given,
+ * `,"<field>":<value>` and the closing brace. `head` starts with `{` and has no closing brace.
+ */
+export function frameMessage(head: string, field?: string, value?: EncodedValue): Frame {
+  if (field === undefined || value === undefined) return `${head}}`;
+  const text = `${head},"${field}":${value.json}`;
+  if (value.bytes.length === 0) return `${text}}`;
+  const refs = value.bytes.map((b) => [[field, ...b.path], b.data.byteLength]);
+  const header = encoder.encode(`${text},"$b":${JSON.stringify(refs)}}`);
+  const prefix = new Uint8Array(4 + header.byteLength);
+  new DataView(prefix.buffer).setUint32(0, header.byteLength);
+  prefix.set(header, 4);
+  return [prefix, ...value.bytes.map((b) => b.data)];
+}
+
+/** Thrown for frames that are not ferry frames; the connection answers with a `protocol` error. */
+function malformed(why: string): FerryError {
+  return new FerryError("protocol", `malformed frame: ${why}`);
+}
+
+/** Decodes one incoming frame into its messages (a batch yields several). */
+export function decodeFrame(data: string | Uint8Array): unknown[] {
+  if (typeof data === "string") {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      throw malformed("not JSON");
+    }
+    return Array.isArray(parsed) ? parsed : [parsed];
+  }
+  if (data.byteLength < 4) throw malformed("binary frame shorter than its header length");
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const headerLength = view.getUint32(0);
+  if (4 + headerLength > data.byteLength) throw malformed("header length past end of frame");
+  let message: unknown;
+  try {
+    message = JSON.parse(decoder.decode(data.subarray(4, 4 + headerLength)));
+  } catch {
+    throw malformed("binary header is not JSON");
+  }
+  if (typeof message !== "object" || message === null || Array.isArray(message)) {
+    throw malformed("binary header is not an object");
+  }
+  const msg = message as Record<string, unknown>;
+  const refs = msg.$b;
+  delete msg.$b;
+  if (!Array.isArray(refs)) throw malformed("binary header without $b");
+  let offset = 4 + headerLength;
+  for (const ref of refs) {
+    if (!Array.isArray(ref) || ref.length !== 2 || !Array.isArray(ref[0]) || !Number.isInteger(ref[1])) {
+      throw malformed("bad $b entry");
+    }
+    const [path, length] = ref as [unknown[], number];
+    if (length < 0 || offset + length > data.byteLength) throw malformed("byte segment past end of frame");
+    setAt(msg, path, data.subarray(offset, offset + length));
+    offset += length;
+  }
+  if (offset !== data.byteLength) throw malformed("trailing bytes after segments");
+  return [msg];
+}
+
+function setAt(root: Record<string, unknown>, path: unknown[], value: Uint8Array): void {
+  if (path.length === 0) throw malformed("empty byte path");
+  let node: unknown = root;
+  for (let i = 0; i < path.length - 1; i++) {
+    node = step(node, path[i]);
+  }
+  const last = path[path.length - 1];
+  if (typeof node !== "object" || node === null || !isKey(last)) throw malformed("byte path does not resolve");
+  if (last === "__proto__" || last === "constructor" || last === "prototype") throw malformed("forbidden key");
+  (node as Record<string | number, unknown>)[last] = value;
+}
+
+function isKey(k: unknown): k is string | number {
+  return typeof k === "string" || (typeof k === "number" && Number.isInteger(k) && k >= 0);
+}
+
+function step(node: unknown, key: unknown): unknown {
+  if (typeof node !== "object" || node === null || !isKey(key) || !Object.hasOwn(node, key)) {
+    throw malformed("byte path does not resolve");
+  }
+  return (node as Record<string | number, unknown>)[key];
+}
+
+/** Joins outgoing messages' JSON texts into as few frames as possible, keeping order. */
+export function coalesce(queue: Frame[]): Frame[] {
+  const out: Frame[] = [];
+  let texts: string[] = [];
+  const flushTexts = () => {
+    if (texts.length === 1) out.push(texts[0]!);
+    else if (texts.length > 1) out.push(`[${texts.join(",")}]`);
+    texts = [];
+  };
+  for (const frame of queue) {
+    if (typeof frame === "string") texts.push(frame);
+    else {
+      flushTexts();
+      out.push(frame);
+    }
+  }
+  flushTexts();
+  return out;
+}

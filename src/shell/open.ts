@@ -1,0 +1,33 @@
+/**
+ * Opening a URL in the system's browser. App windows of their own come later; until then
+ * the page opens in whatever browser the desktop uses.
+ */
+
+import { spawn } from "node:child_process";
+
+/** The command that opens a URL on this platform. */
+function opener(): { cmd: string; args: string[] } {
+  if (process.platform === "darwin") return { cmd: "open", args: [] };
+  if (process.platform === "win32") return { cmd: "cmd", args: ["/c", "start", '""'] };
+  return { cmd: "xdg-open", args: [] };
+}
+
+/**
+ * Opens `url` in the system browser. Resolves false (never throws) when no browser could
+ * be started, so the caller can print the URL instead.
+ */
+export function openInBrowser(url: string): Promise<boolean> {
+  const { cmd, args } = opener();
+  return new Promise((resolve) => {
+    try {
+      const child = spawn(cmd, [...args, url], { stdio: "ignore", detached: true });
+      child.once("error", () => resolve(false));
+      child.once("spawn", () => {
+        child.unref();
+        resolve(true);
+      });
+    } catch {
+      resolve(false);
+    }
+  });
+}

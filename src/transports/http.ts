@@ -1,0 +1,138 @@
+/**
+ * The HTTP side of the ws transport: the app's frontend files, the client module, and
+ * one-time launch links. Every request passes the same Host allowlist as the socket.
+ */
+
+import { readFile, stat, realpath } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { extname, join, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { randomBytes } from "node:crypto";
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".ts": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".ico": "image/x-icon",
+  ".wasm": "application/wasm",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+const SECURITY_HEADERS = {
+  "X-Content-Type-Options": "nosniff",
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Resource-Policy": "same-origin",
+  "Referrer-Policy": "no-referrer",
+  "Cache-Control": "no-cache",
+};
+
+let clientBundle: Promise<string> | undefined;
+
+/** The browser client as one minified ES module, built once per process. */
+export function clientModule(): Promise<string> {
+  clientBundle ??= (async () => {
+    const { build } = await import("esbuild");
+    const entry = fileURLToPath(new URL("../client/index.ts", import.meta.url));
+    const out = await build({ entryPoints: [entry], bundle: true, format: "esm", minify: true, write: false, target: "es2020", platform: "browser" });
+    return out.outputFiles[0]!.text;
+  })();
+  clientBundle.catch(() => (clientBundle = undefined));
+  return clientBundle;
+}
+
+const transformed = new Map<string, { mtimeMs: number; code: string }>();
+
+async function transformTs(file: string, source: string, mtimeMs: number): Promise<string> {
+  const hit = transformed.get(file);
+  if (hit && hit.mtimeMs === mtimeMs) return hit.code;
+  const { transform } = await import("esbuild");
+  const { code } = await transform(source, { loader: "ts", format: "esm", target: "es2020", sourcefile: file });
+  transformed.set(file, { mtimeMs, code });
+  return code;
+}
+
+function send(res: ServerResponse, status: number, body: string | Buffer, type = "text/plain; charset=utf-8", head = false): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, "Content-Type": type, "Content-Length": Buffer.byteLength(body) });
+  res.end(head ? undefined : body);
+}
+
+/** One-time links that redirect to the page with its token, so no token sits in a process argument. */
+export class LaunchLinks {
+  private readonly links = new Map<string, { token: string; expires: number }>();
+
+  /** A path valid once, within `ttlMs`. */
+  create(token: string, ttlMs = 60_000): string {
+    const code = randomBytes(16).toString("hex");
+    this.links.set(code, { token, expires: Date.now() + ttlMs });
+    return `/__ferry/launch/${code}`;
+  }
+
+  take(code: string): string | undefined {
+    const link = this.links.get(code);
+    this.links.delete(code);
+    return link && link.expires >= Date.now() ? link.token : undefined;
+  }
+}
+
+export interface StaticOptions {
+  root: string | undefined;
+  hostAllowed(host: string | undefined): boolean;
+  launch: LaunchLinks;
+  log(message: string): void;
+}
+
+/** The request handler for the frontend files and ferry's own paths. */
+export function createRequestHandler(opts: StaticOptions) {
+  const rootPromise = opts.root ? realpath(resolve(opts.root)) : undefined;
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      if (!opts.hostAllowed(req.headers.host)) {
+        opts.log(`refused HTTP request: Host ${JSON.stringify(req.headers.host)} is not allowed`);
+        return send(res, 403, "forbidden host\n");
+      }
+      if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "method not allowed\n");
+      const head = req.method === "HEAD";
+      const url = new URL(req.url ?? "/", "http://x");
+      if (url.pathname === "/__ferry/client.js") return send(res, 200, await clientModule(), TYPES[".js"], head);
+      if (url.pathname.startsWith("/__ferry/launch/")) {
+        const token = opts.launch.take(url.pathname.slice("/__ferry/launch/".length));
+        if (!token) return send(res, 410, "this launch link was used or has expired; start the app again\n");
+        res.writeHead(302, { ...SECURITY_HEADERS, Location: `/#ferry-token=${token}` });
+        return void res.end();
+      }
+      if (!rootPromise) return send(res, 404, "not found\n");
+      const root = await rootPromise;
+      let pathname: string;
+      try {
+        pathname = decodeURIComponent(url.pathname);
+      } catch {
+        return send(res, 400, "bad path\n");
+      }
+      // No dotfiles, no `..`, no NUL: refuse rather than normalise.
+      if (pathname.includes("\0") || pathname.split("/").some((s) => s.startsWith("."))) return send(res, 404, "not found\n");
+      let file = join(root, pathname);
+      let info = await stat(file).catch(() => undefined);
+      if (info?.isDirectory()) {
+        file = join(file, "index.html");
+        info = await stat(file).catch(() => undefined);
+      }
+      if (!info?.isFile()) return send(res, 404, "not found\n");
+      const real = await realpath(file);
+      if (real !== root && !real.startsWith(root + sep)) return send(res, 404, "not found\n");
+      const ext = extname(real);
+      const body = await readFile(real);
+      if (ext === ".ts") return send(res, 200, await transformTs(real, body.toString("utf8"), info.mtimeMs), TYPES[".ts"], head);
+      return send(res, 200, body, TYPES[ext] ?? "application/octet-stream", head);
+    } catch (err) {
+      opts.log(`HTTP ${req.url}: ${(err as Error).message}`);
+      if (!res.headersSent) send(res, 500, "internal error\n");
+      else res.destroy();
+    }
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * A Node.js page-side transport over `ws`, for tests, tools and benchmarks that talk to a
+ * ferry backend the way a browser does (token in the subprotocol, Origin header set).
+ */
+
+import WebSocket from "ws";
+import type { ClientTransport, TransportSink } from "../client/core.ts";
+import { tokenProtocols } from "./handshake.ts";
+
+export interface WsClientOptions {
+  /** The window's token. */
+  token: string;
+  /** The Origin header to send; must be on the backend's allowlist. */
+  origin: string;
+}
+
+/** Opens a WebSocket to `url`; frames sent before it opens are queued. */
+export function wsClientTransport(url: string, options: WsClientOptions): ClientTransport & { opened: Promise<void> } {
+  const ws = new WebSocket(url, tokenProtocols(options.token), { origin: options.origin, perMessageDeflate: false });
+  let sink: TransportSink | undefined;
+  const backlog: (string | Uint8Array[])[] = [];
+  const write = (frame: string | Uint8Array[]) => {
+    if (typeof frame === "string") ws.send(frame);
+    else frame.forEach((chunk, i) => ws.send(chunk, { binary: true, fin: i === frame.length - 1 }));
+  };
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.once("open", () => {
+      for (const f of backlog.splice(0)) write(f);
+      resolve();
+    });
+    ws.once("unexpected-response", (_req, res) => reject(new Error(`handshake refused: HTTP ${res.statusCode}`)));
+    ws.once("error", reject);
+  });
+  opened.catch(() => {});
+  ws.on("message", (data, isBinary) => {
+    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    sink?.message(isBinary ? buf : buf.toString("utf8"));
+  });
+  ws.on("close", (code, reason) => sink?.close(code, reason.toString()));
+  ws.on("error", () => {
+    // "close" follows and settles every call.
+  });
+  return {
+    opened,
+    start(s) {
+      sink = s;
+    },
+    send(frame) {
+      if (ws.readyState === WebSocket.CONNECTING) backlog.push(frame);
+      else if (ws.readyState === WebSocket.OPEN) write(frame);
+    },
+    close() {
+      if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+      else ws.close(1000);
+    },
+  };
+}
