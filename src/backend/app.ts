@@ -8,7 +8,7 @@
 import { FerryError } from "../protocol/errors.ts";
 import { suggest } from "../protocol/names.ts";
 import type { InvokeMessage } from "../protocol/messages.ts";
-import { toCommand, validateArgs, type Command, type CommandContext, type CommandInput } from "./commands.ts";
+import { snakeCaseKeys, toCommand, validateArgs, type ArgNames, type Command, type CommandContext, type CommandInput } from "./commands.ts";
 import { Connection, CloseCode, type Peer } from "./connection.ts";
 import { EventBus, type BackendListener, type WindowFilter } from "./events.ts";
 import { bindChannels } from "./channel.ts";
@@ -42,6 +42,11 @@ export interface AppOptions<State> {
   log?: (entry: LogEntry) => void;
   /** Largest incoming frame in bytes; larger frames close the connection (1009). Default 64 MiB. */
   maxFrameBytes?: number;
+  /**
+   * Argument naming of app commands that do not set their own (see `ArgNames`). Set
+   * `"camelCase"` for handlers ported from Tauri with snake_case names. Default: keys as sent.
+   */
+  rename?: ArgNames;
 }
 
 /** What plugin commands see besides the usual context: the calling connection. */
@@ -126,7 +131,8 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
 
   for (const [name, input] of Object.entries(options.commands ?? {})) {
     if (name.startsWith("plugin:")) throw new TypeError(`command ${name}: the "plugin:" prefix is for plugins`);
-    registry.set(name, toCommand(name, input));
+    const command = toCommand(name, input);
+    registry.set(name, command.rename || !options.rename ? command : { ...command, rename: options.rename });
   }
   for (const plugin of [eventPlugin, ...(options.plugins ?? [])]) {
     for (const [cmd, input] of Object.entries(plugin.commands)) {
@@ -201,7 +207,8 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
       if (!isPlainObject(args)) {
         return conn.fail(msg.id, new FerryError("invalid_args", `args for ${msg.cmd} must be an object of named arguments`, { command: msg.cmd }));
       }
-      args = bindChannels(conn, args);
+      if (command.rename === "camelCase") args = snakeCaseKeys(args as Record<string, unknown>);
+      args = bindChannels(conn, args as Record<string, unknown>);
       const controller = new AbortController();
       conn.pending.set(msg.id, controller);
       const ctx: PluginContext<State> = { window: conn.label, signal: controller.signal, app, state: app.state, connection: conn };

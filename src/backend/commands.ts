@@ -21,10 +21,26 @@ export interface CommandContext<State = unknown> {
 
 export type Handler<Args, State, Result> = (args: Args, ctx: CommandContext<State>) => Result | Promise<Result>;
 
+/**
+ * How argument names cross the wire, as Tauri's `rename_all`:
+ * - `"camelCase"`: the page sends camelCase keys (Tauri's default); the handler sees them
+ *   in snake_case (`filePath` → `file_path`), so handlers ported from Rust keep their names;
+ * - `"snake_case"`: keys reach the handler exactly as the page sent them.
+ */
+export type ArgNames = "camelCase" | "snake_case";
+
 /** A command as the registry holds it. */
 export interface Command<Args = any, State = any, Result = unknown> {
   readonly args?: StandardSchemaV1<unknown, Args> | undefined;
   readonly handler: Handler<Args, State, Result>;
+  /** Argument naming on the wire; default: the app's `rename` option. */
+  readonly rename?: ArgNames | undefined;
+}
+
+/** Options of `defineCommand` beyond the schema. */
+export interface CommandOptions {
+  /** Argument naming on the wire (see `ArgNames`); default: the app's `rename` option. */
+  rename?: ArgNames;
 }
 
 /** A plain handler function or a full definition. */
@@ -36,15 +52,27 @@ export type CommandInput<State> = Handler<any, State, unknown> | Command<any, St
  *
  * @example
  * const greet = defineCommand(z.object({ name: z.string() }), ({ name }) => `Hello, ${name}!`);
+ * // ported from Rust: the page sends `{ filePath }`, the handler reads `file_path`
+ * const open = defineCommand(z.object({ file_path: z.string() }), ({ file_path }) => …, { rename: "camelCase" });
  */
 export function defineCommand<Schema extends StandardSchemaV1, State = any, Result = unknown>(
   args: Schema,
   handler: Handler<StandardSchemaV1.InferOutput<Schema>, State, Result>,
+  options: CommandOptions = {},
 ): Command<StandardSchemaV1.InferOutput<Schema>, State, Result> {
   if (typeof args?.["~standard"]?.validate !== "function") {
     throw new TypeError("defineCommand: the first argument must be a Standard Schema (zod, valibot, arktype …)");
   }
-  return { args: args as StandardSchemaV1<unknown, StandardSchemaV1.InferOutput<Schema>>, handler };
+  return { args: args as StandardSchemaV1<unknown, StandardSchemaV1.InferOutput<Schema>>, handler, rename: options.rename };
+}
+
+const snake = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** Renames camelCase keys to snake_case (`filePath` → `file_path`); other keys stay. */
+export function snakeCaseKeys(args: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(args)) out[snake(key)] = args[key];
+  return out;
 }
 
 /** Normalises a registry entry; throws at start-up for anything that is not a command. */

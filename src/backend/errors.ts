@@ -2,11 +2,17 @@
  * Turning anything a handler throws into the wire shape: one normaliser, one redaction rule.
  */
 
-import { FerryError, type WireError } from "../protocol/errors.ts";
+import { FerryError, isWireError, type WireError } from "../protocol/errors.ts";
 
-/** Normalises anything thrown into a FerryError; unknown throws become `internal`. */
+/**
+ * Normalises anything thrown into a FerryError. A thrown string is the handler's own
+ * message (`failed`), a thrown `{ kind, message }` object its own typed error, as the
+ * values of Tauri's `Result::Err`; any other throw is unexpected and becomes `internal`.
+ */
 export function fromUnknown(err: unknown, signal?: AbortSignal): FerryError {
   if (err instanceof FerryError) return err;
+  if (typeof err === "string") return new FerryError("failed", err);
+  if (isWireError(err) && !(err instanceof Error)) return new FerryError(err.kind, err.message, err.data);
   if (signal?.aborted || (err instanceof Error && err.name === "AbortError")) {
     return new FerryError("cancelled", "the call was cancelled", undefined, { cause: err });
   }

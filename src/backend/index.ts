@@ -6,7 +6,7 @@
 export { createApp, definePlugin } from "./app.ts";
 export type { App, AppHandle, AppOptions, Authorize, LogEntry, Plugin, PluginContext, WindowFilter } from "./app.ts";
 export { defineCommand } from "./commands.ts";
-export type { Command, CommandContext, CommandInput, Handler } from "./commands.ts";
+export type { ArgNames, Command, CommandContext, CommandInput, CommandOptions, Handler } from "./commands.ts";
 export { Channel } from "./channel.ts";
 export type { BackendEvent, BackendListener } from "./events.ts";
 export { CloseCode } from "./connection.ts";

@@ -42,6 +42,11 @@ export interface Event<T> {
 export type EventCallback<T> = (event: Event<T>) => void;
 export type UnlistenFn = () => void;
 
+export interface ListenOptions {
+  /** Tauri's listener target; checked by the backend. Default `{ kind: "Any" }`. */
+  target?: EventTarget;
+}
+
 /** A target for `emitTo`: a window label, or Tauri's `{ kind, label }` forms. */
 export type EventTarget = string | { kind: "Any" } | { kind: "AnyLabel" | "Window" | "Webview" | "WebviewWindow"; label: string };
 
@@ -182,17 +187,23 @@ export class Client {
    * @example
    * const unlisten = await listen<number>("job-progress", (e) => bar.value = e.payload);
    */
-  async listen<T = unknown>(event: string, handler: EventCallback<T>): Promise<UnlistenFn> {
+  async listen<T = unknown>(event: string, handler: EventCallback<T>, options?: ListenOptions): Promise<UnlistenFn> {
+    const id = await this.addListener(event, handler, options);
+    return () => this.removeListener(event, id);
+  }
+
+  /** `listen` resolving to the listener's id (the `id` its events carry), for `removeListener`. */
+  async addListener<T = unknown>(event: string, handler: EventCallback<T>, options?: ListenOptions): Promise<number> {
     assertEventName(event);
     const id = this.nextHandlerId++;
     this.handlers.set(id, { event, fn: handler });
     try {
-      await this.invoke("plugin:event|listen", { event, target: { kind: "Any" }, handler: id });
+      await this.invoke("plugin:event|listen", { event, target: options?.target ?? { kind: "Any" }, handler: id });
     } catch (err) {
       this.handlers.delete(id);
       throw err;
     }
-    return () => this.unlisten(event, id);
+    return id;
   }
 
   /** Listens to the next occurrence of an event only. */
@@ -227,7 +238,8 @@ export class Client {
     this.closed(1000, "closed by the page");
   }
 
-  private unlisten(event: string, id: number): void {
+  /** Removes the listener with this id; unknown ids are ignored. */
+  removeListener(event: string, id: number): void {
     if (!this.handlers.delete(id) || this.closeError) return;
     this.invoke("plugin:event|unlisten", { event, eventId: id }).catch(() => {
       // The connection ended: the backend has dropped the listener with it.

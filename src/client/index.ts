@@ -10,7 +10,7 @@ import { Client, createClient, type EventCallback, type EventTarget, type Invoke
 import { browserTransport } from "./browser-ws.ts";
 
 export { Channel, Client, createClient } from "./core.ts";
-export type { ClientTransport, Event, EventCallback, EventTarget, InvokeOptions, TransportSink, UnlistenFn } from "./core.ts";
+export type { ClientTransport, Event, EventCallback, EventTarget, InvokeOptions, ListenOptions, TransportSink, UnlistenFn } from "./core.ts";
 export { FerryError, FRAMEWORK_ERROR_KINDS } from "../protocol/errors.ts";
 export type { ErrorKind, FrameworkErrorKind, WireError } from "../protocol/errors.ts";
 

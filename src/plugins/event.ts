@@ -6,7 +6,7 @@
 
 import { FerryError } from "../protocol/errors.ts";
 import { assertEventName } from "../protocol/names.ts";
-import type { Plugin, WindowFilter } from "../backend/app.ts";
+import type { AppInternals, Plugin, WindowFilter } from "../backend/app.ts";
 
 function handlerId(v: unknown, what: string): number {
   if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
@@ -15,12 +15,18 @@ function handlerId(v: unknown, what: string): number {
   return v;
 }
 
-/** Reads an emit target: a label, or Tauri's `{ kind, label }` forms. */
-export function targetFilter(target: unknown): WindowFilter | "all" {
+/**
+ * Reads an emit target: a label, or Tauri's `{ kind, label }` forms. `"all"` is every
+ * window and the backend; `"app"` the backend's listeners only. Stricter than Tauri: an
+ * event for a label reaches only the windows with that label, never other windows'
+ * `Any` listeners.
+ */
+export function targetFilter(target: unknown): WindowFilter | "all" | "app" {
   if (typeof target === "string") return (label) => label === target;
   if (typeof target === "object" && target !== null) {
     const t = target as { kind?: unknown; label?: unknown };
     if (t.kind === "Any") return "all";
+    if (t.kind === "App") return "app";
     if (
       (t.kind === "AnyLabel" || t.kind === "Window" || t.kind === "Webview" || t.kind === "WebviewWindow") &&
       typeof t.label === "string"
@@ -28,7 +34,6 @@ export function targetFilter(target: unknown): WindowFilter | "all" {
       const label = t.label;
       return (l) => l === label;
     }
-    if (t.kind === "App") return () => false;
   }
   throw new FerryError("invalid_args", "target must be a window label or { kind, label }");
 }
@@ -36,8 +41,14 @@ export function targetFilter(target: unknown): WindowFilter | "all" {
 export const eventPlugin: Plugin = {
   name: "event",
   commands: {
-    listen(args: { event?: unknown; handler?: unknown }, ctx) {
+    /**
+     * `{ event, target?, handler }` → the listener's id (the page's handler id). The target
+     * is checked but, unlike Tauri, does not narrow delivery: a window's listeners get the
+     * events emitted to every window and to its own label.
+     */
+    listen(args: { event?: unknown; target?: unknown; handler?: unknown }, ctx) {
       assertEventName(args.event);
+      if (args.target !== undefined) targetFilter(args.target);
       const id = handlerId(args.handler, "handler");
       ctx.connection.listen(args.event, id);
       return id;
@@ -55,7 +66,14 @@ export const eventPlugin: Plugin = {
       assertEventName(args.event);
       const filter = targetFilter(args.target);
       if (filter === "all") ctx.app.emitFrom(ctx.window, args.event, args.payload);
-      else ctx.app.emitFilter(args.event, args.payload, filter);
+      else if (filter === "app") {
+        // Backend listeners only: the bus is the app's internals, which this built-in plugin shares.
+        (ctx.app as unknown as AppInternals).bus.dispatch(args.event, args.payload, {
+          toBackend: true,
+          filter: () => false,
+          source: ctx.window,
+        });
+      } else ctx.app.emitFilter(args.event, args.payload, filter);
       return null;
     },
   },

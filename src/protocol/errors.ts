@@ -6,7 +6,11 @@
  * throwing `new FerryError("not_found", "…")`.
  */
 
-/** Kinds that ferry itself produces. Apps may use any other string as their own kind. */
+/**
+ * Kinds that ferry itself produces. Apps may use any other string as their own kind.
+ * `failed` is a handler that threw a plain string (Tauri's `Err(String)`): its message is
+ * that string, sent as is, since the handler chose it for the page.
+ */
 export const FRAMEWORK_ERROR_KINDS = [
   "command_not_found",
   "invalid_args",
@@ -19,6 +23,7 @@ export const FRAMEWORK_ERROR_KINDS = [
   "invalid_event",
   "protocol",
   "internal",
+  "failed",
 ] as const;
 
 export type FrameworkErrorKind = (typeof FRAMEWORK_ERROR_KINDS)[number];

@@ -32,18 +32,48 @@ const SECURITY_HEADERS = {
   "Cache-Control": "no-cache",
 };
 
-let clientBundle: Promise<string> | undefined;
+const bundles = new Map<string, Promise<string>>();
 
-/** The browser client as one minified ES module, built once per process. */
+/**
+ * A browser module under `src/client` as one minified ES module, built once per process.
+ * Other modules import the client entry from its URL, `/__ferry/client.js`, so a page
+ * holds one client whichever modules it loads.
+ */
+function bundle(file: string): Promise<string> {
+  let built = bundles.get(file);
+  if (!built) {
+    built = (async () => {
+      const { build } = await import("esbuild");
+      const clientEntry = fileURLToPath(new URL("../client/index.ts", import.meta.url));
+      const entry = fileURLToPath(new URL(`../client/${file}`, import.meta.url));
+      const out = await build({
+        entryPoints: [entry], bundle: true, format: "esm", minify: true, write: false, target: "es2020", platform: "browser",
+        plugins: [{
+          name: "ferry-client-url",
+          setup(b) {
+            b.onResolve({ filter: /\/index\.ts$/ }, (args) => {
+              const path = resolve(args.resolveDir, args.path);
+              return path === clientEntry && entry !== clientEntry ? { path: "/__ferry/client.js", external: true } : undefined;
+            });
+          },
+        }],
+      });
+      return out.outputFiles[0]!.text;
+    })();
+    built.catch(() => bundles.delete(file));
+    bundles.set(file, built);
+  }
+  return built;
+}
+
+/** The browser client as one minified ES module (`/__ferry/client.js`). */
 export function clientModule(): Promise<string> {
-  clientBundle ??= (async () => {
-    const { build } = await import("esbuild");
-    const entry = fileURLToPath(new URL("../client/index.ts", import.meta.url));
-    const out = await build({ entryPoints: [entry], bundle: true, format: "esm", minify: true, write: false, target: "es2020", platform: "browser" });
-    return out.outputFiles[0]!.text;
-  })();
-  clientBundle.catch(() => (clientBundle = undefined));
-  return clientBundle;
+  return bundle("index.ts");
+}
+
+/** The Tauri bridge page module (`/__ferry/tauri.js`); it imports `/__ferry/client.js`. */
+export function tauriModule(): Promise<string> {
+  return bundle("tauri-page.ts");
 }
 
 const transformed = new Map<string, { mtimeMs: number; code: string }>();
@@ -62,21 +92,24 @@ function send(res: ServerResponse, status: number, body: string | Buffer, type =
   res.end(head ? undefined : body);
 }
 
-/** One-time links that redirect to the page with its token, so no token sits in a process argument. */
+/**
+ * One-time links that redirect to the page with its fragment (token, label), so no token
+ * sits in a process argument.
+ */
 export class LaunchLinks {
-  private readonly links = new Map<string, { token: string; expires: number }>();
+  private readonly links = new Map<string, { fragment: string; expires: number }>();
 
   /** A path valid once, within `ttlMs`. */
-  create(token: string, ttlMs = 60_000): string {
+  create(fragment: string, ttlMs = 60_000): string {
     const code = randomBytes(16).toString("hex");
-    this.links.set(code, { token, expires: Date.now() + ttlMs });
+    this.links.set(code, { fragment, expires: Date.now() + ttlMs });
     return `/__ferry/launch/${code}`;
   }
 
   take(code: string): string | undefined {
     const link = this.links.get(code);
     this.links.delete(code);
-    return link && link.expires >= Date.now() ? link.token : undefined;
+    return link && link.expires >= Date.now() ? link.fragment : undefined;
   }
 }
 
@@ -100,10 +133,11 @@ export function createRequestHandler(opts: StaticOptions) {
       const head = req.method === "HEAD";
       const url = new URL(req.url ?? "/", "http://x");
       if (url.pathname === "/__ferry/client.js") return send(res, 200, await clientModule(), TYPES[".js"], head);
+      if (url.pathname === "/__ferry/tauri.js") return send(res, 200, await tauriModule(), TYPES[".js"], head);
       if (url.pathname.startsWith("/__ferry/launch/")) {
-        const token = opts.launch.take(url.pathname.slice("/__ferry/launch/".length));
-        if (!token) return send(res, 410, "this launch link was used or has expired; start the app again\n");
-        res.writeHead(302, { ...SECURITY_HEADERS, Location: `/#ferry-token=${token}` });
+        const fragment = opts.launch.take(url.pathname.slice("/__ferry/launch/".length));
+        if (!fragment) return send(res, 410, "this launch link was used or has expired; start the app again\n");
+        res.writeHead(302, { ...SECURITY_HEADERS, Location: `/#${fragment}` });
         return void res.end();
       }
       if (!rootPromise) return send(res, 404, "not found\n");

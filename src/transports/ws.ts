@@ -49,6 +49,14 @@ export interface FerryServer {
   close(): Promise<void>;
 }
 
+/**
+ * The page URL's fragment: the token and, for windows other than "main", the label, which
+ * the Tauri bridge reads for `getCurrentWindow().label` (identity still comes from the token).
+ */
+function pageFragment(label: string, token: string): string {
+  return label === "main" ? `ferry-token=${token}` : `ferry-token=${token}&ferry-label=${encodeURIComponent(label)}`;
+}
+
 const STATUS: Record<number, string> = { 401: "Unauthorized", 403: "Forbidden", 404: "Not Found" };
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -151,7 +159,7 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
     if (!entry) {
       const token = newToken();
       tokens.add(label, token);
-      entry = { label, token, url: `${origin}/#ferry-token=${token}` };
+      entry = { label, token, url: `${origin}/#${pageFragment(label, token)}` };
       access.set(label, entry);
     }
     return entry;
@@ -163,7 +171,7 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
     origin,
     wsUrl: `ws://127.0.0.1:${port}/__ferry/ws`,
     window,
-    launchUrl: (label) => origin + launch.create(window(label).token),
+    launchUrl: (label) => origin + launch.create(pageFragment(label, window(label).token)),
     async close() {
       app.close();
       for (const ws of wss.clients) ws.terminate();

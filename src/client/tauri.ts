@@ -1,0 +1,205 @@
+/**
+ * The Tauri bridge: the globals that `@tauri-apps/api` and Tauri's plugin packages call
+ * into (`window.__TAURI_INTERNALS__`, `window.__TAURI_EVENT_PLUGIN_INTERNALS__`), served
+ * by a ferry client, so a frontend written for Tauri runs unchanged against ferry.
+ *
+ * The bridge's functions sit on the prototype of those two objects. `mockIPC` from
+ * `@tauri-apps/api/mocks` sets own properties, which shadow them; `clearMocks` deletes
+ * the own properties, which brings the bridge back. The two never fight.
+ *
+ * Imports only from the client entry (`./index.ts`) so that, served as its own module, the
+ * bridge shares the page's one client module (and its connection and channel registry).
+ */
+
+import { Channel, FerryError, FRAMEWORK_ERROR_KINDS, type Client, type EventTarget } from "./index.ts";
+
+/** Tauri's hook for values that serialize themselves for IPC (`SERIALIZE_TO_IPC_FN`). */
+const TO_IPC = "__TAURI_TO_IPC_KEY__";
+const CHANNEL_REF = /^__CHANNEL__:(\d+)$/;
+const frameworkKinds = new Set<string>(FRAMEWORK_ERROR_KINDS);
+
+export interface TauriBridgeOptions {
+  /** The ferry connection to use, asked for on each call. */
+  client: () => Client;
+  /** This window's label, for `metadata` (what `getCurrentWindow().label` reads). */
+  label: string;
+}
+
+type Callback = (data: unknown) => void;
+
+/** The part of `window.__TAURI_INTERNALS__` the bridge provides. */
+export interface TauriInternals {
+  invoke(cmd: string, args?: unknown, options?: { headers?: unknown }): Promise<unknown>;
+  transformCallback(callback?: Callback, once?: boolean): number;
+  unregisterCallback(id: number): void;
+  runCallback(id: number, data: unknown): void;
+  callbacks: Map<number, Callback>;
+  convertFileSrc(filePath: string, protocol?: string): string;
+  metadata: {
+    currentWindow: { label: string };
+    currentWebview: { windowLabel: string; label: string };
+  };
+}
+
+/** The part of `window.__TAURI_EVENT_PLUGIN_INTERNALS__` the bridge provides. */
+export interface TauriEventInternals {
+  unregisterListener(event: string, eventId: number): void;
+}
+
+const isBytes = (v: unknown): v is ArrayBuffer | ArrayBufferView => v instanceof ArrayBuffer || ArrayBuffer.isView(v);
+
+/** Bytes as Tauri hands them to the page: an `ArrayBuffer` of exactly those bytes. */
+function toArrayBuffer(v: ArrayBuffer | ArrayBufferView): ArrayBuffer {
+  if (v instanceof ArrayBuffer) return v;
+  const buffer = v.buffer as ArrayBuffer;
+  if (v.byteOffset === 0 && v.byteLength === buffer.byteLength) return buffer;
+  return buffer.slice(v.byteOffset, v.byteOffset + v.byteLength);
+}
+
+/** Applies Tauri's `SERIALIZE_TO_IPC_FN` hooks, walking plain objects and arrays. */
+function toIpc(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || isBytes(value)) return value;
+  const hook = (value as Record<string, unknown>)[TO_IPC];
+  if (typeof hook === "function") return toIpc(hook.call(value));
+  if (Array.isArray(value)) return value.map(toIpc);
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = toIpc((value as Record<string, unknown>)[key]);
+  return out;
+}
+
+/** Tauri request headers (a record, `Headers` or pairs) as a plain record. */
+function headerRecord(headers: unknown): Record<string, string> {
+  if (headers === undefined || headers === null) return {};
+  const entries = typeof Headers !== "undefined" && headers instanceof Headers ? [...headers.entries()] : Array.isArray(headers) ? headers : Object.entries(headers);
+  const out: Record<string, string> = {};
+  for (const [k, v] of entries as [string, unknown][]) out[String(k).toLowerCase()] = String(v);
+  return out;
+}
+
+/**
+ * What a Tauri rejection carries: an app's typed error as its `{ kind, message, data? }`
+ * object (what a serialized Rust error enum looks like), ferry's own errors and plain
+ * string errors as a string (what Tauri rejects with for those).
+ */
+export function tauriError(err: unknown): unknown {
+  if (!(err instanceof FerryError)) return err;
+  return frameworkKinds.has(err.kind) ? err.message : err.toJSON();
+}
+
+/**
+ * Installs the bridge on `globalThis` (the page's `window`) and returns its internals.
+ *
+ * @example
+ * installTauriBridge({ client, label: "main" });
+ * await (await import("@tauri-apps/api/core")).invoke("greet", { name: "Ada" });
+ */
+export function installTauriBridge(options: TauriBridgeOptions): TauriInternals {
+  const callbacks = new Map<number, Callback>();
+  /** Listener id (the backend's eventId) → the Tauri callback id its events run. */
+  const listeners = new Map<number, number>();
+  let nextCallbackId = 1;
+
+  const runCallback = (id: number, data: unknown): void => {
+    callbacks.get(id)?.(data);
+  };
+
+  /** A ferry channel feeding a Tauri `Channel`'s callback, in order, with Tauri's indexes. */
+  const channelFor = (callbackId: number): Channel<unknown> => {
+    let index = 0;
+    const channel = new Channel<unknown>((message) => {
+      runCallback(callbackId, { index: index++, message: isBytes(message) ? toArrayBuffer(message) : message });
+    });
+    channel.onclose = () => runCallback(callbackId, { index, end: true });
+    return channel;
+  };
+
+  /** Named args for ferry: Tauri channels become ferry channels; a raw body becomes `{ body, headers }`. */
+  const ferryArgs = (args: unknown, headers: unknown): unknown => {
+    if (isBytes(args) || Array.isArray(args)) {
+      return { body: Array.isArray(args) ? Uint8Array.from(args as number[]) : args, headers: headerRecord(headers) };
+    }
+    const plain = toIpc(args);
+    if (typeof plain !== "object" || plain === null) return plain;
+    const out = plain as Record<string, unknown>;
+    for (const key of Object.keys(out)) {
+      const m = typeof out[key] === "string" ? CHANNEL_REF.exec(out[key] as string) : null;
+      if (m && callbacks.has(Number(m[1]))) out[key] = channelFor(Number(m[1]));
+    }
+    return out;
+  };
+
+  const listen = async (client: Client, args: { event: string; target?: EventTarget; handler: number }): Promise<number> => {
+    const id = await client.addListener(
+      args.event,
+      (e) => {
+        if (listeners.has(e.id)) runCallback(args.handler, e);
+      },
+      args.target === undefined ? undefined : { target: args.target },
+    );
+    listeners.set(id, args.handler);
+    return id;
+  };
+
+  const internals: TauriInternals = {
+    async invoke(cmd, args = {}, invokeOptions) {
+      const client = options.client();
+      try {
+        if (cmd === "plugin:event|listen") return await listen(client, args as Parameters<typeof listen>[1]);
+        if (cmd === "plugin:event|unlisten") {
+          const { event, eventId } = args as { event: string; eventId: number };
+          listeners.delete(eventId);
+          client.removeListener(event, eventId);
+          return null;
+        }
+        const result = await client.invoke(cmd, ferryArgs(args, invokeOptions?.headers) as Record<string, unknown>);
+        return isBytes(result) ? toArrayBuffer(result) : result;
+      } catch (err) {
+        throw tauriError(err);
+      }
+    },
+    transformCallback(callback, once = false) {
+      const id = nextCallbackId++;
+      callbacks.set(id, (data) => {
+        if (once) callbacks.delete(id);
+        callback?.(data);
+      });
+      return id;
+    },
+    unregisterCallback(id) {
+      callbacks.delete(id);
+    },
+    runCallback,
+    callbacks,
+    convertFileSrc(filePath, protocol = "asset") {
+      // Tauri's URL shape; ferry serves no asset protocol yet (docs/migrating-from-tauri.md).
+      return `${protocol}://localhost/${encodeURIComponent(filePath)}`;
+    },
+    metadata: {
+      currentWindow: { label: options.label },
+      currentWebview: { windowLabel: options.label, label: options.label },
+    },
+  };
+
+  const eventInternals: TauriEventInternals = {
+    unregisterListener(_event, eventId) {
+      const callback = listeners.get(eventId);
+      listeners.delete(eventId);
+      if (callback !== undefined) callbacks.delete(callback);
+    },
+  };
+
+  const g = globalThis as Record<string, unknown>;
+  // Keep whatever is already there (a mock installed first still wins) and put the bridge beneath it.
+  const adopt = (name: string, proto: object) => {
+    const current = g[name];
+    const target = typeof current === "object" && current !== null ? current : {};
+    Object.setPrototypeOf(target, proto);
+    g[name] = target;
+  };
+  adopt("__TAURI_INTERNALS__", internals);
+  adopt("__TAURI_EVENT_PLUGIN_INTERNALS__", eventInternals);
+  g.isTauri = true;
+  return internals;
+}
