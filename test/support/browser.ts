@@ -1,12 +1,10 @@
 /**
  * Debian's Chromium driven by playwright-core, for end-to-end tests. Each launch gets a
- * fresh profile directory, removed on close.
+ * fresh profile (playwright makes a temporary one and removes it on close; it refuses a
+ * `--user-data-dir` argument to `launch`).
  */
 
-import { mkdtemp, rm } from "node:fs/promises";
 import { existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 
 export function chromiumPath(): string {
@@ -15,9 +13,8 @@ export function chromiumPath(): string {
   return path;
 }
 
-/** Launches headless Chromium with the flags this machine needs; `close()` also removes the profile. */
+/** Launches headless Chromium with the flags this machine needs. */
 export async function launchChromium(): Promise<{ browser: Browser; close(): Promise<void> }> {
-  const profile = await mkdtemp(join(tmpdir(), "ferry-chromium-"));
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
@@ -30,14 +27,12 @@ export async function launchChromium(): Promise<{ browser: Browser; close(): Pro
       "--disable-sync",
       "--no-first-run",
       "--disable-quic",
-      `--user-data-dir=${profile}`,
     ],
   });
   return {
     browser,
     async close() {
       await browser.close().catch(() => {});
-      await rm(profile, { recursive: true, force: true });
     },
   };
 }

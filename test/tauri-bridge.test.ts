@@ -1,0 +1,388 @@
+/**
+ * End to end: a page built from the published `@tauri-apps/api` and `@tauri-apps/plugin-fs`
+ * packages (bundled by esbuild, unchanged) runs in Chromium against the tutorial backend
+ * on a real ws server, through ferry's Tauri bridge (`/__ferry/tauri.js`).
+ *
+ * The fs plugin here is a minimal test-only one (`plugin:fs|read_text_file`, `read_file`,
+ * Tauri's command names and result shape); the real fs plugin is built separately.
+ */
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import type { Page } from "playwright-core";
+import { Channel as BackendChannel, definePlugin, FerryError, type BackendEvent, type Connection } from "ferry";
+import { serveWs, type FerryServer } from "ferry/transports/ws";
+import { createTutorialApp } from "../examples/tutorial/commands.ts";
+import { launchChromium } from "./support/browser.ts";
+
+const repo = fileURLToPath(new URL("..", import.meta.url));
+
+/** The test page's script: Tauri's own packages, exposed for `page.evaluate`. */
+const PAGE_SOURCE = `
+import * as core from "@tauri-apps/api/core";
+import * as event from "@tauri-apps/api/event";
+import * as mocks from "@tauri-apps/api/mocks";
+import { getCurrentWindow } from "@tauri-apps/api/window";
+import { readTextFile, readFile } from "@tauri-apps/plugin-fs";
+window.tauri = { core, event, mocks, getCurrentWindow, readTextFile, readFile };
+window.log = [];
+document.body.dataset.ready = "yes";
+`;
+
+const PAGE_HTML = `<!doctype html><html><head><meta charset="utf-8">
+<script type="module" src="/__ferry/tauri.js"></script>
+<script type="module" src="/app.js"></script>
+</head><body></body></html>`;
+
+/** A test-only fs plugin with Tauri's command names: files under `root` only. */
+function testFsPlugin(root: string) {
+  const inside = (path: unknown): string => {
+    const full = resolve(root, String(path));
+    if (!full.startsWith(root)) throw new FerryError("forbidden_path", `${String(path)} is outside the test scope`);
+    return full;
+  };
+  return definePlugin({
+    name: "fs",
+    commands: {
+      // Tauri's read_text_file answers with the raw bytes; the package decodes them.
+      read_text_file: async ({ path }: { path: string }) => new Uint8Array(await readFile(inside(path))),
+      read_file: async ({ path }: { path: string }) => new Uint8Array(await readFile(inside(path))),
+    },
+  });
+}
+
+/** Commands the page calls besides the tutorial's. */
+const testPlugin = definePlugin({
+  name: "test",
+  commands: {
+    // A handler ported from Rust: snake_case names, the page sends camelCase.
+    stream: {
+      rename: "camelCase",
+      handler: ({ count, on_event }: { count: number; on_event: BackendChannel<number> }) => {
+        assert.ok(on_event instanceof BackendChannel, "the Tauri Channel arrives as a channel");
+        for (let i = 0; i < count; i++) on_event.send(i);
+        on_event.close();
+        return count;
+      },
+    },
+    // Delivers a channel's messages out of order on the wire (indexes 2, 0, 3, 1, then the end).
+    shuffled: {
+      rename: "camelCase",
+      handler: ({ on_event }: { on_event: BackendChannel<string> }, ctx) => {
+        const conn = (ctx as unknown as { connection: Connection }).connection;
+        const frame = (i: number, v: string) => `{"t":"m","c":${on_event.id},"i":${i},"v":${JSON.stringify(v)}}`;
+        conn.enqueue(frame(2, "c"));
+        conn.enqueue(frame(0, "a"));
+        conn.enqueue(`{"t":"m","c":${on_event.id},"i":4,"end":true}`);
+        conn.enqueue(frame(3, "d"));
+        conn.enqueue(frame(1, "b"));
+        return null;
+      },
+    },
+    echo_path: { rename: "camelCase", handler: ({ file_path, filePath }: { file_path?: string; filePath?: string }) => ({ file_path, filePath }) },
+    echo_bytes: ({ data }: { data: unknown }) => {
+      assert.ok(data instanceof Uint8Array, "bytes arrive as bytes");
+      return new Uint8Array([...data].reverse());
+    },
+    raw_body: ({ body, headers }: { body: unknown; headers: Record<string, string> }) => {
+      assert.ok(body instanceof Uint8Array, "a raw body arrives as bytes");
+      return { length: body.byteLength, first: body[0], headers };
+    },
+    plain_failure: () => {
+      throw "disk is full";
+    },
+    secret: () => "the backend let a denied command through",
+  },
+});
+
+describe("Tauri's JS packages over ferry's bridge, in Chromium", () => {
+  let server: FerryServer;
+  let files: string;
+  let chromium: Awaited<ReturnType<typeof launchChromium>>;
+  const backendEvents: BackendEvent[] = [];
+  let stopBackendListener: () => void;
+
+  before(async () => {
+    files = await mkdtemp(join(tmpdir(), "ferry-tauri-"));
+    await writeFile(join(files, "index.html"), PAGE_HTML);
+    await writeFile(join(files, "notes.txt"), "ferry ⛴ notes\n");
+    await build({
+      stdin: { contents: PAGE_SOURCE, resolveDir: repo, loader: "js" },
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      outfile: join(files, "app.js"),
+      logLevel: "silent",
+    });
+    const app = createTutorialApp({
+      plugins: [testFsPlugin(files), testPlugin],
+      authorize: ({ command }) => command !== "plugin:test|secret",
+      log: () => {},
+    });
+    stopBackendListener = app.listen("to-app", (e) => backendEvents.push(e));
+    server = await serveWs(app, { root: files, windows: ["main", "other"], log: () => {} });
+    chromium = await launchChromium();
+  });
+
+  after(async () => {
+    stopBackendListener?.();
+    await chromium?.close();
+    await server?.close();
+    await rm(files, { recursive: true, force: true });
+  });
+
+  async function open(label: string): Promise<Page> {
+    const page = await chromium.browser.newPage();
+    page.on("pageerror", (err) => console.error(`page ${label}:`, err));
+    await page.goto(server.window(label).url);
+    await page.waitForSelector("body[data-ready=yes]", { state: "attached" });
+    return page;
+  }
+
+  /** The rejection value of `invoke(cmd, args)` on the page, as the page's catch sees it. */
+  const caught = (page: Page, cmd: string, args: unknown) =>
+    page.evaluate(async ([cmd, args]) => {
+      try {
+        await (window as any).tauri.core.invoke(cmd, args);
+        return { rejected: false };
+      } catch (e) {
+        return { rejected: true, type: typeof e, isError: e instanceof Error, value: e };
+      }
+    }, [cmd, args] as const);
+
+  test("the bridge installs Tauri's globals with the window's labels", async () => {
+    const page = await open("main");
+    assert.ok(!server.window("main").url.includes("ferry-label"), "main's URL is unchanged: label main is the default");
+    assert.ok(server.window("other").url.endsWith("&ferry-label=other"));
+    const seen = await page.evaluate(() => {
+      const w = window as any;
+      const i = w.__TAURI_INTERNALS__;
+      return {
+        fns: ["invoke", "transformCallback", "unregisterCallback", "runCallback", "convertFileSrc"].map((k) => typeof i[k]),
+        callbacks: i.callbacks instanceof Map,
+        metadata: i.metadata,
+        unregisterListener: typeof w.__TAURI_EVENT_PLUGIN_INTERNALS__.unregisterListener,
+        isTauri: w.tauri.core.isTauri(),
+        label: w.tauri.getCurrentWindow().label,
+      };
+    });
+    assert.deepEqual(seen.fns, ["function", "function", "function", "function", "function"]);
+    assert.equal(seen.callbacks, true);
+    assert.deepEqual(seen.metadata, { currentWindow: { label: "main" }, currentWebview: { windowLabel: "main", label: "main" } });
+    assert.equal(seen.unregisterListener, "function");
+    assert.equal(seen.isTauri, true);
+    assert.equal(seen.label, "main");
+    const other = await open("other");
+    assert.equal(await other.evaluate(() => (window as any).tauri.getCurrentWindow().label), "other");
+    assert.ok(other.url().includes("ferry-token="), "the window's URL carries its token");
+    assert.ok(!other.url().includes("ferry-label"), "the bridge removes the label from the URL");
+    await page.close();
+    await other.close();
+  });
+
+  test("invoke, camelCase args for snake_case handlers, typed and plain errors, a denied command", async () => {
+    const page = await open("main");
+    assert.equal(await page.evaluate(() => (window as any).tauri.core.invoke("greet", { name: "Ada" })), "Hello, Ada!");
+    assert.deepEqual(await page.evaluate(() => (window as any).tauri.core.invoke("plugin:test|echo_path", { filePath: "/a/b" })), {
+      file_path: "/a/b",
+    });
+
+    // The tutorial's typed error: the serialized { kind, message } object, as from a Rust error enum.
+    const missing = join(files, "missing.txt");
+    const typed = await caught(page, "read_file", { path: missing });
+    assert.equal(typed.rejected, true);
+    assert.equal(typed.type, "object");
+    assert.equal(typed.isError, false);
+    assert.deepEqual(typed.value, { kind: "not_found", message: `no file at ${missing}`, data: { path: missing } });
+
+    // A handler that throws a string rejects with that string, like Rust's Err(String).
+    assert.deepEqual(await caught(page, "plugin:test|plain_failure", {}), { rejected: true, type: "string", isError: false, value: "disk is full" });
+
+    // ferry's own errors arrive as strings, as Tauri's do.
+    const invalid = await caught(page, "greet", { name: 42 });
+    assert.equal(invalid.type, "string");
+    assert.match(String(invalid.value), /args\.name/);
+    const denied = await caught(page, "plugin:test|secret", {});
+    assert.equal(denied.rejected, true);
+    assert.equal(denied.type, "string");
+    assert.equal(denied.value, 'window "main" may not call "plugin:test|secret"');
+    await page.close();
+  });
+
+  test("listen, once, unlisten, emit and emitTo with Tauri's targets", async () => {
+    const main = await open("main");
+    const other = await open("other");
+    // Page-side helpers: every listener pushes what it sees into window.log.
+    const listenOn = (page: Page, name: string, event: string, how: "listen" | "once" = "listen") =>
+      page.evaluate(
+        async ([name, event, how]) => {
+          const w = window as any;
+          w.unlisten ??= {};
+          w.unlisten[name] = await w.tauri.event[how](event, (e: unknown) => w.log.push([name, e]));
+        },
+        [name, event, how] as const,
+      );
+    const logOf = (page: Page) => page.evaluate(() => (window as any).log as [string, { event: string; id: number; payload: unknown }][]);
+    const waitLog = (page: Page, name: string, count: number) =>
+      page.waitForFunction(([name, count]) => (window as any).log.filter((l: [string]) => l[0] === name).length >= count, [name, count] as const);
+
+    await listenOn(main, "news", "news");
+    await listenOn(main, "news-once", "news", "once");
+    await listenOn(other, "news", "news");
+    await main.evaluate(() => (window as any).tauri.event.emit("news", { n: 1 }));
+    await waitLog(main, "news", 1);
+    await waitLog(main, "news-once", 1);
+    await waitLog(other, "news", 1);
+    const [first] = (await logOf(main)).filter((l) => l[0] === "news");
+    assert.equal(first![1].event, "news");
+    assert.deepEqual(first![1].payload, { n: 1 });
+    assert.equal(typeof first![1].id, "number");
+
+    // unlisten stops delivery; once fired only once. A marker event orders the check.
+    await main.evaluate(() => (window as any).unlisten.news());
+    await listenOn(main, "marker", "marker");
+    await main.evaluate(async () => {
+      await (window as any).tauri.event.emit("news", { n: 2 });
+      await (window as any).tauri.event.emit("marker", null);
+    });
+    await waitLog(main, "marker", 1);
+    await waitLog(other, "news", 2);
+    const mainLog = await logOf(main);
+    assert.equal(mainLog.filter((l) => l[0] === "news").length, 1, "no event after unlisten");
+    assert.equal(mainLog.filter((l) => l[0] === "news-once").length, 1, "once fires once");
+
+    // emitTo a label (string, AnyLabel, WebviewWindow): only that window, even for main's Any listener.
+    await listenOn(main, "direct", "direct");
+    await listenOn(other, "direct", "direct");
+    await main.evaluate(async () => {
+      const { emitTo } = (window as any).tauri.event;
+      await emitTo("other", "direct", 1);
+      await emitTo({ kind: "AnyLabel", label: "other" }, "direct", 2);
+      await emitTo({ kind: "WebviewWindow", label: "other" }, "direct", 3);
+      await emitTo({ kind: "Any" }, "direct", 4);
+    });
+    await waitLog(other, "direct", 4);
+    await waitLog(main, "direct", 1);
+    assert.deepEqual((await logOf(other)).filter((l) => l[0] === "direct").map((l) => l[1].payload), [1, 2, 3, 4]);
+    assert.deepEqual((await logOf(main)).filter((l) => l[0] === "direct").map((l) => l[1].payload), [4]);
+
+    // The App target reaches the backend's listeners.
+    await other.evaluate(() => (window as any).tauri.event.emitTo({ kind: "App" }, "to-app", "hi"));
+    assert.deepEqual(backendEvents, [{ event: "to-app", payload: "hi", window: "other" }]);
+    await main.close();
+    await other.close();
+  });
+
+  test("a Channel streams 10,000 messages in order, reorders out-of-order deliveries, and closes", async () => {
+    const page = await open("main");
+    const result = await page.evaluate(async () => {
+      const { core } = (window as any).tauri;
+      const got: number[] = [];
+      const onEvent = new core.Channel((n: number) => got.push(n));
+      const returned = await core.invoke("plugin:test|stream", { count: 10_000, onEvent });
+      let inOrder = got.length === 10_000;
+      for (let i = 0; i < got.length; i++) if (got[i] !== i) inOrder = false;
+      return { returned, count: got.length, inOrder, callbackLeft: (window as any).__TAURI_INTERNALS__.callbacks.has(onEvent.id) };
+    });
+    assert.deepEqual(result, { returned: 10_000, count: 10_000, inOrder: true, callbackLeft: false });
+
+    const shuffled = await page.evaluate(async () => {
+      const { core } = (window as any).tauri;
+      const got: string[] = [];
+      const onEvent = new core.Channel((s: string) => got.push(s));
+      await core.invoke("plugin:test|shuffled", { onEvent });
+      return { got, callbackLeft: (window as any).__TAURI_INTERNALS__.callbacks.has(onEvent.id) };
+    });
+    assert.deepEqual(shuffled, { got: ["a", "b", "c", "d"], callbackLeft: false });
+    await page.close();
+  });
+
+  test("bytes travel as bytes: arguments, results, raw bodies; readTextFile and readFile work", async () => {
+    const page = await open("main");
+    const out = await page.evaluate(async () => {
+      const { core, readTextFile, readFile } = (window as any).tauri;
+      const reversed: unknown = await core.invoke("plugin:test|echo_bytes", { data: new Uint8Array([1, 2, 3]) });
+      const raw = await core.invoke("plugin:test|raw_body", new Uint8Array([7, 8]), { headers: { "X-Path": "a%2Fb" } });
+      return {
+        reversedIsArrayBuffer: reversed instanceof ArrayBuffer,
+        reversed: [...new Uint8Array(reversed as ArrayBuffer)],
+        raw,
+        text: await readTextFile("notes.txt"),
+        bytes: [...(await readFile("notes.txt")).slice(0, 5)],
+      };
+    });
+    assert.deepEqual(out, {
+      reversedIsArrayBuffer: true,
+      reversed: [3, 2, 1],
+      raw: { length: 2, first: 7, headers: { "x-path": "a%2Fb" } },
+      text: "ferry ⛴ notes\n",
+      bytes: [...Buffer.from("ferry")],
+    });
+    const outside = await page.evaluate(async () => {
+      try {
+        await (window as any).tauri.readTextFile("../../etc/hostname");
+        return undefined;
+      } catch (e) {
+        return e;
+      }
+    });
+    assert.deepEqual(outside, { kind: "forbidden_path", message: "../../etc/hostname is outside the test scope" });
+    await page.close();
+  });
+
+  test("mockIPC takes over from the bridge and clearMocks gives it back", async () => {
+    const page = await open("main");
+    const out = await page.evaluate(async () => {
+      const { core, event, mocks } = (window as any).tauri;
+      const calls: unknown[] = [];
+      mocks.mockIPC((cmd: string, args: unknown) => {
+        calls.push([cmd, args]);
+        return `mocked ${cmd}`;
+      }, { shouldMockEvents: true });
+      mocks.mockWindows("mocked-window");
+      const mocked = await core.invoke("greet", { name: "Ada" });
+      const mockedLabel = (window as any).tauri.getCurrentWindow().label;
+      const heard: unknown[] = [];
+      await event.listen("mock-event", (e: { payload: unknown }) => heard.push(e.payload));
+      await event.emit("mock-event", 5);
+      mocks.clearMocks();
+      const real = await core.invoke("greet", { name: "Ada" });
+      const realLabel = (window as any).tauri.getCurrentWindow().label;
+      const got: number[] = [];
+      const ch = new core.Channel((n: number) => got.push(n));
+      await core.invoke("plugin:test|stream", { count: 3, onEvent: ch });
+      return { mocked, mockedLabel, calls, heard, real, realLabel, got };
+    });
+    assert.deepEqual(out, {
+      mocked: "mocked greet",
+      mockedLabel: "mocked-window",
+      calls: [["greet", { name: "Ada" }]],
+      heard: [5],
+      real: "Hello, Ada!",
+      realLabel: "main",
+      got: [0, 1, 2],
+    });
+    await page.close();
+  });
+
+  test("the tutorial page has the bridge installed", async () => {
+    const app = createTutorialApp({ log: () => {} });
+    const tutorial = await serveWs(app, { root: fileURLToPath(new URL("../examples/tutorial/ui", import.meta.url)), log: () => {} });
+    try {
+      const page = await chromium.browser.newPage();
+      await page.goto(tutorial.window("main").url);
+      await page.waitForFunction(() => typeof (window as any).__TAURI_INTERNALS__?.invoke === "function");
+      const greeting = await page.evaluate(() => (window as any).__TAURI_INTERNALS__.invoke("greet", { name: "Tauri" }));
+      assert.equal(greeting, "Hello, Tauri!");
+      await page.getByText("connected", { exact: true }).waitFor();
+      await page.close();
+    } finally {
+      await tutorial.close();
+    }
+  });
+});
