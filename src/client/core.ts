@@ -47,8 +47,8 @@ export interface ListenOptions {
   target?: EventTarget;
 }
 
-/** A target for `emitTo`: a window label, or Tauri's `{ kind, label }` forms. */
-export type EventTarget = string | { kind: "Any" } | { kind: "AnyLabel" | "Window" | "Webview" | "WebviewWindow"; label: string };
+/** A target for `emitTo`: a window label, or Tauri's `{ kind, label }` forms (`App`: backend listeners only). */
+export type EventTarget = string | { kind: "Any" | "App" } | { kind: "AnyLabel" | "Window" | "Webview" | "WebviewWindow"; label: string };
 
 interface PendingCall {
   resolve(value: unknown): void;
