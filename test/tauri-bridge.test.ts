@@ -93,6 +93,7 @@ const testPlugin = definePlugin({
       assert.ok(body instanceof Uint8Array, "a raw body arrives as bytes");
       return { length: body.byteLength, first: body[0], headers };
     },
+    announce: (_args: unknown, { app }) => app.emit("from-backend", { n: 1 }),
     plain_failure: () => {
       throw "disk is full";
     },
@@ -270,6 +271,12 @@ describe("Tauri's JS packages over ferry's bridge, in Chromium", () => {
     await waitLog(main, "direct", 1);
     assert.deepEqual((await logOf(other)).filter((l) => l[0] === "direct").map((l) => l[1].payload), [1, 2, 3, 4]);
     assert.deepEqual((await logOf(main)).filter((l) => l[0] === "direct").map((l) => l[1].payload), [4]);
+
+    // The backend's own emit reaches Tauri listeners.
+    await listenOn(other, "from-backend", "from-backend");
+    await main.evaluate(() => (window as any).tauri.core.invoke("plugin:test|announce"));
+    await waitLog(other, "from-backend", 1);
+    assert.deepEqual((await logOf(other)).find((l) => l[0] === "from-backend")![1].payload, { n: 1 });
 
     // The App target reaches the backend's listeners.
     await other.evaluate(() => (window as any).tauri.event.emitTo({ kind: "App" }, "to-app", "hi"));

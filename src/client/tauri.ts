@@ -97,7 +97,7 @@ export function tauriError(err: unknown): unknown {
  */
 export function installTauriBridge(options: TauriBridgeOptions): TauriInternals {
   const callbacks = new Map<number, Callback>();
-  /** Listener id (the backend's eventId) → the Tauri callback id its events run. */
+  /** Listener id (the backend's eventId, the `id` of its events) → the Tauri callback id its events run. */
   const listeners = new Map<number, number>();
   let nextCallbackId = 1;
 
@@ -131,11 +131,11 @@ export function installTauriBridge(options: TauriBridgeOptions): TauriInternals 
   };
 
   const listen = async (client: Client, args: { event: string; target?: EventTarget; handler: number }): Promise<number> => {
+    // Events may arrive before this resolves; they run the callback, which
+    // `unregisterListener` removes to stop delivery.
     const id = await client.addListener(
       args.event,
-      (e) => {
-        if (listeners.has(e.id)) runCallback(args.handler, e);
-      },
+      (e) => runCallback(args.handler, e),
       args.target === undefined ? undefined : { target: args.target },
     );
     listeners.set(id, args.handler);
