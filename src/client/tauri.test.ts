@@ -1,0 +1,114 @@
+/**
+ * The Tauri bridge in Node: the published `@tauri-apps/api` calling into the bridge's
+ * globals, over the in-memory transport to a real app. (Chromium runs the same packages
+ * end to end in test/tauri-bridge.test.ts.)
+ */
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { createApp, definePlugin, FerryError, type App } from "ferry";
+import { connectMemory } from "ferry/transports/memory";
+import { eventPlugin } from "../plugins/event.ts";
+import { createClient, type Client } from "./core.ts";
+import { installTauriBridge, tauriError } from "./tauri.ts";
+
+// Tauri's packages reach the globals through `window`.
+(globalThis as Record<string, unknown>).window = globalThis;
+const core = await import("@tauri-apps/api/core");
+const event = await import("@tauri-apps/api/event");
+
+/** Resolves when `predicate` holds, polling on the event loop (no fixed sleeps). */
+async function until(predicate: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
+  const start = Date.now();
+  while (!predicate()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+/** An `event` plugin whose `listen` emits at once, so the event shares a frame with the reply. */
+const eagerEvents = definePlugin({
+  name: "event",
+  commands: {
+    ...eventPlugin.commands,
+    listen(args: { event: string }, ctx) {
+      const id = (eventPlugin.commands.listen as (a: unknown, c: unknown) => number)(args, ctx);
+      if (args.event === "eager") ctx.app.emit("eager", "right away");
+      return id;
+    },
+  },
+});
+
+describe("Tauri bridge (Node, memory transport)", () => {
+  let app: App;
+  let client: Client;
+  const seen: unknown[] = [];
+
+  before(() => {
+    app = createApp({
+      log: () => {},
+      plugins: [eagerEvents],
+      commands: {
+        echo: (args: unknown) => args,
+        typed: () => {
+          throw new FerryError("not_found", "nothing here");
+        },
+        record: (args: unknown) => {
+          seen.push(args);
+          return null;
+        },
+      },
+    });
+    client = createClient(connectMemory(app, "main"));
+    installTauriBridge({ client: () => client, label: "main" });
+  });
+  after(() => app.close());
+
+  test("an event that shares a frame with the listen reply still reaches the listener", async () => {
+    const got: unknown[] = [];
+    const unlisten = await event.listen("eager", (e) => got.push(e.payload));
+    await until(() => got.length > 0, "the eager event");
+    assert.deepEqual(got, ["right away"]);
+    await unlisten();
+    await core.invoke("echo", {}); // one round trip: the unlisten went first
+    assert.equal(app.listenerCount("eager"), 0);
+  });
+
+  test("errors: app kinds as { kind, message }, ferry's own as strings, others untouched", async () => {
+    await assert.rejects(core.invoke("typed"), (e) => {
+      assert.deepEqual(e, { kind: "not_found", message: "nothing here" });
+      return true;
+    });
+    await assert.rejects(core.invoke("nope"), (e) => typeof e === "string" && e.startsWith('unknown command "nope"'));
+    assert.equal(tauriError(new FerryError("permission_denied", "no")), "no");
+    const other = new TypeError("x");
+    assert.equal(tauriError(other), other);
+  });
+
+  test("raw bodies arrive as { body, headers }, from bytes or a number array, with any header form", async () => {
+    await core.invoke("record", [1, 2, 3], { headers: new Headers({ "X-A": "1" }) });
+    await core.invoke("record", new Uint8Array([9]).buffer, { headers: [["X-B", "2"]] });
+    const got = seen.splice(0) as { body: Uint8Array; headers: unknown }[];
+    assert.ok(got.every((r) => r.body instanceof Uint8Array));
+    assert.deepEqual(
+      got.map((r) => ({ body: [...r.body], headers: r.headers })),
+      [
+        { body: [1, 2, 3], headers: { "x-a": "1" } },
+        { body: [9], headers: { "x-b": "2" } },
+      ],
+    );
+  });
+
+  test("values with Tauri's SERIALIZE_TO_IPC_FN hook are sent as the hook's value", async () => {
+    class UserId {
+      constructor(readonly id: string) {}
+      [core.SERIALIZE_TO_IPC_FN]() {
+        return { String: this.id };
+      }
+    }
+    assert.deepEqual(await core.invoke("echo", { user: new UserId("u1"), list: [new UserId("u2")] }), {
+      user: { String: "u1" },
+      list: [{ String: "u2" }],
+    });
+  });
+});
