@@ -6,7 +6,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createApp, definePlugin, FerryError, type App } from "ferry";
+import { Channel as BackendChannel, createApp, definePlugin, FerryError, type App } from "ferry";
 import { connectMemory } from "ferry/transports/memory";
 import { eventPlugin } from "../plugins/event.ts";
 import { createClient, type Client } from "./core.ts";
@@ -53,6 +53,12 @@ describe("Tauri bridge (Node, memory transport)", () => {
         typed: () => {
           throw new FerryError("not_found", "nothing here");
         },
+        chunks: ({ onChunk }: { onChunk: BackendChannel<Uint8Array> }) => {
+          onChunk.send(new Uint8Array([1, 2]));
+          onChunk.send(new Uint8Array([3]));
+          onChunk.close();
+          return null;
+        },
         record: (args: unknown) => {
           seen.push(args);
           return null;
@@ -97,6 +103,15 @@ describe("Tauri bridge (Node, memory transport)", () => {
         { body: [9], headers: { "x-b": "2" } },
       ],
     );
+  });
+
+  test("bytes sent on a channel arrive as ArrayBuffers, as Tauri's raw channel messages do", async () => {
+    const got: unknown[] = [];
+    const onChunk = new core.Channel<ArrayBuffer>((m) => got.push(m));
+    await core.invoke("chunks", { onChunk });
+    assert.ok(got.every((m) => m instanceof ArrayBuffer));
+    assert.deepEqual(got.map((m) => [...new Uint8Array(m as ArrayBuffer)]), [[1, 2], [3]]);
+    assert.equal((globalThis as any).__TAURI_INTERNALS__.callbacks.has(onChunk.id), false, "closed: callback freed");
   });
 
   test("values with Tauri's SERIALIZE_TO_IPC_FN hook are sent as the hook's value", async () => {
