@@ -132,7 +132,7 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
   for (const [name, input] of Object.entries(options.commands ?? {})) {
     if (name.startsWith("plugin:")) throw new TypeError(`command ${name}: the "plugin:" prefix is for plugins`);
     const command = toCommand(name, input);
-    registry.set(name, command.rename || !options.rename ? command : { ...command, rename: options.rename });
+    registry.set(name, options.rename && !command.rename ? { ...command, rename: options.rename } : command);
   }
   for (const plugin of [eventPlugin, ...(options.plugins ?? [])]) {
     for (const [cmd, input] of Object.entries(plugin.commands)) {

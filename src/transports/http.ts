@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
+import type { Plugin as EsbuildPlugin } from "esbuild";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -34,29 +35,35 @@ const SECURITY_HEADERS = {
 
 const bundles = new Map<string, Promise<string>>();
 
-/**
- * A browser module under `src/client` as one minified ES module, built once per process.
- * Other modules import the client entry from its URL, `/__ferry/client.js`, so a page
- * holds one client whichever modules it loads.
- */
+const clientEntry = fileURLToPath(new URL("../client/index.ts", import.meta.url));
+
+/** Makes other modules import the client entry from its URL, so a page holds one client. */
+const clientByUrl: EsbuildPlugin = {
+  name: "ferry-client-url",
+  setup(b) {
+    b.onResolve({ filter: /\/index\.ts$/ }, (args) =>
+      args.importer !== clientEntry && resolve(args.resolveDir, args.path) === clientEntry
+        ? { path: "/__ferry/client.js", external: true }
+        : undefined,
+    );
+  },
+};
+
+/** A browser module under `src/client` as one minified ES module, built once per process. */
 function bundle(file: string): Promise<string> {
   let built = bundles.get(file);
   if (!built) {
     built = (async () => {
       const { build } = await import("esbuild");
-      const clientEntry = fileURLToPath(new URL("../client/index.ts", import.meta.url));
-      const entry = fileURLToPath(new URL(`../client/${file}`, import.meta.url));
       const out = await build({
-        entryPoints: [entry], bundle: true, format: "esm", minify: true, write: false, target: "es2020", platform: "browser",
-        plugins: [{
-          name: "ferry-client-url",
-          setup(b) {
-            b.onResolve({ filter: /\/index\.ts$/ }, (args) => {
-              const path = resolve(args.resolveDir, args.path);
-              return path === clientEntry && entry !== clientEntry ? { path: "/__ferry/client.js", external: true } : undefined;
-            });
-          },
-        }],
+        entryPoints: [fileURLToPath(new URL(`../client/${file}`, import.meta.url))],
+        bundle: true,
+        format: "esm",
+        minify: true,
+        write: false,
+        target: "es2020",
+        platform: "browser",
+        plugins: file === "index.ts" ? [] : [clientByUrl],
       });
       return out.outputFiles[0]!.text;
     })();
