@@ -382,11 +382,14 @@ describe("Tauri's JS packages over ferry's bridge, in Chromium", () => {
     const tutorial = await serveWs(app, { root: fileURLToPath(new URL("../examples/tutorial/ui", import.meta.url)), log: () => {} });
     try {
       const page = await chromium.browser.newPage();
+      let sockets = 0;
+      page.on("websocket", () => sockets++);
       await page.goto(tutorial.window("main").url);
       await page.waitForFunction(() => typeof (window as any).__TAURI_INTERNALS__?.invoke === "function");
       const greeting = await page.evaluate(() => (window as any).__TAURI_INTERNALS__.invoke("greet", { name: "Tauri" }));
       assert.equal(greeting, "Hello, Tauri!");
       await page.getByText("connected", { exact: true }).waitFor();
+      assert.equal(sockets, 1, "the page's own ferry client and the bridge share one connection");
       await page.close();
     } finally {
       await tutorial.close();
