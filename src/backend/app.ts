@@ -14,11 +14,17 @@ import { EventBus, type BackendListener, type WindowFilter } from "./events.ts";
 import { bindChannels } from "./channel.ts";
 import { fromUnknown } from "./errors.ts";
 import { eventPlugin } from "../plugins/event.ts";
+import type { CommandScope } from "../acl/types.ts";
 
 export type { WindowFilter } from "./events.ts";
 
+/** An access decision: allowed (with the scope the grant carries), or denied saying why. */
+export type AccessDecision =
+  | { allowed: true; scope?: CommandScope }
+  | { allowed: false; message?: string; data?: unknown };
+
 /** Decides whether a window may call a command; the capabilities layer plugs in here. */
-export type Authorize = (request: { window: string; command: string }) => boolean;
+export type Authorize = (request: { window: string; command: string; dev: boolean }) => boolean | AccessDecision;
 
 /** A log line from the backend; `error` carries what the page never sees. */
 export interface LogEntry {
@@ -47,6 +53,8 @@ export interface AppOptions<State> {
 /** What plugin commands see besides the usual context: the calling connection. */
 export interface PluginContext<State = unknown> extends CommandContext<State> {
   readonly connection: Pick<Connection, "listen" | "unlisten" | "label">;
+  /** Scope the window's grant carries for this command (e.g. fs paths), when it has any. */
+  readonly scope?: CommandScope;
 }
 
 export interface Plugin<State = any> {
@@ -185,14 +193,11 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
     dispatch(conn, msg) {
       const command = registry.get(msg.cmd);
       if (!command) return conn.fail(msg.id, notFound(msg.cmd));
-      if (!authorize({ window: conn.label, command: msg.cmd })) {
-        return conn.fail(
-          msg.id,
-          new FerryError("permission_denied", `window "${conn.label}" may not call "${msg.cmd}"`, {
-            command: msg.cmd,
-            window: conn.label,
-          }),
-        );
+      const verdict = authorize({ window: conn.label, command: msg.cmd, dev });
+      const decision: AccessDecision = typeof verdict === "boolean" ? { allowed: verdict } : verdict;
+      if (!decision.allowed) {
+        const message = decision.message ?? `window "${conn.label}" may not call "${msg.cmd}"`;
+        return conn.fail(msg.id, new FerryError("permission_denied", message, decision.data ?? { command: msg.cmd, window: conn.label }));
       }
       if (conn.pending.has(msg.id)) {
         return conn.fail(msg.id, new FerryError("protocol", `call id ${msg.id} is already in flight`));
@@ -204,7 +209,7 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
       args = bindChannels(conn, args);
       const controller = new AbortController();
       conn.pending.set(msg.id, controller);
-      const ctx: PluginContext<State> = { window: conn.label, signal: controller.signal, app, state: app.state, connection: conn };
+      const ctx: PluginContext<State> = { window: conn.label, signal: controller.signal, app, state: app.state, connection: conn, ...(decision.scope ? { scope: decision.scope } : {}) };
       if (!command.args) return run(conn, msg, command, args, controller, ctx);
       validateArgs(msg.cmd, command.args, args).then(
         (valid) => run(conn, msg, command, valid, controller, ctx),
