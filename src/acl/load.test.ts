@@ -59,3 +59,33 @@ test("bad capability files are refused with the file and field", async () => {
     }
   }
 });
+
+test("TOML works for capabilities and for permission files in Tauri's layout", async () => {
+  const root = await app({
+    "capabilities/main.toml": 'identifier = "main"\nwindows = ["main"]\npermissions = ["default", { identifier = "allow-greet" }]\n',
+    "permissions/notes.toml": [
+      '[default]',
+      'description = "Notes"',
+      'permissions = ["write-notes"]',
+      '',
+      '[[permission]]',
+      'identifier = "write-notes"',
+      'commands.allow = ["save_note"]',
+      '',
+      '[[permission.scope.allow]]',
+      'path = "$APPDATA/notes/**"',
+    ].join("\n"),
+    "capabilities/broken.toml": 'identifier = "broken\n',
+  });
+  try {
+    await assert.rejects(loadAccess({ root, commands: ["greet", "save_note"] }), /capabilities\/broken\.toml: not valid TOML/);
+    await rm(join(root, "capabilities/broken.toml"));
+    const access = await loadAccess({ root, commands: ["greet", "save_note"] });
+    assert.equal(access.decide("main", "greet").allowed, true);
+    const d = access.decide("main", "save_note");
+    assert.ok(d.allowed);
+    assert.deepEqual(d.scope, { allow: [{ path: "$APPDATA/notes/**" }], deny: [] });
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});

@@ -1,11 +1,12 @@
 /**
- * Reading an app's access files: `capabilities/*.json` and `permissions/*.json` in the
- * app's folder, as in a Tauri v2 project, then resolving them into `AccessControl`.
+ * Reading an app's access files: `capabilities/*.{json,toml}` and `permissions/*.{json,toml}`
+ * in the app's folder, as in a Tauri v2 project, then resolving them into `AccessControl`.
  */
 
 import { readdirSync, readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
+import { parse as parseToml } from "smol-toml";
 import { AccessControl, type AccessOptions } from "./access.ts";
 import { AccessConfigError, parseCapability, parseCapabilityFile, parsePermissionManifest } from "./parse.ts";
 import type { Capability, LoadedCapability, PermissionManifest } from "./types.ts";
@@ -27,14 +28,17 @@ interface RawFile {
   text: string;
 }
 
-const ACCESS_EXT = /\.json$/i;
+const ACCESS_EXT = /\.(json|toml)$/i;
 
-function parseJson(file: RawFile, root: string): { where: string; value: unknown } {
+/** Parses a JSON or TOML access file; syntax errors name the file. */
+function parseFile(file: RawFile, root: string): { where: string; value: unknown } {
   const where = relative(root, file.path) || file.path;
+  const toml = /\.toml$/i.test(file.path);
   try {
-    return { where, value: JSON.parse(file.text) };
+    return { where, value: toml ? parseToml(file.text) : JSON.parse(file.text) };
   } catch (err) {
-    throw new AccessConfigError([{ kind: "invalid_file", message: `${where}: not valid JSON (${(err as Error).message})`, file: where }]);
+    const message = `${where}: not valid ${toml ? "TOML" : "JSON"} (${(err as Error).message.split("\n")[0]})`;
+    throw new AccessConfigError([{ kind: "invalid_file", message, file: where }]);
   }
 }
 
@@ -54,7 +58,7 @@ function mergeManifests(manifests: PermissionManifest[]): PermissionManifest | u
 function build(options: LoadAccessOptions, capabilityFiles: RawFile[], permissionFiles: RawFile[]): AccessControl {
   const root = options.root ?? ".";
   const fromFiles: LoadedCapability[] = capabilityFiles.flatMap((f) => {
-    const { where, value } = parseJson(f, root);
+    const { where, value } = parseFile(f, root);
     return parseCapabilityFile(value, where).map((c) => ({ ...c, file: where }));
   });
   let capabilities: LoadedCapability[] = fromFiles;
@@ -70,7 +74,7 @@ function build(options: LoadAccessOptions, capabilityFiles: RawFile[], permissio
     });
   }
   const manifests = permissionFiles.map((f) => {
-    const { where, value } = parseJson(f, root);
+    const { where, value } = parseFile(f, root);
     return parsePermissionManifest(value, where);
   });
   if (options.permissions) manifests.push(options.permissions);
