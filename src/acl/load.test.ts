@@ -84,7 +84,7 @@ test("TOML works for capabilities and for permission files in Tauri's layout", a
     assert.equal(access.decide("main", "greet").allowed, true);
     const d = access.decide("main", "save_note");
     assert.ok(d.allowed);
-    assert.deepEqual(d.scope, { allow: [{ path: "$APPDATA/notes/**" }], deny: [] });
+    assert.deepEqual(JSON.parse(JSON.stringify(d.scope)), { allow: [{ path: "$APPDATA/notes/**" }], deny: [] });
   } finally {
     await rm(root, { recursive: true, force: true });
   }
