@@ -59,6 +59,16 @@ export function currentPlatform(): Platform {
   return "linux";
 }
 
+/** Whether a capability's `remote.urls` admit a page origin (`*` matches within the host). */
+function matchesRemote(cap: LoadedCapability, origin: string): boolean {
+  return (cap.remote?.urls ?? []).some((url) => {
+    const head = /^[a-z][a-z0-9+.-]*:\/\/[^/]+/i.exec(url)?.[0];
+    if (!head) return false;
+    const re = new RegExp(`^${head.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*")}$`, "i");
+    return re.test(origin);
+  });
+}
+
 const entryId = (e: LoadedCapability["permissions"][number]) => (typeof e === "string" ? e : e.identifier);
 const describeCap = (c: LoadedCapability) => (c.file ? `"${c.identifier}" (${c.file})` : `"${c.identifier}"`);
 
@@ -116,22 +126,46 @@ export class AccessControl {
     return problems;
   }
 
-  /** Whether a capability applies to a window label on this platform (local pages). */
-  applies(cap: LoadedCapability, label: string): boolean {
-    if (cap.local === false) return false;
+  /**
+   * Whether a page origin is remote: it matches some capability's `remote.urls`. Pages on
+   * the app's own origin (or an allowed dev server) are local.
+   */
+  isRemote(origin: string | undefined): boolean {
+    return origin !== undefined && this.capabilities.some((c) => matchesRemote(c, origin));
+  }
+
+  /**
+   * Whether a capability applies to a window label on this platform, for a local page or
+   * (when `origin` is remote) for a page on that origin.
+   */
+  applies(cap: LoadedCapability, label: string, origin?: string): boolean {
+    if (this.isRemote(origin) ? !matchesRemote(cap, origin!) : cap.local === false) return false;
     if (cap.platforms && !cap.platforms.includes(this.platform)) return false;
     return matchesLabel(cap.windows ?? [], label) || matchesLabel(cap.webviews ?? [], label);
   }
 
-  /** The capabilities that apply to a window label. */
-  capabilitiesFor(label: string): LoadedCapability[] {
-    return this.capabilities.filter((c) => this.applies(c, label));
+  /** The capabilities that apply to a window label (and page origin). */
+  capabilitiesFor(label: string, origin?: string): LoadedCapability[] {
+    return this.capabilities.filter((c) => this.applies(c, label, origin));
   }
 
-  private grants(label: string): WindowGrants {
-    let g = this.windows.get(label);
+  /** Origins named exactly by `remote.urls`, for the ws transport's `origins` allowlist. */
+  remoteOrigins(): string[] {
+    const out = new Set<string>();
+    for (const c of this.capabilities) {
+      for (const url of c.remote?.urls ?? []) {
+        const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/]+/i.exec(url)?.[0];
+        if (origin && !origin.includes("*")) out.add(origin);
+      }
+    }
+    return [...out];
+  }
+
+  private grants(label: string, origin?: string): WindowGrants {
+    const key = this.isRemote(origin) ? `${label}\n${origin}` : label;
+    let g = this.windows.get(key);
     if (g) return g;
-    g = { capabilities: this.capabilitiesFor(label), commands: new Map(), global: new Map(), scopes: new Map() };
+    g = { capabilities: this.capabilitiesFor(label, origin), commands: new Map(), global: new Map(), scopes: new Map() };
     const rec = (cmd: string) => {
       let r = g!.commands.get(cmd);
       if (!r) g!.commands.set(cmd, (r = { allowedBy: [], deniedBy: [], scope: { allow: [], deny: [] } }));
@@ -162,13 +196,13 @@ export class AccessControl {
         }
       }
     }
-    this.windows.set(label, g);
+    this.windows.set(key, g);
     return g;
   }
 
   /** The scope a window holds for a command: the command's own plus its plugin's global scope. */
-  scopeFor(label: string, command: string): CommandScope {
-    const g = this.grants(label);
+  scopeFor(label: string, command: string, origin?: string): CommandScope {
+    const g = this.grants(label, origin);
     const cached = g.scopes.get(command);
     if (cached) return cached;
     const own = g.commands.get(command)?.scope ?? { allow: [], deny: [] };
@@ -179,12 +213,12 @@ export class AccessControl {
   }
 
   /** The decision for one call. `dev` adds the capability files consulted to the message. */
-  decide(label: string, command: string, dev = false): AccessDecision {
-    const g = this.grants(label);
+  decide(label: string, command: string, dev = false, origin?: string): AccessDecision {
+    const g = this.grants(label, origin);
     const r = g.commands.get(command);
-    if (r && r.deniedBy.length === 0 && r.allowedBy.length > 0) return { allowed: true, scope: this.scopeFor(label, command) };
+    if (r && r.deniedBy.length === 0 && r.allowedBy.length > 0) return { allowed: true, scope: this.scopeFor(label, command, origin) };
     if (!r?.deniedBy.length && this.appCommandsMode === "allow" && this.appCommands.has(command) && g.capabilities.length > 0) {
-      return { allowed: true, scope: this.scopeFor(label, command) };
+      return { allowed: true, scope: this.scopeFor(label, command, origin) };
     }
     return this.denial(g, label, command, r, dev);
   }
@@ -215,7 +249,7 @@ export class AccessControl {
   }
 
   /** The `authorize` function for `createApp`. */
-  readonly authorize: Authorize = ({ window, command, dev }) => this.decide(window, command, dev);
+  readonly authorize: Authorize = ({ window, command, dev, origin }) => this.decide(window, command, dev, origin);
 
   /** Full command names that no capability grants (for `ferry check`). */
   ungrantedCommands(): string[] {
@@ -228,6 +262,7 @@ export class AccessControl {
 
   /** Capabilities that apply to none of `labels` (for `ferry check`). */
   unmatchedCapabilities(labels: readonly string[]): LoadedCapability[] {
-    return this.capabilities.filter((c) => !labels.some((l) => this.applies(c, l)));
+    const platformOk = (c: LoadedCapability) => !c.platforms || c.platforms.includes(this.platform);
+    return this.capabilities.filter((c) => !platformOk(c) || !labels.some((l) => matchesLabel(c.windows ?? [], l) || matchesLabel(c.webviews ?? [], l)));
   }
 }

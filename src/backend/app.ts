@@ -24,7 +24,7 @@ export type AccessDecision =
   | { allowed: false; message?: string; data?: unknown };
 
 /** Decides whether a window may call a command; the capabilities layer plugs in here. */
-export type Authorize = (request: { window: string; command: string; dev: boolean }) => boolean | AccessDecision;
+export type Authorize = (request: { window: string; command: string; dev: boolean; origin?: string }) => boolean | AccessDecision;
 
 /** A log line from the backend; `error` carries what the page never sees. */
 export interface LogEntry {
@@ -98,8 +98,8 @@ export interface AppInternals {
 }
 
 export interface App<State = unknown> extends AppHandle<State> {
-  /** For transports: a new connection for an authenticated window. */
-  connect(label: string, peer: Peer): Connection;
+  /** For transports: a new connection for an authenticated window, with the page's origin if known. */
+  connect(label: string, peer: Peer, origin?: string): Connection;
   /** Largest incoming frame, for transports to enforce. */
   readonly maxFrameBytes: number;
   /** Command names, app and plugin, for tooling and suggestions. */
@@ -193,7 +193,7 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
     dispatch(conn, msg) {
       const command = registry.get(msg.cmd);
       if (!command) return conn.fail(msg.id, notFound(msg.cmd));
-      const verdict = authorize({ window: conn.label, command: msg.cmd, dev });
+      const verdict = authorize({ window: conn.label, command: msg.cmd, dev, ...(conn.origin ? { origin: conn.origin } : {}) });
       const decision: AccessDecision = typeof verdict === "boolean" ? { allowed: verdict } : verdict;
       if (!decision.allowed) {
         const message = decision.message ?? `window "${conn.label}" may not call "${msg.cmd}"`;
@@ -221,8 +221,8 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
       connections.delete(conn);
     },
 
-    connect(label, peer) {
-      const conn = new Connection(app, label, peer);
+    connect(label, peer, origin) {
+      const conn = new Connection(app, label, peer, origin);
       connections.add(conn);
       return conn;
     },
