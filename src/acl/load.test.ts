@@ -3,6 +3,9 @@ import assert from "node:assert/strict";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createApp, type CommandContext } from "../backend/index.ts";
+import { connectMemory } from "../transports/memory.ts";
+import { createClient } from "../client/core.ts";
 import { loadAccess, loadAccessSync } from "./load.ts";
 import { AccessConfigError } from "./parse.ts";
 
@@ -85,6 +88,11 @@ test("TOML works for capabilities and for permission files in Tauri's layout", a
     const d = access.decide("main", "save_note");
     assert.ok(d.allowed);
     assert.deepEqual(JSON.parse(JSON.stringify(d.scope)), { allow: [{ path: "$APPDATA/notes/**" }], deny: [] });
+    // App commands see the scope their grant carries, as Tauri's CommandScope.
+    const app = createApp({ commands: { greet: () => "hi", save_note: (_: unknown, ctx: CommandContext) => ctx.scope }, authorize: access.authorize });
+    const client = createClient(connectMemory(app, "main"));
+    assert.deepEqual(await client.invoke("save_note"), { allow: [{ path: "$APPDATA/notes/**" }], deny: [] });
+    client.close();
   } finally {
     await rm(root, { recursive: true, force: true });
   }

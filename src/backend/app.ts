@@ -53,8 +53,6 @@ export interface AppOptions<State> {
 /** What plugin commands see besides the usual context: the calling connection. */
 export interface PluginContext<State = unknown> extends CommandContext<State> {
   readonly connection: Pick<Connection, "listen" | "unlisten" | "label">;
-  /** Scope the window's grant carries for this command (e.g. fs paths), when it has any. */
-  readonly scope?: CommandScope;
 }
 
 export interface Plugin<State = any> {
