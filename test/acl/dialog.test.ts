@@ -121,3 +121,19 @@ test("no display, or no dialog program, is a clear dialog_unavailable error", as
     }
   }
 });
+
+test("message, ask and confirm: the button pressed is the exit status", async () => {
+  const { app, main } = setup({ PATH: bin, DISPLAY: ":0" });
+  try {
+    await pick("", 0);
+    assert.equal(await main.invoke("plugin:dialog|message", { message: "Saved <b>", title: "Notes", kind: "warning" }), null);
+    assert.deepEqual((await readFile(join(bin, "args"), "utf8")).split("\n").slice(0, 4), ["--warning", "--ok-label=Ok", "--text=Saved <b>", "--no-markup"]);
+    assert.equal(await main.invoke("plugin:dialog|ask", { message: "Delete?", yesButtonLabel: "Delete", noButtonLabel: "Keep" }), true);
+    assert.match(await readFile(join(bin, "args"), "utf8"), /--question\n--ok-label=Delete\n--cancel-label=Keep\n--text=Delete\?/);
+    await pick("", 1);
+    assert.equal(await main.invoke("plugin:dialog|confirm", { message: "Sure?" }), false);
+    await assert.rejects(main.invoke("plugin:dialog|ask", { message: 42 }), (e: unknown) => e instanceof FerryError && e.kind === "invalid_args");
+  } finally {
+    app.close();
+  }
+});
