@@ -72,14 +72,3 @@ export function compilePathGlob(pattern: string): RegExp {
   }
   return new RegExp(`^${src === "" ? "/" : src}$`, "s");
 }
-
-/** The leading components of a pattern that contain no glob characters. */
-export function literalPrefix(pattern: string): string {
-  const parts = pattern.split("/");
-  const literal: string[] = [];
-  for (const part of parts) {
-    if (GLOB_CHARS.test(part)) break;
-    literal.push(part);
-  }
-  return literal.join("/") || "/";
-}

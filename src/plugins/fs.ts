@@ -24,7 +24,6 @@ export interface FsPluginOptions {
 
 const READ = ["read_text_file", "read_file", "read_dir", "exists", "stat"] as const;
 const WRITE = ["write_text_file", "write_file", "mkdir", "remove"] as const;
-const ALL = [...READ, ...WRITE];
 const hy = (c: string) => `allow-${c.replace(/_/g, "-")}`;
 
 const SCOPE_DIRS: Record<string, string> = {
@@ -223,4 +222,3 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
   };
 }
 
-export const FS_COMMANDS = ALL;
