@@ -7,7 +7,7 @@ import type { Capability, PermissionDef, PermissionEntry, PermissionManifest, Pe
 
 /** One thing wrong in the access configuration, with where it is. */
 export interface Problem {
-  kind: "invalid_file" | "unknown_permission" | "unknown_command" | "duplicate" | "cycle" | "unmatched_capability" | "ungranted_command";
+  kind: "invalid_file" | "unknown_permission" | "unknown_command" | "duplicate" | "cycle" | "invalid_scope" | "unmatched_capability" | "ungranted_command";
   message: string;
   file?: string;
   capability?: string;

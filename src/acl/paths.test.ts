@@ -56,3 +56,15 @@ test("realPathOf follows links in the existing part and keeps the rest", async (
   assert.equal(await realPathOf(join(root, "in/dangling")), join(root, "out/missing"));
   assert.equal(await realPathOf(join(root, "in/dangling/child")), join(root, "out/missing/child"));
 });
+
+test("an unusable deny entry refuses every path instead of denying nothing", async () => {
+  const broken = await PathScope.compile({ allow: [{ path: "$R/in/**" }], deny: [{ path: "$TYPO/secret" }] }, { R: root });
+  await assert.rejects(resolveScopedPath({ path: join(root, "in/f") }, broken, { R: root }), (e: unknown) => {
+    assert.ok(e instanceof FerryError && e.kind === "permission_denied");
+    assert.match(e.message, /unusable deny entry.*unknown variable \$TYPO/);
+    return true;
+  });
+  // An unusable allow entry only fails to allow.
+  const lax = await PathScope.compile({ allow: [{ path: "$TYPO/**" }, { path: "$R/in/**" }], deny: [] }, { R: root });
+  assert.equal(await resolveScopedPath({ path: join(root, "in/f") }, lax, { R: root }), join(root, "in/f"));
+});

@@ -128,6 +128,26 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+/**
+ * Why a scope entry cannot be used (unknown variable, relative, `..`, wrong shape), or
+ * undefined when it is fine. `ferry check` reports these; at run time an unusable deny
+ * entry refuses every path of that scope rather than silently denying nothing.
+ */
+export function scopeEntryProblem(entry: unknown, vars: PathVariables): string | undefined {
+  if (typeof entry === "object" && entry !== null && typeof (entry as LiteralPath).literal === "string") return undefined;
+  const raw = typeof entry === "string" ? entry : typeof entry === "object" && entry !== null ? (entry as { path?: unknown }).path : undefined;
+  if (typeof raw !== "string") return `scope entry ${JSON.stringify(entry)} must be a path pattern or { "path": pattern }`;
+  const expanded = expandVariables(raw, vars);
+  if (expanded === undefined) {
+    const name = /^\$([A-Za-z_]*)/.exec(raw)?.[1] ?? "";
+    const close = Object.keys(vars).find((v) => v.toLowerCase() === name.toLowerCase() || v.startsWith(name.slice(0, 4).toUpperCase()));
+    return `scope entry "${raw}" uses unknown variable $${name}${close ? ` (did you mean $${close}?)` : ""}`;
+  }
+  if (!posix.isAbsolute(expanded)) return `scope entry "${raw}" is not an absolute path`;
+  if (expanded.split("/").includes("..")) return `scope entry "${raw}" contains ".."`;
+  return undefined;
+}
+
 async function compileEntry(entry: unknown, vars: PathVariables): Promise<Matcher[]> {
   if (typeof entry === "object" && entry !== null && typeof (entry as LiteralPath).literal === "string") {
     const { literal, recursive } = entry as LiteralPath;
@@ -160,22 +180,26 @@ export class PathScope {
   private constructor(
     private readonly allowed: Matcher[],
     private readonly denied: Matcher[],
+    /** Deny entries that could not be read; while any exist, every path is refused. */
+    readonly brokenDeny: string[] = [],
   ) {}
 
   /** Compiles raw scope entries (`"$HOME/**"`, `{ path }`, or literal picks). */
   static async compile(scope: CommandScope, vars: PathVariables): Promise<PathScope> {
     const allow = (await Promise.all(scope.allow.map((e) => compileEntry(e, vars)))).flat();
     const deny = (await Promise.all(scope.deny.map((e) => compileEntry(e, vars)))).flat();
-    return new PathScope(allow, deny);
+    const broken = scope.deny.map((e) => scopeEntryProblem(e, vars)).filter((p): p is string => p !== undefined);
+    return new PathScope(allow, deny, broken);
   }
 
   /** Both scopes' entries together (deny entries of either still win). */
   static merge(a: PathScope, b: PathScope): PathScope {
-    return new PathScope([...a.allowed, ...b.allowed], [...a.denied, ...b.denied]);
+    return new PathScope([...a.allowed, ...b.allowed], [...a.denied, ...b.denied], [...a.brokenDeny, ...b.brokenDeny]);
   }
 
   /** Allowed iff some allow entry matches `real` and no deny entry matches any of `paths`. */
   allows(real: string, ...also: string[]): boolean {
+    if (this.brokenDeny.length > 0) return false;
     if ([real, ...also].some((p) => this.denied.some((m) => m(p)))) return false;
     return this.allowed.some((m) => m(real));
   }
@@ -222,6 +246,9 @@ export async function resolveScopedPath(req: PathRequest, scope: PathScope, vars
   const real = req.followLeaf === false && lexical !== "/"
     ? posix.join(await realPathOf(posix.dirname(lexical)), posix.basename(lexical))
     : await realPathOf(lexical);
+  if (scope.brokenDeny.length > 0) {
+    throw denied(`this window's fs scope has an unusable deny entry, so every path is refused: ${scope.brokenDeny.join("; ")}`, path);
+  }
   if (!scope.allows(real, lexical)) {
     throw denied(`path ${JSON.stringify(path)} is outside this window's fs scope${real !== lexical ? ` (it resolves to ${real})` : ""}`, path);
   }

@@ -78,6 +78,24 @@ test("ferry check names the file of a broken capability", async () => {
   }
 });
 
+test("ferry check reports fs scope entries that can never match", async () => {
+  const dir = await appDir(
+    { "capabilities/default.json": { identifier: "default", windows: ["main"], permissions: [{ identifier: "fs:allow-read-text-file", allow: ["$APPDTA/**", "notes/*"], deny: [{ path: "$HOME/../x" }] }] } },
+    { commands: [], windows: ["main"] },
+  );
+  // The config module has no fs plugin object: give it one by name with the default variables.
+  await writeFile(join(dir, "access.mjs"), `export default ${JSON.stringify({ root: dir, commands: [], windows: ["main"], plugins: [{ name: "fs", commands: ["read_text_file"] }] })};\n`);
+  try {
+    const r = await ferry("check", join(dir, "access.mjs"));
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /error: capability "default" \(capabilities\/default\.json\), fs:allow-read-text-file: scope entry "\$APPDTA\/\*\*" uses unknown variable \$APPDTA \(did you mean \$APPDATA\?\)/);
+    assert.match(r.stdout, /scope entry "notes\/\*" is not an absolute path/);
+    assert.match(r.stdout, /scope entry "\$HOME\/..\/x" contains "\.\."/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test("usage errors exit 2", async () => {
   assert.equal((await ferry()).code, 2);
   assert.equal((await ferry("nope")).code, 2);
