@@ -6,7 +6,7 @@
 import { fileURLToPath } from "node:url";
 import { defineAccessConfig } from "ferry/acl";
 import { fsPlugin } from "ferry/plugins/fs";
-import { dialogPlugin } from "ferry/plugins/dialog";
+import { dialogPlugin, type DialogPluginOptions } from "ferry/plugins/dialog";
 
 /** The tutorial's folder: `capabilities/` sits here. */
 export const tutorialRoot = fileURLToPath(new URL(".", import.meta.url));
@@ -14,10 +14,10 @@ export const tutorialRoot = fileURLToPath(new URL(".", import.meta.url));
 /** The tutorial's own command names, as registered in createApp. */
 export const tutorialCommands = ["greet", "read_file", "start_job"];
 
-/** Fresh plugin instances (each app keeps its own per-window fs scope). */
-export function tutorialPlugins() {
+/** Fresh plugin instances (each app keeps its own per-window fs scope); tests may set the dialog's environment. */
+export function tutorialPlugins(options: { dialog?: Omit<DialogPluginOptions, "fs"> } = {}) {
   const fs = fsPlugin({ identifier: "com.ferry.tutorial", resourceDir: tutorialRoot });
-  return [fs, dialogPlugin({ fs })];
+  return [fs, dialogPlugin({ ...options.dialog, fs })];
 }
 
 export default defineAccessConfig({

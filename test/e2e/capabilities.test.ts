@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { serveWs, type FerryServer } from "ferry/transports/ws";
 import { createTutorialApp } from "../../examples/tutorial/commands.ts";
+import { tutorialPlugins } from "../../examples/tutorial/access.ts";
 import { launchChromium } from "../support/browser.ts";
 
 let server: FerryServer;
@@ -25,7 +26,9 @@ before(async () => {
   file = join(dir, "note.txt");
   await writeFile(file, "from disk");
   const root = fileURLToPath(new URL("../../examples/tutorial/ui", import.meta.url));
-  server = await serveWs(createTutorialApp({ log: () => {} }), { root, windows: ["main", "limited"], log: () => {} });
+  // No display for the dialog: main gets a clear dialog_unavailable instead of a window popping up.
+  const app = createTutorialApp({ log: () => {}, plugins: tutorialPlugins({ dialog: { env: { PATH: "" }, platform: "linux" } }) });
+  server = await serveWs(app, { root, windows: ["main", "limited"], log: () => {} });
   chromium = await launchChromium();
   browser = chromium.browser;
 });
@@ -78,5 +81,23 @@ test("limited cannot call what main can; the page shows the denial", async () =>
     await page.locator("#job-status", { hasText: "permission_denied" }).waitFor();
   } finally {
     await page.close();
+  }
+});
+
+test("the dialog button: main may open a dialog (none is available here), limited may not", async () => {
+  for (const [label, kind, text] of [
+    ["main", "dialog_unavailable", /no native file dialog available: no graphical display/],
+    ["limited", "permission_denied", /"plugin:dialog\|open" is not allowed for window "limited"; add "dialog:allow-open"/],
+  ] as const) {
+    const page = await openAs(label);
+    try {
+      await page.click("#open-file");
+      const error = page.locator("#open-error");
+      await error.waitFor({ state: "visible" });
+      assert.equal(await error.getAttribute("data-kind"), kind);
+      assert.match((await error.textContent()) ?? "", text);
+    } finally {
+      await page.close();
+    }
   }
 });
