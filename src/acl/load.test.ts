@@ -97,3 +97,13 @@ test("TOML works for capabilities and for permission files in Tauri's layout", a
     await rm(root, { recursive: true, force: true });
   }
 });
+
+test("a missing capabilities folder is an error, not a silent deny-all", async () => {
+  const root = await app({});
+  try {
+    await assert.rejects(loadAccess({ root, commands: [] }), /no capabilities folder at .*capabilities \(pass capabilities: \[\] to start with none\)/);
+    assert.equal(loadAccessSync({ root, commands: ["greet"], capabilities: [] }).decide("main", "greet").allowed, false);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});

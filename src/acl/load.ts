@@ -55,8 +55,15 @@ function mergeManifests(manifests: PermissionManifest[]): PermissionManifest | u
   return out;
 }
 
-function build(options: LoadAccessOptions, capabilityFiles: RawFile[], permissionFiles: RawFile[]): AccessControl {
+function build(options: LoadAccessOptions, capabilityFiles: RawFile[] | undefined, permissionFiles: RawFile[] | undefined): AccessControl {
   const root = options.root ?? ".";
+  if (capabilityFiles === undefined && options.capabilities === undefined) {
+    // Most likely a wrong root: say so rather than deny every call in silence.
+    const where = join(root, "capabilities");
+    throw new AccessConfigError([{ kind: "invalid_file", message: `no capabilities folder at ${where} (pass capabilities: [] to start with none)`, file: where }]);
+  }
+  capabilityFiles ??= [];
+  permissionFiles ??= [];
   const fromFiles: LoadedCapability[] = capabilityFiles.flatMap((f) => {
     const { where, value } = parseFile(f, root);
     return parseCapabilityFile(value, where).map((c) => ({ ...c, file: where }));
@@ -83,23 +90,23 @@ function build(options: LoadAccessOptions, capabilityFiles: RawFile[], permissio
   return new AccessControl({ ...rest, capabilities, ...(permissions ? { permissions } : {}) });
 }
 
-async function listAsync(dir: string): Promise<RawFile[]> {
+async function listAsync(dir: string): Promise<RawFile[] | undefined> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => ACCESS_EXT.test(n)).sort();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw err;
   }
   return Promise.all(names.map(async (n) => ({ path: join(dir, n), text: await readFile(join(dir, n), "utf8") })));
 }
 
-function listSync(dir: string): RawFile[] {
+function listSync(dir: string): RawFile[] | undefined {
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => ACCESS_EXT.test(n)).sort();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw err;
   }
   return names.map((n) => ({ path: join(dir, n), text: readFileSync(join(dir, n), "utf8") }));
