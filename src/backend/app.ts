@@ -14,11 +14,17 @@ import { EventBus, type BackendListener, type WindowFilter } from "./events.ts";
 import { bindChannels } from "./channel.ts";
 import { fromUnknown } from "./errors.ts";
 import { eventPlugin } from "../plugins/event.ts";
+import type { CommandScope } from "../acl/types.ts";
 
 export type { WindowFilter } from "./events.ts";
 
+/** An access decision: allowed (with the scope the grant carries), or denied saying why. */
+export type AccessDecision =
+  | { allowed: true; scope?: CommandScope }
+  | { allowed: false; message?: string; data?: unknown };
+
 /** Decides whether a window may call a command; the capabilities layer plugs in here. */
-export type Authorize = (request: { window: string; command: string }) => boolean;
+export type Authorize = (request: { window: string; command: string; dev: boolean; origin?: string }) => boolean | AccessDecision;
 
 /** A log line from the backend; `error` carries what the page never sees. */
 export interface LogEntry {
@@ -90,8 +96,8 @@ export interface AppInternals {
 }
 
 export interface App<State = unknown> extends AppHandle<State> {
-  /** For transports: a new connection for an authenticated window. */
-  connect(label: string, peer: Peer): Connection;
+  /** For transports: a new connection for an authenticated window, with the page's origin if known. */
+  connect(label: string, peer: Peer, origin?: string): Connection;
   /** Largest incoming frame, for transports to enforce. */
   readonly maxFrameBytes: number;
   /** Command names, app and plugin, for tooling and suggestions. */
@@ -185,14 +191,11 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
     dispatch(conn, msg) {
       const command = registry.get(msg.cmd);
       if (!command) return conn.fail(msg.id, notFound(msg.cmd));
-      if (!authorize({ window: conn.label, command: msg.cmd })) {
-        return conn.fail(
-          msg.id,
-          new FerryError("permission_denied", `window "${conn.label}" may not call "${msg.cmd}"`, {
-            command: msg.cmd,
-            window: conn.label,
-          }),
-        );
+      const verdict = authorize({ window: conn.label, command: msg.cmd, dev, ...(conn.origin ? { origin: conn.origin } : {}) });
+      const decision: AccessDecision = typeof verdict === "boolean" ? { allowed: verdict } : verdict;
+      if (!decision.allowed) {
+        const message = decision.message ?? `window "${conn.label}" may not call "${msg.cmd}"`;
+        return conn.fail(msg.id, new FerryError("permission_denied", message, decision.data ?? { command: msg.cmd, window: conn.label }));
       }
       if (conn.pending.has(msg.id)) {
         return conn.fail(msg.id, new FerryError("protocol", `call id ${msg.id} is already in flight`));
@@ -204,7 +207,7 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
       args = bindChannels(conn, args);
       const controller = new AbortController();
       conn.pending.set(msg.id, controller);
-      const ctx: PluginContext<State> = { window: conn.label, signal: controller.signal, app, state: app.state, connection: conn };
+      const ctx: PluginContext<State> = { window: conn.label, signal: controller.signal, app, state: app.state, connection: conn, ...(decision.scope ? { scope: decision.scope } : {}) };
       if (!command.args) return run(conn, msg, command, args, controller, ctx);
       validateArgs(msg.cmd, command.args, args).then(
         (valid) => run(conn, msg, command, valid, controller, ctx),
@@ -216,8 +219,8 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
       connections.delete(conn);
     },
 
-    connect(label, peer) {
-      const conn = new Connection(app, label, peer);
+    connect(label, peer, origin) {
+      const conn = new Connection(app, label, peer, origin);
       connections.add(conn);
       return conn;
     },

@@ -4,7 +4,7 @@
  */
 
 export { createApp, definePlugin } from "./app.ts";
-export type { App, AppHandle, AppOptions, Authorize, LogEntry, Plugin, PluginContext, WindowFilter } from "./app.ts";
+export type { AccessDecision, App, AppHandle, AppOptions, Authorize, LogEntry, Plugin, PluginContext, WindowFilter } from "./app.ts";
 export { defineCommand } from "./commands.ts";
 export type { Command, CommandContext, CommandInput, Handler } from "./commands.ts";
 export { Channel } from "./channel.ts";

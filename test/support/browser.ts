@@ -30,7 +30,6 @@ export async function launchChromium(): Promise<{ browser: Browser; close(): Pro
       "--disable-sync",
       "--no-first-run",
       "--disable-quic",
-      `--user-data-dir=${profile}`,
     ],
   });
   return {
