@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import * as v from "valibot";
 import { type } from "arktype";
 import { z } from "zod";
-import { Channel as BackendChannel, createApp, defineCommand, FerryError, type App, type BackendEvent } from "ferry";
+import { allowAll, Channel as BackendChannel, createApp, defineCommand, FerryError, type App, type BackendEvent } from "ferry";
 import { Channel, type Client } from "../src/client/core.ts";
 import { harnesses } from "./support/transports.ts";
 
@@ -36,6 +36,7 @@ function makeApp(extra: { dev?: boolean; logs?: unknown[] } = {}) {
   const running = new Map<string, AbortSignal>();
   const events: BackendEvent[] = [];
   const app = createApp({
+    authorize: allowAll,
     dev: extra.dev ?? false,
     state: { greeting: "Hello" },
     log: (e) => extra.logs?.push(e),
@@ -347,6 +348,21 @@ describe("dev mode", () => {
 });
 
 describe("access seam", () => {
+  test("an app without access rules denies every call and says how to grant", async () => {
+    for (const harness of harnesses) {
+      const app = createApp({ commands: { greet: () => "hi" } });
+      const s = await harness.start(app);
+      const c = await s.connect("main");
+      const err = await rejection(c.invoke("greet"));
+      assert.equal(err.kind, "permission_denied");
+      assert.match(err.message, /denies by default/);
+      assert.match(err.message, /allowAll/);
+      // Events are commands too: no rules, no listening.
+      await assert.rejects(c.listen("x", () => {}), (e: FerryError) => e.kind === "permission_denied");
+      await s.stop();
+    }
+  });
+
   test("authorize decides per window; a denied call is permission_denied", async () => {
     for (const harness of harnesses) {
       const app: App = createApp({

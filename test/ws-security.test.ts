@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect as netConnect } from "node:net";
 import WebSocket from "ws";
-import { createApp } from "ferry";
+import { allowAll, createApp } from "ferry";
 import { serveWs, tokenProtocols, type FerryServer } from "ferry/transports/ws";
 
 interface Opened {
@@ -83,7 +83,7 @@ describe("ws transport: the handshake", () => {
     await writeFile(join(root, "sub", "page.ts"), "const x: number = 1; export default x;");
     await writeFile(join(root, "..", "ferry-outside.txt"), "outside");
     await symlink(join(root, "..", "ferry-outside.txt"), join(root, "escape.txt"));
-    const app = createApp({ commands: { greet: ({ name }: { name: string }) => `Hello, ${name}!` }, maxFrameBytes: 64 * 1024 });
+    const app = createApp({ commands: { greet: ({ name }: { name: string }) => `Hello, ${name}!` }, maxFrameBytes: 64 * 1024, authorize: allowAll });
     server = await serveWs(app, { root, windows: ["main"], log: (m) => refusals.push(m) });
   });
   after(async () => {
@@ -124,7 +124,7 @@ describe("ws transport: the handshake", () => {
   });
 
   test("tokens are bound to labels: each window's token gives its own label", async () => {
-    const app = createApp({ commands: { whoami: (_a, c) => c.window } });
+    const app = createApp({ commands: { whoami: (_a, c) => c.window }, authorize: allowAll });
     const s = await serveWs(app, { windows: ["main", "settings"], log: () => {} });
     const results: string[] = [];
     for (const label of ["settings", "main"]) {

@@ -42,7 +42,10 @@ export interface AppOptions<State> {
   state?: State;
   /** Dev mode: internal errors carry their message and stack to the page. Default false. */
   dev?: boolean;
-  /** Access decision per call. Default: every registered command is allowed. */
+  /**
+   * Access decision per call: capabilities (`loadAccess(...).authorize` from `ferry/acl`),
+   * or `allowAll` while prototyping. Without one, every call is denied: deny by default.
+   */
   authorize?: Authorize;
   /** Where backend log lines go. Default: the console. */
   log?: (entry: LogEntry) => void;
@@ -125,7 +128,7 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> =>
 export function createApp<State = undefined>(options: AppOptions<State> = {}): App<State> {
   const dev = options.dev ?? false;
   const log = options.log ?? defaultLog;
-  const authorize = options.authorize ?? (() => true);
+  const authorize = options.authorize ?? denyWithoutRules;
   const registry = new Map<string, Command>();
   const connections = new Set<Connection>();
   const bus = new EventBus((error, event) => log({ level: "error", message: `listener for "${event}" threw`, error }));
@@ -262,6 +265,19 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
   };
   return app;
 }
+
+/** Grants every registered command to every window. For prototypes and tests, not for apps. */
+export const allowAll: Authorize = () => true;
+
+/** The default when an app configures no access rules: deny, and say how to grant. */
+const denyWithoutRules: Authorize = ({ window, command }) => ({
+  allowed: false,
+  message:
+    `window "${window}" may not call "${command}": this app has no access rules, and ferry denies by default. ` +
+    "Load capabilities with ferry/acl (createApp({ authorize: (await loadAccess(...)).authorize })) " +
+    "or pass createApp({ authorize: allowAll }) while prototyping.",
+  data: { command, window },
+});
 
 function defaultLog(entry: LogEntry): void {
   const line = `[ferry] ${entry.level}: ${entry.message}`;
