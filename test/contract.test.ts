@@ -347,6 +347,32 @@ describe("dev mode", () => {
   });
 });
 
+describe("blocking handlers", () => {
+  test("dev mode warns when a handler blocks the event loop; production stays quiet", async () => {
+    for (const dev of [true, false]) {
+      const logs: { level: string; message: string }[] = [];
+      const app = createApp({
+        dev,
+        authorize: allowAll,
+        log: (e) => logs.push(e),
+        commands: {
+          read_sync: () => {
+            const until = performance.now() + 80;
+            while (performance.now() < until);
+            return "done";
+          },
+        },
+      });
+      const s = await harnesses[0]!.start(app);
+      const c = await s.connect("main");
+      assert.equal(await c.invoke("read_sync"), "done");
+      const warned = logs.some((l) => l.level === "warn" && /read_sync.*blocked the event loop.*fs\/promises/.test(l.message));
+      assert.equal(warned, dev);
+      await s.stop();
+    }
+  });
+});
+
 describe("access seam", () => {
   test("an app without access rules denies every call and says how to grant", async () => {
     for (const harness of harnesses) {

@@ -109,6 +109,9 @@ export interface App<State = unknown> extends AppHandle<State> {
   close(): void;
 }
 
+/** Synchronous handler time (dev mode) above which ferry warns about blocking the event loop. */
+const BLOCKING_WARN_MS = 50;
+
 const isPlainObject = (v: unknown): v is Record<string, unknown> => {
   if (typeof v !== "object" || v === null) return false;
   const proto = Object.getPrototypeOf(v);
@@ -169,14 +172,25 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
     conn.fail(id, error);
   };
 
+  /** The tutorial's gotcha: blocking I/O in a handler stalls every window. Dev mode says so. */
+  const warnIfBlocking = (cmd: string, ms: number) => {
+    if (ms < BLOCKING_WARN_MS) return;
+    log({
+      level: "warn",
+      message: `command "${cmd}" blocked the event loop for ${Math.round(ms)} ms, stalling every window; use non-blocking I/O (node:fs/promises) or a worker`,
+    });
+  };
+
   const run = (conn: Connection, msg: InvokeMessage, command: Command, args: unknown, controller: AbortController, ctx: PluginContext<State>) => {
     let out: unknown;
+    const started = dev ? performance.now() : 0;
     try {
       out = command.handler(args, ctx);
     } catch (err) {
       finish(conn, msg.id, controller, false, err, msg.cmd);
       return;
     }
+    if (dev) warnIfBlocking(msg.cmd, performance.now() - started);
     if (isThenable(out)) {
       out.then(
         (v) => finish(conn, msg.id, controller, true, v, msg.cmd),

@@ -56,6 +56,19 @@ async function until(predicate: () => boolean, what: string, timeoutMs = 10_000)
   }
 }
 
+/** Opens a WebSocket from `page` with main's valid token; "open" or "closed <code>". */
+function tryConnect(page: Page, url: string): Promise<string> {
+  return page.evaluate(
+    ({ url, token }) =>
+      new Promise<string>((resolve) => {
+        const ws = new WebSocket(url, ["ferry.v1", `ferry.token.${token}`]);
+        ws.onopen = () => resolve("open");
+        ws.onclose = (e) => resolve(`closed ${e.code}`);
+      }),
+    { url, token: server.window("main").token },
+  );
+}
+
 async function openMain(): Promise<Page> {
   const page = await browser.newPage();
   await page.goto(server.window("main").url);
@@ -118,15 +131,7 @@ test("the job's progress bar moves to 100 % and then shows done; listeners are r
 test("a page on another origin cannot connect, even with the right token", async () => {
   const page = await browser.newPage();
   await page.goto(foreignOrigin);
-  const outcome = await page.evaluate(
-    ({ url, token }) =>
-      new Promise<string>((resolve) => {
-        const ws = new WebSocket(url, ["ferry.v1", `ferry.token.${token}`]);
-        ws.onopen = () => resolve("open");
-        ws.onclose = (e) => resolve(`closed ${e.code}`);
-      }),
-    { url: server.wsUrl, token: server.window("main").token },
-  );
+  const outcome = await tryConnect(page, server.wsUrl);
   assert.equal(outcome, "closed 1006");
   assert.ok(refusals.some((r) => r.includes(`Origin "${foreignOrigin}"`)));
   await page.close();
@@ -148,15 +153,7 @@ test("a forged Host (DNS rebinding) gets neither the page nor a socket", async (
   const rebound = `http://rebind.test:${server.port}`;
   const response = await page.goto(`${rebound}/#ferry-token=${server.window("main").token}`);
   assert.equal(response?.status(), 403);
-  const outcome = await page.evaluate(
-    ({ url, token }) =>
-      new Promise<string>((resolve) => {
-        const ws = new WebSocket(url, ["ferry.v1", `ferry.token.${token}`]);
-        ws.onopen = () => resolve("open");
-        ws.onclose = (e) => resolve(`closed ${e.code}`);
-      }),
-    { url: `ws://rebind.test:${server.port}/__ferry/ws`, token: server.window("main").token },
-  );
+  const outcome = await tryConnect(page, `ws://rebind.test:${server.port}/__ferry/ws`);
   assert.equal(outcome, "closed 1006");
   assert.ok(refusals.some((r) => r.includes(`Host "rebind.test:${server.port}"`)));
   await page.close();
