@@ -6,7 +6,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { createApp, defineCommand, FerryError, type App, type BackendEvent } from "ferry";
+import { allowAll, createApp, defineCommand, FerryError, type App, type BackendEvent } from "ferry";
 import type { Client } from "../src/client/core.ts";
 import { harnesses } from "./support/transports.ts";
 
@@ -23,6 +23,7 @@ async function rejection(p: Promise<unknown>): Promise<FerryError> {
 function makeApp() {
   return createApp({
     log: () => {},
+    authorize: allowAll,
     // Handlers ported from Rust: the page sends camelCase, they read snake_case.
     rename: "camelCase",
     commands: {

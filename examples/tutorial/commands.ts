@@ -6,6 +6,8 @@ import { readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createApp, defineCommand, FerryError, type AppOptions, type CommandContext } from "ferry";
 import { z } from "zod";
+import { loadAccessSync } from "ferry/acl";
+import { tutorialCommands, tutorialPlugins, tutorialRoot } from "./access.ts";
 
 /** `greet(name)` → "Hello, <name>!" */
 export const greet = defineCommand(z.object({ name: z.string() }), ({ name }) => `Hello, ${name}!`);
@@ -35,7 +37,14 @@ export async function start_job(_args: unknown, { app, signal }: CommandContext)
   return null;
 }
 
-/** The tutorial app; options let tests set dev mode or an access rule. */
+/**
+ * The tutorial app, its access rules read from `capabilities/` (window `main` gets the
+ * tutorial's commands, `limited` fewer). Options let tests set dev mode, plugins, or
+ * replace the access rule with their own `authorize`.
+ */
 export function createTutorialApp(options: Omit<AppOptions<undefined>, "commands"> = {}) {
-  return createApp({ ...options, commands: { greet, read_file, start_job } });
+  const plugins = options.plugins ?? tutorialPlugins();
+  const authorize =
+    options.authorize ?? loadAccessSync({ root: tutorialRoot, commands: tutorialCommands, plugins }).authorize;
+  return createApp({ ...options, plugins, authorize, commands: { greet, read_file, start_job } });
 }

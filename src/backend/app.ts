@@ -14,11 +14,17 @@ import { EventBus, type BackendListener, type WindowFilter } from "./events.ts";
 import { bindChannels } from "./channel.ts";
 import { fromUnknown } from "./errors.ts";
 import { eventPlugin } from "../plugins/event.ts";
+import type { CommandScope } from "../acl/types.ts";
 
 export type { WindowFilter } from "./events.ts";
 
+/** An access decision: allowed (with the scope the grant carries), or denied saying why. */
+export type AccessDecision =
+  | { allowed: true; scope?: CommandScope }
+  | { allowed: false; message?: string; data?: unknown };
+
 /** Decides whether a window may call a command; the capabilities layer plugs in here. */
-export type Authorize = (request: { window: string; command: string }) => boolean;
+export type Authorize = (request: { window: string; command: string; dev: boolean; origin?: string }) => boolean | AccessDecision;
 
 /** A log line from the backend; `error` carries what the page never sees. */
 export interface LogEntry {
@@ -36,7 +42,10 @@ export interface AppOptions<State> {
   state?: State;
   /** Dev mode: internal errors carry their message and stack to the page. Default false. */
   dev?: boolean;
-  /** Access decision per call. Default: every registered command is allowed. */
+  /**
+   * Access decision per call: capabilities (`loadAccess(...).authorize` from `ferry/acl`),
+   * or `allowAll` while prototyping. Without one, every call is denied: deny by default.
+   */
   authorize?: Authorize;
   /** Where backend log lines go. Default: the console. */
   log?: (entry: LogEntry) => void;
@@ -95,8 +104,8 @@ export interface AppInternals {
 }
 
 export interface App<State = unknown> extends AppHandle<State> {
-  /** For transports: a new connection for an authenticated window. */
-  connect(label: string, peer: Peer): Connection;
+  /** For transports: a new connection for an authenticated window, with the page's origin if known. */
+  connect(label: string, peer: Peer, origin?: string): Connection;
   /** Largest incoming frame, for transports to enforce. */
   readonly maxFrameBytes: number;
   /** Command names, app and plugin, for tooling and suggestions. */
@@ -104,6 +113,9 @@ export interface App<State = unknown> extends AppHandle<State> {
   /** Closes every connection (code 1001). */
   close(): void;
 }
+
+/** Synchronous handler time (dev mode) above which ferry warns about blocking the event loop. */
+const BLOCKING_WARN_MS = 50;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => {
   if (typeof v !== "object" || v === null) return false;
@@ -124,7 +136,7 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> =>
 export function createApp<State = undefined>(options: AppOptions<State> = {}): App<State> {
   const dev = options.dev ?? false;
   const log = options.log ?? defaultLog;
-  const authorize = options.authorize ?? (() => true);
+  const authorize = options.authorize ?? denyWithoutRules;
   const registry = new Map<string, Command>();
   const connections = new Set<Connection>();
   const bus = new EventBus((error, event) => log({ level: "error", message: `listener for "${event}" threw`, error }));
@@ -166,14 +178,25 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
     conn.fail(id, error);
   };
 
+  /** The tutorial's gotcha: blocking I/O in a handler stalls every window. Dev mode says so. */
+  const warnIfBlocking = (cmd: string, ms: number) => {
+    if (ms < BLOCKING_WARN_MS) return;
+    log({
+      level: "warn",
+      message: `command "${cmd}" blocked the event loop for ${Math.round(ms)} ms, stalling every window; use non-blocking I/O (node:fs/promises) or a worker`,
+    });
+  };
+
   const run = (conn: Connection, msg: InvokeMessage, command: Command, args: unknown, controller: AbortController, ctx: PluginContext<State>) => {
     let out: unknown;
+    const started = dev ? performance.now() : 0;
     try {
       out = command.handler(args, ctx);
     } catch (err) {
       finish(conn, msg.id, controller, false, err, msg.cmd);
       return;
     }
+    if (dev) warnIfBlocking(msg.cmd, performance.now() - started);
     if (isThenable(out)) {
       out.then(
         (v) => finish(conn, msg.id, controller, true, v, msg.cmd),
@@ -191,14 +214,11 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
     dispatch(conn, msg) {
       const command = registry.get(msg.cmd);
       if (!command) return conn.fail(msg.id, notFound(msg.cmd));
-      if (!authorize({ window: conn.label, command: msg.cmd })) {
-        return conn.fail(
-          msg.id,
-          new FerryError("permission_denied", `window "${conn.label}" may not call "${msg.cmd}"`, {
-            command: msg.cmd,
-            window: conn.label,
-          }),
-        );
+      const verdict = authorize({ window: conn.label, command: msg.cmd, dev, ...(conn.origin ? { origin: conn.origin } : {}) });
+      const decision: AccessDecision = typeof verdict === "boolean" ? { allowed: verdict } : verdict;
+      if (!decision.allowed) {
+        const message = decision.message ?? `window "${conn.label}" may not call "${msg.cmd}"`;
+        return conn.fail(msg.id, new FerryError("permission_denied", message, decision.data ?? { command: msg.cmd, window: conn.label }));
       }
       if (conn.pending.has(msg.id)) {
         return conn.fail(msg.id, new FerryError("protocol", `call id ${msg.id} is already in flight`));
@@ -211,7 +231,7 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
       args = bindChannels(conn, args as Record<string, unknown>);
       const controller = new AbortController();
       conn.pending.set(msg.id, controller);
-      const ctx: PluginContext<State> = { window: conn.label, signal: controller.signal, app, state: app.state, connection: conn };
+      const ctx: PluginContext<State> = { window: conn.label, signal: controller.signal, app, state: app.state, connection: conn, ...(decision.scope ? { scope: decision.scope } : {}) };
       if (!command.args) return run(conn, msg, command, args, controller, ctx);
       validateArgs(msg.cmd, command.args, args).then(
         (valid) => run(conn, msg, command, valid, controller, ctx),
@@ -223,8 +243,8 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
       connections.delete(conn);
     },
 
-    connect(label, peer) {
-      const conn = new Connection(app, label, peer);
+    connect(label, peer, origin) {
+      const conn = new Connection(app, label, peer, origin);
       connections.add(conn);
       return conn;
     },
@@ -266,6 +286,19 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
   };
   return app;
 }
+
+/** Grants every registered command to every window. For prototypes and tests, not for apps. */
+export const allowAll: Authorize = () => true;
+
+/** The default when an app configures no access rules: deny, and say how to grant. */
+const denyWithoutRules: Authorize = ({ window, command }) => ({
+  allowed: false,
+  message:
+    `window "${window}" may not call "${command}": this app has no access rules, and ferry denies by default. ` +
+    "Load capabilities with ferry/acl (createApp({ authorize: (await loadAccess(...)).authorize })) " +
+    "or pass createApp({ authorize: allowAll }) while prototyping.",
+  data: { command, window },
+});
 
 function defaultLog(entry: LogEntry): void {
   const line = `[ferry] ${entry.level}: ${entry.message}`;

@@ -6,6 +6,7 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { FerryError } from "../protocol/errors.ts";
 import { formatPath } from "../protocol/codec.ts";
 import type { AppHandle } from "./app.ts";
+import type { CommandScope } from "../acl/types.ts";
 
 /** What a handler learns about its call besides the args. */
 export interface CommandContext<State = unknown> {
@@ -17,6 +18,8 @@ export interface CommandContext<State = unknown> {
   readonly app: AppHandle<State>;
   /** App state registered at start-up (`createApp({ state })`). */
   readonly state: State;
+  /** Scope the window's grant carries for this command (e.g. fs paths), when it has any. */
+  readonly scope?: CommandScope;
 }
 
 export type Handler<Args, State, Result> = (args: Args, ctx: CommandContext<State>) => Result | Promise<Result>;

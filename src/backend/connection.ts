@@ -33,6 +33,8 @@ const MAX_PROTOCOL_ERRORS = 32;
 
 export class Connection {
   readonly label: string;
+  /** The page's origin as the transport saw it at the handshake (absent for in-process transports). */
+  readonly origin: string | undefined;
   /** Calls in flight: call id → the controller whose signal the handler sees. */
   readonly pending = new Map<number, AbortController>();
   /** This connection's page handlers: handler id → event name. */
@@ -44,9 +46,10 @@ export class Connection {
   private protocolErrors = 0;
   private isClosed = false;
 
-  constructor(app: AppInternals, label: string, peer: Peer) {
+  constructor(app: AppInternals, label: string, peer: Peer, origin?: string) {
     this.app = app;
     this.label = label;
+    this.origin = origin;
     this.peer = peer;
   }
 

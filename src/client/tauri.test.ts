@@ -6,7 +6,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Channel as BackendChannel, createApp, definePlugin, FerryError, type App } from "ferry";
+import { allowAll, Channel as BackendChannel, createApp, definePlugin, FerryError, type App } from "ferry";
 import { connectMemory } from "ferry/transports/memory";
 import { eventPlugin } from "../plugins/event.ts";
 import { createClient, type Client } from "./core.ts";
@@ -47,6 +47,7 @@ describe("Tauri bridge (Node, memory transport)", () => {
   before(() => {
     app = createApp({
       log: () => {},
+      authorize: allowAll,
       plugins: [eagerEvents],
       commands: {
         echo: (args: unknown) => args,

@@ -207,7 +207,8 @@ export function decodeFrame(data: string | Uint8Array): unknown[] {
     }
     const [path, length] = ref as [unknown[], number];
     if (length < 0 || offset + length > data.byteLength) throw malformed("byte segment past end of frame");
-    setAt(msg, path, data.subarray(offset, offset + length));
+    // A plain Uint8Array view over the frame (never a Buffer, never a copy).
+    setAt(msg, path, new Uint8Array(data.buffer, data.byteOffset + offset, length));
     offset += length;
   }
   if (offset !== data.byteLength) throw malformed("trailing bytes after segments");

@@ -100,7 +100,7 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
     socket.end(`HTTP/1.1 ${status} ${STATUS[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   };
 
-  const attach = (ws: WebSocket, label: string) => {
+  const attach = (ws: WebSocket, label: string, origin: string) => {
     const conn = app.connect(label, {
       send(frame) {
         if (typeof frame === "string") ws.send(frame);
@@ -109,7 +109,7 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
       close(code, reason) {
         ws.close(code, reason);
       },
-    });
+    }, origin);
     ws.on("message", (data, isBinary) => {
       const buf = data as Buffer;
       conn.receive(isBinary ? buf : buf.toString("utf8"));
@@ -131,7 +131,7 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
       }
       const label = tokens.labelFor(tokenFromProtocols(req.headers["sec-websocket-protocol"]));
       if (label === undefined) return refuse(socket, 401, "missing or unknown window token");
-      wss.handleUpgrade(req, socket, head, (ws) => attach(ws, label));
+      wss.handleUpgrade(req, socket, head, (ws) => attach(ws, label, req.headers.origin!));
     });
     server.on("clientError", (_err, socket) => socket.destroy());
   }

@@ -1,7 +1,7 @@
 /**
- * Debian's Chromium driven by playwright-core, for end-to-end tests. Each launch gets a
- * fresh profile (playwright makes a temporary one and removes it on close; it refuses a
- * `--user-data-dir` argument to `launch`).
+ * Debian's Chromium driven by playwright-core, for end-to-end tests. Never a downloaded
+ * browser build. playwright gives every launch a fresh, empty profile directory of its own
+ * (it refuses a `--user-data-dir` argument) and removes it on close.
  */
 
 import { existsSync } from "node:fs";
@@ -13,22 +13,21 @@ export function chromiumPath(): string {
   return path;
 }
 
-/** Launches headless Chromium with the flags this machine needs. */
-export async function launchChromium(): Promise<{ browser: Browser; close(): Promise<void> }> {
-  const browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
+/** The flags this machine's Chromium needs: no sandbox as root, no GPU, no network chatter. */
+export const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+/** Launches headless Chromium; `extraArgs` adds flags (e.g. host resolver rules). */
+export async function launchChromium(extraArgs: string[] = []): Promise<{ browser: Browser; close(): Promise<void> }> {
+  const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...CHROMIUM_FLAGS, ...extraArgs] });
   return {
     browser,
     async close() {

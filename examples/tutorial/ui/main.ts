@@ -72,6 +72,24 @@ $("job-start").addEventListener("click", async () => {
   }
 });
 
+// Capabilities: the dialog adds the picked file to this window's fs scope, so the fs
+// plugin may then read it (and nothing else).
+$("open-file").addEventListener("click", async () => {
+  const error = $("open-error");
+  const content = $("open-content");
+  error.hidden = true;
+  content.textContent = "";
+  try {
+    const path = await invoke<string | null>("plugin:dialog|open", { options: { filters: [{ name: "Text", extensions: ["txt", "md"] }] } });
+    if (path === null) return;
+    content.textContent = await invoke<string>("plugin:fs|read_text_file", { path });
+  } catch (err) {
+    error.dataset.kind = err instanceof FerryError ? err.kind : "unknown";
+    error.textContent = describeError(err);
+    error.hidden = false;
+  }
+});
+
 // Show that the connection works (or why it does not) as soon as the page loads.
 invoke<string>("greet", { name: "ferry" }).then(
   () => ($("connection").textContent = "connected"),

@@ -1,0 +1,261 @@
+/**
+ * The `dialog` plugin: `open` and `save` show the platform's native file dialog from the
+ * backend, `message` / `ask` / `confirm` its message box (Linux: zenity or kdialog; macOS: osascript; Windows: PowerShell) and add the
+ * chosen paths to the calling window's fs scope, as Tauri does. Cancelling resolves `null`.
+ * With no dialog program or no display, calls fail with kind `dialog_unavailable`.
+ */
+
+import { execFile } from "node:child_process";
+import { access, constants } from "node:fs/promises";
+import { delimiter, join } from "node:path";
+import { FerryError } from "../protocol/errors.ts";
+import type { PluginContext } from "../backend/app.ts";
+import type { PermissionManifest } from "../acl/types.ts";
+import type { FsPlugin } from "./fs.ts";
+
+export interface DialogPluginOptions {
+  /** The fs plugin whose per-window scope receives picked paths. */
+  fs?: Pick<FsPlugin, "allowPath">;
+  /** Environment to find dialog programs and the display in. Default: `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Platform to pick the dialog program for. Default: `process.platform`. */
+  platform?: NodeJS.Platform;
+}
+
+interface DialogFilter {
+  name: string;
+  extensions: string[];
+}
+
+interface DialogOptions {
+  title?: string;
+  defaultPath?: string;
+  multiple?: boolean;
+  directory?: boolean;
+  filters?: DialogFilter[];
+}
+
+type Mode = "open" | "save";
+
+function readOptions(raw: unknown): DialogOptions {
+  const o = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+  const out: DialogOptions = {};
+  if (typeof o.title === "string") out.title = o.title;
+  if (typeof o.defaultPath === "string") out.defaultPath = o.defaultPath;
+  if (o.multiple === true) out.multiple = true;
+  if (o.directory === true) out.directory = true;
+  if (Array.isArray(o.filters)) {
+    out.filters = o.filters.filter(
+      (f): f is DialogFilter => typeof f?.name === "string" && Array.isArray(f.extensions) && f.extensions.every((e: unknown) => typeof e === "string" && /^[\w.*-]+$/.test(e)),
+    );
+  }
+  return out;
+}
+
+async function onPath(program: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  for (const dir of (env.PATH ?? "").split(delimiter)) {
+    if (!dir) continue;
+    try {
+      await access(join(dir, program), constants.X_OK);
+      return true;
+    } catch {
+      // not here
+    }
+  }
+  return false;
+}
+
+/** A dialog invocation: program, arguments, and how to split its output into paths. */
+interface Invocation {
+  program: string;
+  args: string[];
+  separator: string;
+}
+
+const psQuote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const asQuote = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+
+async function invocation(mode: Mode, o: DialogOptions, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Promise<Invocation | string> {
+  if (platform === "darwin") {
+    const prompt = o.title ? ` with prompt ${asQuote(o.title)}` : "";
+    const script = mode === "save"
+      ? `POSIX path of (choose file name${prompt})`
+      : o.multiple
+        ? `set out to ""\nrepeat with f in (choose ${o.directory ? "folder" : "file"}${prompt} with multiple selections allowed)\nset out to out & POSIX path of f & linefeed\nend repeat\nreturn out`
+        : `POSIX path of (choose ${o.directory ? "folder" : "file"}${prompt})`;
+    return { program: "osascript", args: ["-e", script], separator: "\n" };
+  }
+  if (platform === "win32") {
+    const lines = ["Add-Type -AssemblyName System.Windows.Forms"];
+    if (o.directory) {
+      lines.push("$d = New-Object System.Windows.Forms.FolderBrowserDialog", "if ($d.ShowDialog() -eq 'OK') { $d.SelectedPath }");
+    } else {
+      lines.push(`$d = New-Object System.Windows.Forms.${mode === "save" ? "SaveFileDialog" : "OpenFileDialog"}`);
+      if (o.title) lines.push(`$d.Title = ${psQuote(o.title)}`);
+      if (o.multiple && mode === "open") lines.push("$d.Multiselect = $true");
+      if (o.filters?.length) lines.push(`$d.Filter = ${psQuote(o.filters.map((f) => `${f.name}|${f.extensions.map((e) => `*.${e}`).join(";")}`).join("|"))}`);
+      lines.push(`if ($d.ShowDialog() -eq 'OK') { $d.${mode === "save" ? "FileName" : "FileNames"} -join "\`n" }`);
+    }
+    return { program: "powershell.exe", args: ["-NoProfile", "-NonInteractive", "-Command", lines.join("; ")], separator: "\n" };
+  }
+  const program = await linuxProgram(env);
+  if (program.error !== undefined) return program.error;
+  if (program.name === "zenity") {
+    const args = ["--file-selection"];
+    if (mode === "save") args.push("--save", "--confirm-overwrite");
+    if (o.directory) args.push("--directory");
+    if (o.multiple && mode === "open") args.push("--multiple", "--separator=\n");
+    if (o.title) args.push(`--title=${o.title}`);
+    if (o.defaultPath) args.push(`--filename=${o.defaultPath}`);
+    for (const f of o.filters ?? []) args.push(`--file-filter=${f.name} | ${f.extensions.map((e) => `*.${e}`).join(" ")}`);
+    return { program: "zenity", args, separator: "\n" };
+  }
+  {
+    const start = o.defaultPath ?? ".";
+    const filter = (o.filters ?? []).map((f) => `${f.extensions.map((e) => `*.${e}`).join(" ")}|${f.name}`).join("\n");
+    const args = mode === "save" ? ["--getsavefilename", start] : o.directory ? ["--getexistingdirectory", start] : ["--getopenfilename", start];
+    if (filter && !o.directory) args.push(filter);
+    if (o.multiple && mode === "open" && !o.directory) args.push("--multiple", "--separate-output");
+    if (o.title) args.push("--title", o.title);
+    return { program: "kdialog", args, separator: "\n" };
+  }
+}
+
+/** The Linux dialog program to use, or why there is none. */
+async function linuxProgram(env: NodeJS.ProcessEnv): Promise<{ name: "zenity" | "kdialog" | undefined; error?: string }> {
+  if (!env.DISPLAY && !env.WAYLAND_DISPLAY) return { name: undefined, error: "no graphical display (DISPLAY and WAYLAND_DISPLAY are unset)" };
+  if (await onPath("zenity", env)) return { name: "zenity" };
+  if (await onPath("kdialog", env)) return { name: "kdialog" };
+  return { name: undefined, error: "neither zenity nor kdialog is installed (install one, e.g. `apt install zenity`)" };
+}
+
+type MessageMode = "message" | "ask" | "confirm";
+
+interface MessageOptions {
+  message: string;
+  title?: string;
+  kind: "info" | "warning" | "error";
+  ok: string;
+  cancel: string;
+}
+
+function readMessage(mode: MessageMode, raw: Record<string, unknown>): MessageOptions {
+  if (typeof raw.message !== "string") throw new FerryError("invalid_args", "message must be a string");
+  const kindRaw = raw.kind ?? raw.type_;
+  const kind = kindRaw === "warning" || kindRaw === "error" ? kindRaw : "info";
+  const str = (v: unknown, fallback: string) => (typeof v === "string" && v.length > 0 ? v : fallback);
+  const ok = mode === "ask" ? str(raw.yesButtonLabel, "Yes") : str(raw.okButtonLabel ?? raw.okLabel, "Ok");
+  const cancel = mode === "ask" ? str(raw.noButtonLabel, "No") : str(raw.cancelButtonLabel ?? raw.cancelLabel, "Cancel");
+  return { message: raw.message, ...(typeof raw.title === "string" ? { title: raw.title } : {}), kind, ok, cancel };
+}
+
+/** A message box; for ask/confirm the exit status says which button was pressed. */
+async function messageInvocation(mode: MessageMode, o: MessageOptions, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Promise<Invocation | string> {
+  const question = mode !== "message";
+  if (platform === "darwin") {
+    const buttons = question ? `{${asQuote(o.cancel)}, ${asQuote(o.ok)}}` : `{${asQuote(o.ok)}}`;
+    const icon = o.kind === "info" ? "note" : o.kind === "warning" ? "caution" : "stop";
+    const title = o.title ? ` with title ${asQuote(o.title)}` : "";
+    const script = `button returned of (display dialog ${asQuote(o.message)}${title} buttons ${buttons} default button ${asQuote(o.ok)}${question ? ` cancel button ${asQuote(o.cancel)}` : ""} with icon ${icon})`;
+    return { program: "osascript", args: ["-e", script], separator: "\n" };
+  }
+  if (platform === "win32") {
+    const icon = o.kind === "info" ? "Information" : o.kind === "warning" ? "Warning" : "Error";
+    const buttons = mode === "ask" ? "YesNo" : mode === "confirm" ? "OKCancel" : "OK";
+    const script = [
+      "Add-Type -AssemblyName System.Windows.Forms",
+      `$r = [System.Windows.Forms.MessageBox]::Show(${psQuote(o.message)}, ${psQuote(o.title ?? "")}, '${buttons}', '${icon}')`,
+      "if ($r -eq 'Yes' -or $r -eq 'OK') { exit 0 } else { exit 1 }",
+    ].join("; ");
+    return { program: "powershell.exe", args: ["-NoProfile", "-NonInteractive", "-Command", script], separator: "\n" };
+  }
+  const program = await linuxProgram(env);
+  if (program.error !== undefined) return program.error;
+  if (program.name === "zenity") {
+    const args = question
+      ? ["--question", `--ok-label=${o.ok}`, `--cancel-label=${o.cancel}`]
+      : [o.kind === "info" ? "--info" : o.kind === "warning" ? "--warning" : "--error", `--ok-label=${o.ok}`];
+    args.push(`--text=${o.message}`, "--no-markup");
+    if (o.title) args.push(`--title=${o.title}`);
+    return { program: "zenity", args, separator: "\n" };
+  }
+  const args = question
+    ? [mode === "ask" ? "--yesno" : "--warningcontinuecancel", o.message, mode === "ask" ? "--yes-label" : "--continue-label", o.ok, mode === "ask" ? "--no-label" : "--cancel-label", o.cancel]
+    : [o.kind === "info" ? "--msgbox" : o.kind === "warning" ? "--sorry" : "--error", o.message];
+  if (o.title) args.push("--title", o.title);
+  return { program: "kdialog", args, separator: "\n" };
+}
+
+/** Runs a dialog; resolves its output lines, or null when the user cancelled (exit status 1). */
+async function runDialog(inv: Invocation, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<string[] | null> {
+  return new Promise((resolve, reject) => {
+    execFile(inv.program, inv.args, { env, signal, encoding: "utf8", maxBuffer: 1 << 20, windowsHide: true }, (err, stdout, stderr) => {
+      if (err) {
+        const e = err as Error & { code?: unknown };
+        if (e.name === "AbortError") return reject(new FerryError("cancelled", "the dialog was cancelled"));
+        if (e.code === "ENOENT") return reject(new FerryError("dialog_unavailable", `${inv.program} is not installed`));
+        // zenity/kdialog exit 1 and osascript reports "User canceled" when the user cancels.
+        if (e.code === 1 && !/error/i.test(stderr.replace(/User cancel+ed/i, ""))) return resolve(null);
+        return reject(new FerryError("dialog_unavailable", `${inv.program} failed: ${stderr.trim() || e.message}`));
+      }
+      resolve(stdout.split(inv.separator).map((s) => s.replace(/\r$/, "")).filter((s) => s.length > 0));
+    });
+  });
+}
+
+const dialogManifest: PermissionManifest = {
+  default: { description: "Every dialog: open, save, message, ask, confirm.", permissions: ["allow-open", "allow-save", "allow-message", "allow-ask", "allow-confirm"] },
+};
+
+/**
+ * Creates the dialog plugin; pass the fs plugin so picked paths become readable/writable
+ * for the window that picked them.
+ *
+ * @example
+ * const fs = fsPlugin();
+ * createApp({ plugins: [fs, dialogPlugin({ fs })], authorize: access.authorize });
+ */
+export function dialogPlugin(options: DialogPluginOptions = {}) {
+  const env = options.env ?? process.env;
+  const platform = options.platform ?? process.platform;
+
+  const show = async (mode: Mode, args: { options?: unknown }, ctx: PluginContext) => {
+    const o = readOptions(args.options);
+    const inv = await invocation(mode, o, env, platform);
+    if (typeof inv === "string") throw new FerryError("dialog_unavailable", `no native file dialog available: ${inv}`);
+    const paths = await runDialog(inv, env, ctx.signal);
+    if (!paths) return null;
+    for (const p of paths) options.fs?.allowPath(ctx.window, p, { recursive: o.directory === true });
+    return paths;
+  };
+
+  /** Shows a message box; resolves true when the OK/Yes button closed it. */
+  const box = async (mode: MessageMode, args: Record<string, unknown>, ctx: PluginContext): Promise<boolean> => {
+    const o = readMessage(mode, args);
+    const inv = await messageInvocation(mode, o, env, platform);
+    if (typeof inv === "string") throw new FerryError("dialog_unavailable", `no native dialog available: ${inv}`);
+    return (await runDialog(inv, env, ctx.signal)) !== null;
+  };
+
+  return {
+    name: "dialog" as const,
+    permissions: dialogManifest,
+    commands: {
+      async open(args: { options?: unknown }, ctx: PluginContext) {
+        const paths = await show("open", args, ctx);
+        if (!paths || paths.length === 0) return null;
+        return readOptions(args.options).multiple ? paths : paths[0];
+      },
+      async save(args: { options?: unknown }, ctx: PluginContext) {
+        const paths = await show("save", args, ctx);
+        return paths?.[0] ?? null;
+      },
+      async message(args: Record<string, unknown>, ctx: PluginContext) {
+        await box("message", args, ctx);
+        return null;
+      },
+      ask: (args: Record<string, unknown>, ctx: PluginContext) => box("ask", args, ctx),
+      confirm: (args: Record<string, unknown>, ctx: PluginContext) => box("confirm", args, ctx),
+    },
+  };
+}

@@ -1,0 +1,224 @@
+/**
+ * The `fs` plugin: Tauri plugin-fs's commands (same names and args), each path checked
+ * against the calling window's fs scope before anything touches the disk. Non-blocking
+ * `fs/promises` only. Scopes come from the window's grants plus paths its dialogs picked;
+ * they are never shared between windows.
+ */
+
+import { constants } from "node:fs";
+import { lstat, mkdir, open, readdir, rm, stat, rmdir, unlink } from "node:fs/promises";
+import type { Stats } from "node:fs";
+import { FerryError } from "../protocol/errors.ts";
+import type { PluginContext } from "../backend/app.ts";
+import { defaultPathVariables, PathScope, resolveScopedPath, type LiteralPath, type PathVariables } from "../acl/paths.ts";
+import type { CommandScope, PermissionDef, PermissionManifest, PermissionSetDef } from "../acl/types.ts";
+
+export interface FsPluginOptions {
+  /** The app's identifier, naming its folders (`$APPDATA` = `$DATA/<identifier>`). */
+  identifier?: string;
+  /** The app's resource folder (`$RESOURCE`). */
+  resourceDir?: string;
+  /** Overrides for path variables (names without `$`), e.g. in tests. */
+  variables?: PathVariables;
+}
+
+const READ = ["read_text_file", "read_file", "read_dir", "exists", "stat"] as const;
+const WRITE = ["write_text_file", "write_file", "mkdir", "remove"] as const;
+const hy = (c: string) => `allow-${c.replace(/_/g, "-")}`;
+
+const SCOPE_DIRS: Record<string, string> = {
+  app: "$APPDATA", appconfig: "$APPCONFIG", appdata: "$APPDATA", applocaldata: "$APPLOCALDATA", appcache: "$APPCACHE",
+  applog: "$APPLOG", home: "$HOME", temp: "$TEMP", resource: "$RESOURCE", document: "$DOCUMENT", download: "$DOWNLOAD",
+  desktop: "$DESKTOP", picture: "$PICTURE", audio: "$AUDIO", video: "$VIDEO",
+};
+
+/** plugin-fs's permission names: command groups, and scope-<dir>[-recursive] / allow-<dir>-read|write[-recursive]. */
+function fsManifest(): PermissionManifest {
+  const permissions: PermissionDef[] = [];
+  const sets: PermissionSetDef[] = [
+    { identifier: "read-all", description: "Every read command (no scope by itself).", permissions: READ.map(hy) },
+    { identifier: "write-all", description: "Every write command (no scope by itself).", permissions: WRITE.map(hy) },
+    { identifier: "read-files", description: "Reading files.", permissions: ["allow-read-text-file", "allow-read-file", "allow-exists", "allow-stat"] },
+    { identifier: "write-files", description: "Writing and removing files.", permissions: ["allow-write-text-file", "allow-write-file", "allow-remove"] },
+    { identifier: "read-dirs", description: "Listing directories.", permissions: ["allow-read-dir", "allow-exists", "allow-stat"] },
+  ];
+  for (const [name, dir] of Object.entries(SCOPE_DIRS)) {
+    permissions.push({ identifier: `scope-${name}`, description: `Scope: ${dir} and its direct entries.`, scope: { allow: [{ path: dir }, { path: `${dir}/*` }] } });
+    permissions.push({ identifier: `scope-${name}-recursive`, description: `Scope: everything under ${dir}.`, scope: { allow: [{ path: dir }, { path: `${dir}/**` }] } });
+    sets.push({ identifier: `allow-${name}-read-recursive`, description: `Read everything under ${dir}.`, permissions: ["read-all", `scope-${name}-recursive`] });
+    sets.push({ identifier: `allow-${name}-write-recursive`, description: `Write everything under ${dir}.`, permissions: ["write-all", `scope-${name}-recursive`] });
+  }
+  permissions.push({ identifier: "scope", description: "A scope to widen with allow/deny entries in a capability." });
+  return {
+    default: { description: "Read access to the app's own folders.", permissions: ["read-all", "scope-app-recursive", "scope-appconfig-recursive"] },
+    permissions,
+    sets,
+  };
+}
+
+const asOptions = (v: unknown): Record<string, unknown> => (typeof v === "object" && v !== null ? (v as Record<string, unknown>) : {});
+
+function ioError(err: unknown, path: string): FerryError {
+  if (err instanceof FerryError) return err;
+  const e = err as NodeJS.ErrnoException;
+  if (e.name === "AbortError") return new FerryError("cancelled", "the call was cancelled");
+  const data = { path, code: e.code };
+  if (e.code === "ENOENT") return new FerryError("not_found", `no such file or directory: ${path}`, data);
+  if (e.code === "EEXIST") return new FerryError("already_exists", `already exists: ${path}`, data);
+  if (e.code === "ELOOP") return new FerryError("permission_denied", `${path} is a symbolic link, refused`, data);
+  return new FerryError("io", `${e.code ?? "io error"}: ${path}`, data);
+}
+
+function toBytes(data: unknown): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (Array.isArray(data) && data.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) return Uint8Array.from(data as number[]);
+  throw new FerryError("invalid_args", "data must be bytes (Uint8Array, ArrayBuffer or an array of 0..255)");
+}
+
+function fileInfo(s: Stats, isSymlink: boolean) {
+  return {
+    isFile: s.isFile(), isDirectory: s.isDirectory(), isSymlink, size: s.size,
+    mtime: s.mtimeMs, atime: s.atimeMs, birthtime: s.birthtimeMs, readonly: (s.mode & 0o200) === 0,
+    fileAttributes: null, dev: s.dev, ino: s.ino, mode: s.mode, nlink: s.nlink, uid: s.uid, gid: s.gid,
+    rdev: s.rdev, blksize: s.blksize, blocks: s.blocks,
+  };
+}
+
+/** The fs plugin with the per-window scope additions dialogs make. */
+export interface FsPlugin {
+  name: "fs";
+  commands: Record<string, (args: any, ctx: PluginContext) => unknown>;
+  permissions: PermissionManifest;
+  /** The path variables scopes expand. */
+  readonly variables: PathVariables;
+  /** Adds one exact path (not a pattern) to a window's scope, as a dialog pick does. */
+  allowPath(window: string, path: string, options?: { recursive?: boolean }): void;
+}
+
+/**
+ * Creates the fs plugin.
+ *
+ * @example
+ * const fs = fsPlugin({ identifier: "com.example.notes" });
+ * createApp({ plugins: [fs], authorize: access.authorize });
+ */
+export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
+  const variables: PathVariables = {
+    ...defaultPathVariables({ identifier: options.identifier ?? "ferry.app", ...(options.resourceDir ? { resourceDir: options.resourceDir } : {}) }),
+    ...options.variables,
+  };
+  const compiled = new WeakMap<CommandScope, Promise<PathScope>>();
+  const picked = new Map<string, { entries: LiteralPath[]; scope?: Promise<PathScope> }>();
+  const none: CommandScope = { allow: [], deny: [] };
+
+  const scopeOf = async (ctx: PluginContext): Promise<PathScope> => {
+    const granted = ctx.scope ?? none;
+    let base = compiled.get(granted);
+    if (!base) compiled.set(granted, (base = PathScope.compile(granted, variables)));
+    const extra = picked.get(ctx.window);
+    if (!extra) return base;
+    extra.scope ??= PathScope.compile({ allow: extra.entries, deny: [] }, variables);
+    return PathScope.merge(await base, await extra.scope);
+  };
+
+  const checked = async (args: { path?: unknown; options?: unknown }, ctx: PluginContext, followLeaf = true): Promise<string> => {
+    const scope = await scopeOf(ctx);
+    return resolveScopedPath({ path: args.path, baseDir: asOptions(args.options).baseDir, followLeaf }, scope, variables);
+  };
+
+  const readBytes = async (real: string, signal: AbortSignal): Promise<Uint8Array> => {
+    const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      return await handle.readFile({ signal });
+    } finally {
+      await handle.close();
+    }
+  };
+
+  const writeBytes = async (real: string, data: Uint8Array | string, opts: Record<string, unknown>, signal: AbortSignal) => {
+    let flags = constants.O_WRONLY | constants.O_NOFOLLOW;
+    if (opts.createNew === true) flags |= constants.O_CREAT | constants.O_EXCL;
+    else if (opts.create !== false) flags |= constants.O_CREAT;
+    flags |= opts.append === true ? constants.O_APPEND : constants.O_TRUNC;
+    const mode = typeof opts.mode === "number" ? opts.mode : 0o666;
+    const handle = await open(real, flags, mode);
+    try {
+      await handle.writeFile(data, { signal });
+    } finally {
+      await handle.close();
+    }
+  };
+
+  const run = async <T>(args: { path?: unknown }, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw ioError(err, String(args.path));
+    }
+  };
+
+  const commands: FsPlugin["commands"] = {
+    read_text_file: (args, ctx) => run(args, async () => new TextDecoder().decode(await readBytes(await checked(args, ctx), ctx.signal))),
+    read_file: (args, ctx) => run(args, async () => readBytes(await checked(args, ctx), ctx.signal)),
+    write_text_file: (args, ctx) =>
+      run(args, async () => {
+        if (typeof args.data !== "string") throw new FerryError("invalid_args", "data must be a string");
+        await writeBytes(await checked(args, ctx), args.data, asOptions(args.options), ctx.signal);
+        return null;
+      }),
+    write_file: (args, ctx) =>
+      run(args, async () => {
+        const bytes = toBytes(args.data);
+        await writeBytes(await checked(args, ctx), bytes, asOptions(args.options), ctx.signal);
+        return null;
+      }),
+    read_dir: (args, ctx) =>
+      run(args, async () => {
+        const entries = await readdir(await checked(args, ctx), { withFileTypes: true });
+        return entries.map((e) => ({ name: e.name, isDirectory: e.isDirectory(), isFile: e.isFile(), isSymlink: e.isSymbolicLink() }));
+      }),
+    exists: (args, ctx) =>
+      run(args, async () => {
+        const real = await checked(args, ctx);
+        return lstat(real).then(() => true, () => false);
+      }),
+    stat: (args, ctx) =>
+      run(args, async () => {
+        const real = await checked(args, ctx);
+        return fileInfo(await stat(real), false);
+      }),
+    mkdir: (args, ctx) =>
+      run(args, async () => {
+        const opts = asOptions(args.options);
+        await mkdir(await checked(args, ctx), { recursive: opts.recursive === true, ...(typeof opts.mode === "number" ? { mode: opts.mode } : {}) });
+        return null;
+      }),
+    remove: (args, ctx) =>
+      run(args, async () => {
+        // Acts on the named entry itself: removing a link never removes what it points to.
+        const real = await checked(args, ctx, false);
+        const info = await lstat(real);
+        if (info.isDirectory()) {
+          if (asOptions(args.options).recursive === true) await rm(real, { recursive: true });
+          else await rmdir(real);
+        } else await unlink(real);
+        return null;
+      }),
+  };
+
+  return {
+    name: "fs",
+    commands,
+    permissions: fsManifest(),
+    variables,
+    allowPath(window, path, opts = {}) {
+      let entry = picked.get(window);
+      if (!entry) picked.set(window, (entry = { entries: [] }));
+      entry.entries.push({ literal: path, ...(opts.recursive ? { recursive: true } : {}) });
+      delete entry.scope;
+    },
+  };
+}
+

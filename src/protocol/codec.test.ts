@@ -1,0 +1,117 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { coalesce, decodeFrame, encodeValue, formatPath, frameMessage } from "./codec.ts";
+import { FerryError } from "./errors.ts";
+
+function roundTrip(value: unknown): unknown {
+  const frame = frameMessage(`{"t":"r","id":1`, "v", encodeValue(value, "result"));
+  const data = typeof frame === "string" ? frame : Buffer.concat(frame);
+  const [msg] = decodeFrame(data);
+  return (msg as { v: unknown }).v;
+}
+
+/** JSON-safe values with byte arrays mixed in anywhere. */
+const wireValue = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: "small" },
+    fc.string(),
+    fc.integer(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Object.is(n, -0)),
+    fc.boolean(),
+    fc.constant(null),
+    fc.uint8Array({ maxLength: 64 }),
+    fc.array(tie("value"), { maxLength: 5 }),
+    fc.dictionary(fc.string().filter((k) => k !== "__proto__" && k !== "$b"), tie("value"), { maxKeys: 5, noNullPrototype: true }),
+  ),
+})).value;
+
+test("any value with bytes anywhere survives encode → frame → decode unchanged", () => {
+  fc.assert(
+    fc.property(wireValue, (value) => {
+      assert.deepEqual(roundTrip(value), value);
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test("bytes are lifted into a binary frame, not base64 or number arrays", () => {
+  const frame = frameMessage(`{"t":"r","id":1`, "v", encodeValue({ data: new Uint8Array(1000).fill(7) }, "result"));
+  assert.ok(Array.isArray(frame));
+  const header = Buffer.from(frame[0]!).toString("utf8");
+  assert.ok(header.length < 100, "the header holds no byte content");
+  assert.equal(frame[1]!.byteLength, 1000);
+  // ArrayBuffer and other views arrive as Uint8Array over the same bytes.
+  const out = roundTrip({ ab: new Uint8Array([1, 2]).buffer, view: new Uint16Array([258]) }) as Record<string, Uint8Array>;
+  assert.deepEqual([...out.ab!], [1, 2]);
+  assert.equal(out.view!.byteLength, 2);
+});
+
+test("what JSON would lose silently is refused with its path", () => {
+  const cases: [unknown, string][] = [
+    [{ items: [1, 2, 3, 10n] }, "result.items[3]: BigInt"],
+    [{ f: () => 1 }, "result.f: function"],
+    [{ m: new Map() }, "result.m: Map"],
+    [{ s: new Set([1]) }, "result.s: Set"],
+    [{ n: NaN }, "result.n: NaN"],
+    [{ "a b": [{ x: Infinity }] }, 'result["a b"][0].x: Infinity'],
+    [{ e: new Error("x") }, "result.e: Error (throw it instead)"],
+    [{ p: Promise.resolve() }, "result.p: Promise (forgot an await?)"],
+    [[Symbol("s")], "result[0]: Symbol"],
+  ];
+  for (const [value, expected] of cases) {
+    assert.throws(
+      () => encodeValue(value, "result"),
+      (err: FerryError) => err.kind === "not_serializable" && err.message.startsWith(expected),
+      expected,
+    );
+  }
+  const cyclic: Record<string, unknown> = {};
+  cyclic.self = cyclic;
+  assert.throws(() => encodeValue(cyclic, "result"), /result\.self: circular reference/);
+});
+
+test("values JSON handles are accepted: Dates, toJSON, undefined fields, shared (non-cyclic) objects", () => {
+  const shared = { x: 1 };
+  const date = new Date(0);
+  assert.deepEqual(JSON.parse(encodeValue({ date, a: undefined, s1: shared, s2: shared }, "r").json), {
+    date: date.toISOString(),
+    s1: shared,
+    s2: shared,
+  });
+  assert.equal(encodeValue(undefined, "r").json, "null");
+});
+
+test("malformed frames are protocol errors, never crashes", () => {
+  const bad: (string | Uint8Array)[] = [
+    "{",
+    new Uint8Array([0, 0]),
+    new Uint8Array([0, 0, 0, 50, 1]),
+    Buffer.concat([Buffer.from([0, 0, 0, 2]), Buffer.from("[]")]),
+    Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('{"t":"i"}  ')]),
+    Buffer.concat([Buffer.from([0, 0, 0, 29]), Buffer.from('{"$b":[[["__proto__","x"],1]]}'), Buffer.from([1])]),
+  ];
+  for (const data of bad) {
+    assert.throws(() => decodeFrame(data), (e: FerryError) => e.kind === "protocol");
+  }
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+      try {
+        decodeFrame(bytes);
+      } catch (e) {
+        assert.ok(e instanceof FerryError && e.kind === "protocol");
+      }
+    }),
+  );
+});
+
+test("coalesce joins text frames into one array frame and keeps binary frames in order", () => {
+  const bin = [new Uint8Array([1])];
+  assert.deepEqual(coalesce(['{"a":1}', '{"b":2}', bin, '{"c":3}']), ['[{"a":1},{"b":2}]', bin, '{"c":3}']);
+  assert.deepEqual(coalesce(['{"a":1}']), ['{"a":1}']);
+});
+
+test("formatPath writes paths as a developer would", () => {
+  assert.equal(formatPath("args", ["user", "tags", 1]), "args.user.tags[1]");
+  assert.equal(formatPath("args", ["a-b"]), 'args["a-b"]');
+});
