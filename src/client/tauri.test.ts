@@ -8,7 +8,11 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { allowAll, Channel as BackendChannel, createApp, definePlugin, FerryError, type App } from "ferry";
 import { connectMemory } from "ferry/transports/memory";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { eventPlugin } from "../plugins/event.ts";
+import { fsPlugin } from "../plugins/fs.ts";
 import { createClient, type Client } from "./core.ts";
 import { installTauriBridge, tauriError } from "./tauri.ts";
 
@@ -16,6 +20,7 @@ import { installTauriBridge, tauriError } from "./tauri.ts";
 (globalThis as Record<string, unknown>).window = globalThis;
 const core = await import("@tauri-apps/api/core");
 const event = await import("@tauri-apps/api/event");
+const tauriFs = await import("@tauri-apps/plugin-fs");
 
 /** Resolves when `predicate` holds, polling on the event loop (no fixed sleeps). */
 async function until(predicate: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
@@ -42,13 +47,17 @@ const eagerEvents = definePlugin({
 describe("Tauri bridge (Node, memory transport)", () => {
   let app: App;
   let client: Client;
+  let dir: string;
   const seen: unknown[] = [];
 
-  before(() => {
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "ferry-bridge-fs-"));
+    const fs = fsPlugin({ identifier: "com.ferry.bridge-test" });
+    fs.allowPath("main", dir, { recursive: true }); // as a dialog pick would
     app = createApp({
       log: () => {},
       authorize: allowAll,
-      plugins: [eagerEvents],
+      plugins: [eagerEvents, fs],
       commands: {
         echo: (args: unknown) => args,
         typed: () => {
@@ -69,7 +78,24 @@ describe("Tauri bridge (Node, memory transport)", () => {
     client = createClient(connectMemory(app, "main"));
     installTauriBridge({ client: () => client, label: "main" });
   });
-  after(() => app.close());
+  after(async () => {
+    app.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test("plugin-fs writes (raw body + headers) and reads (text as bytes) through ferry's fs plugin", async () => {
+    const text = join(dir, "note.txt");
+    await tauriFs.writeTextFile(text, "héllo ⛴");
+    assert.equal(await readFile(text, "utf8"), "héllo ⛴");
+    assert.equal(await tauriFs.readTextFile(text), "héllo ⛴");
+    const bin = join(dir, "data.bin");
+    await tauriFs.writeFile(bin, new Uint8Array([0, 255, 7]));
+    assert.deepEqual([...(await tauriFs.readFile(bin))], [0, 255, 7]);
+    await tauriFs.writeTextFile(text, "!", { append: true });
+    assert.equal(await tauriFs.readTextFile(text), "héllo ⛴!");
+    assert.equal(await tauriFs.exists(join(dir, "nope")), false);
+    await assert.rejects(tauriFs.readTextFile("/etc/hostname"), (e) => typeof e === "string");
+  });
 
   test("an event that shares a frame with the listen reply still reaches the listener", async () => {
     const got: unknown[] = [];

@@ -18,6 +18,28 @@ const TO_IPC = "__TAURI_TO_IPC_KEY__";
 const CHANNEL_REF = /^__CHANNEL__:(\d+)$/;
 const frameworkKinds = new Set<string>(FRAMEWORK_ERROR_KINDS);
 
+type RawArgs = (body: Uint8Array, headers: Record<string, string>) => Record<string, unknown>;
+
+/** plugin-fs sends a write as a raw body with `path` and `options` headers; ferry's fs plugin takes named args. */
+const fsWrite =
+  (text: boolean): RawArgs =>
+  (body, headers) => ({
+    path: decodeURIComponent(headers.path ?? ""),
+    ...(headers.options ? { options: JSON.parse(headers.options) as unknown } : {}),
+    data: text ? new TextDecoder().decode(body) : body,
+  });
+
+/**
+ * Where Tauri's packages and ferry's plugins shape the same call differently. Raw-body
+ * calls to other commands arrive as `{ body, headers }`.
+ */
+const rawArgs: Record<string, RawArgs> = {
+  "plugin:fs|write_file": fsWrite(false),
+  "plugin:fs|write_text_file": fsWrite(true),
+};
+/** Commands whose text result Tauri's packages expect as UTF-8 bytes (plugin-fs decodes them itself). */
+const textAsBytes = new Set(["plugin:fs|read_text_file"]);
+
 export interface TauriBridgeOptions {
   /** The ferry connection to use, asked for on each call. */
   client: () => Client;
@@ -74,7 +96,7 @@ function headerRecord(headers: unknown): Record<string, string> {
   if (headers === undefined || headers === null) return {};
   const entries = typeof Headers !== "undefined" && headers instanceof Headers ? [...headers.entries()] : Array.isArray(headers) ? headers : Object.entries(headers);
   const out: Record<string, string> = {};
-  for (const [k, v] of entries as [string, unknown][]) out[String(k).toLowerCase()] = String(v);
+  for (const [k, v] of entries as [string, unknown][]) if (v !== undefined) out[String(k).toLowerCase()] = String(v);
   return out;
 }
 
@@ -116,9 +138,11 @@ export function installTauriBridge(options: TauriBridgeOptions): TauriInternals 
   };
 
   /** Named args for ferry: Tauri channels become ferry channels; a raw body becomes `{ body, headers }`. */
-  const ferryArgs = (args: unknown, headers: unknown): unknown => {
+  const ferryArgs = (cmd: string, args: unknown, headers: unknown): unknown => {
     if (isBytes(args) || Array.isArray(args)) {
-      return { body: Array.isArray(args) ? Uint8Array.from(args as number[]) : args, headers: headerRecord(headers) };
+      const body = Array.isArray(args) ? Uint8Array.from(args as number[]) : args instanceof ArrayBuffer ? new Uint8Array(args) : new Uint8Array(args.buffer, args.byteOffset, args.byteLength);
+      const record = headerRecord(headers);
+      return rawArgs[cmd]?.(body, record) ?? { body, headers: record };
     }
     const plain = toIpc(args);
     if (typeof plain !== "object" || plain === null) return plain;
@@ -153,7 +177,8 @@ export function installTauriBridge(options: TauriBridgeOptions): TauriInternals 
           client.removeListener(event, eventId);
           return null;
         }
-        const result = await client.invoke(cmd, ferryArgs(args, invokeOptions?.headers) as Record<string, unknown>);
+        const result = await client.invoke(cmd, ferryArgs(cmd, args, invokeOptions?.headers) as Record<string, unknown>);
+        if (typeof result === "string" && textAsBytes.has(cmd)) return toArrayBuffer(new TextEncoder().encode(result));
         return isBytes(result) ? toArrayBuffer(result) : result;
       } catch (err) {
         throw tauriError(err);
