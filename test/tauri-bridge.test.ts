@@ -1,23 +1,24 @@
 /**
  * End to end: a page built from the published `@tauri-apps/api` and `@tauri-apps/plugin-fs`
  * packages (bundled by esbuild, unchanged) runs in Chromium against the tutorial backend
- * on a real ws server, through ferry's Tauri bridge (`/__ferry/tauri.js`).
- *
- * The fs plugin here is a minimal test-only one (`plugin:fs|read_text_file`, `read_file`,
- * Tauri's command names and result shape); the real fs plugin is built separately.
+ * on a real ws server, through ferry's Tauri bridge (`/__ferry/tauri.js`). The tutorial's
+ * capabilities decide access (window `main`, and `limited`), its fs plugin reads files;
+ * a test plugin adds commands for channels, bytes and errors.
  */
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import type { Page } from "playwright-core";
-import { Channel as BackendChannel, definePlugin, FerryError, type BackendEvent, type Connection } from "ferry";
+import { Channel as BackendChannel, definePlugin, type BackendEvent, type Connection } from "ferry";
+import { loadAccessSync } from "ferry/acl";
 import { serveWs, type FerryServer } from "ferry/transports/ws";
 import { createTutorialApp } from "../examples/tutorial/commands.ts";
+import { tutorialCommands, tutorialPlugins, tutorialRoot } from "../examples/tutorial/access.ts";
 import { launchChromium } from "./support/browser.ts";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
@@ -38,23 +39,6 @@ const PAGE_HTML = `<!doctype html><html><head><meta charset="utf-8">
 <script type="module" src="/__ferry/tauri.js"></script>
 <script type="module" src="/app.js"></script>
 </head><body></body></html>`;
-
-/** A test-only fs plugin with Tauri's command names: files under `root` only. */
-function testFsPlugin(root: string) {
-  const inside = (path: unknown): string => {
-    const full = resolve(root, String(path));
-    if (!full.startsWith(root)) throw new FerryError("forbidden_path", `${String(path)} is outside the test scope`);
-    return full;
-  };
-  return definePlugin({
-    name: "fs",
-    commands: {
-      // Tauri's read_text_file answers with the raw bytes; the package decodes them.
-      read_text_file: async ({ path }: { path: string }) => new Uint8Array(await readFile(inside(path))),
-      read_file: async ({ path }: { path: string }) => new Uint8Array(await readFile(inside(path))),
-    },
-  });
-}
 
 /** Commands the page calls besides the tutorial's. */
 const testPlugin = definePlugin({
@@ -120,13 +104,19 @@ describe("Tauri's JS packages over ferry's bridge, in Chromium", () => {
       outfile: join(files, "app.js"),
       logLevel: "silent",
     });
+    const [fs, dialog] = tutorialPlugins();
+    const access = loadAccessSync({ root: tutorialRoot, commands: tutorialCommands, plugins: [fs!, dialog!] });
     const app = createTutorialApp({
-      plugins: [testFsPlugin(files), testPlugin],
-      authorize: ({ command }) => command !== "plugin:test|secret",
+      plugins: [fs!, dialog!, testPlugin],
+      // The tutorial's capabilities decide; the test plugin's commands are granted here, all but one.
+      authorize: (request) =>
+        request.command.startsWith("plugin:test|") ? request.command !== "plugin:test|secret" : access.authorize(request),
       log: () => {},
     });
+    // As the tutorial's file dialog does when the user picks a file: main may read it.
+    (fs as { allowPath(window: string, path: string): void }).allowPath("main", join(files, "notes.txt"));
     stopBackendListener = app.listen("to-app", (e) => backendEvents.push(e));
-    server = await serveWs(app, { root: files, windows: ["main", "other"], log: () => {} });
+    server = await serveWs(app, { root: files, windows: ["main", "limited"], log: () => {} });
     chromium = await launchChromium();
   });
 
@@ -159,7 +149,7 @@ describe("Tauri's JS packages over ferry's bridge, in Chromium", () => {
   test("the bridge installs Tauri's globals with the window's labels", async () => {
     const page = await open("main");
     assert.ok(!server.window("main").url.includes("ferry-label"), "main's URL is unchanged: label main is the default");
-    assert.ok(server.window("other").url.endsWith("&ferry-label=other"));
+    assert.ok(server.window("limited").url.endsWith("&ferry-label=limited"));
     const seen = await page.evaluate(() => {
       const w = window as any;
       const i = w.__TAURI_INTERNALS__;
@@ -178,12 +168,12 @@ describe("Tauri's JS packages over ferry's bridge, in Chromium", () => {
     assert.equal(seen.unregisterListener, "function");
     assert.equal(seen.isTauri, true);
     assert.equal(seen.label, "main");
-    const other = await open("other");
-    assert.equal(await other.evaluate(() => (window as any).tauri.getCurrentWindow().label), "other");
-    assert.ok(other.url().includes("ferry-token="), "the window's URL carries its token");
-    assert.ok(!other.url().includes("ferry-label"), "the bridge removes the label from the URL");
+    const limited = await open("limited");
+    assert.equal(await limited.evaluate(() => (window as any).tauri.getCurrentWindow().label), "limited");
+    assert.ok(limited.url().includes("ferry-token="), "the window's URL carries its token");
+    assert.ok(!limited.url().includes("ferry-label"), "the bridge removes the label from the URL");
     await page.close();
-    await other.close();
+    await limited.close();
   });
 
   test("invoke, camelCase args for snake_case handlers, typed and plain errors, a denied command", async () => {
@@ -217,7 +207,7 @@ describe("Tauri's JS packages over ferry's bridge, in Chromium", () => {
 
   test("listen, once, unlisten, emit and emitTo with Tauri's targets", async () => {
     const main = await open("main");
-    const other = await open("other");
+    const limited = await open("limited");
     // Page-side helpers: every listener pushes what it sees into window.log.
     const listenOn = (page: Page, name: string, event: string, how: "listen" | "once" = "listen") =>
       page.evaluate(
@@ -234,11 +224,11 @@ describe("Tauri's JS packages over ferry's bridge, in Chromium", () => {
 
     await listenOn(main, "news", "news");
     await listenOn(main, "news-once", "news", "once");
-    await listenOn(other, "news", "news");
+    await listenOn(limited, "news", "news");
     await main.evaluate(() => (window as any).tauri.event.emit("news", { n: 1 }));
     await waitLog(main, "news", 1);
     await waitLog(main, "news-once", 1);
-    await waitLog(other, "news", 1);
+    await waitLog(limited, "news", 1);
     const [first] = (await logOf(main)).filter((l) => l[0] === "news");
     assert.equal(first![1].event, "news");
     assert.deepEqual(first![1].payload, { n: 1 });
@@ -252,37 +242,37 @@ describe("Tauri's JS packages over ferry's bridge, in Chromium", () => {
       await (window as any).tauri.event.emit("marker", null);
     });
     await waitLog(main, "marker", 1);
-    await waitLog(other, "news", 2);
+    await waitLog(limited, "news", 2);
     const mainLog = await logOf(main);
     assert.equal(mainLog.filter((l) => l[0] === "news").length, 1, "no event after unlisten");
     assert.equal(mainLog.filter((l) => l[0] === "news-once").length, 1, "once fires once");
 
     // emitTo a label (string, AnyLabel, WebviewWindow): only that window, even for main's Any listener.
     await listenOn(main, "direct", "direct");
-    await listenOn(other, "direct", "direct");
+    await listenOn(limited, "direct", "direct");
     await main.evaluate(async () => {
       const { emitTo } = (window as any).tauri.event;
-      await emitTo("other", "direct", 1);
-      await emitTo({ kind: "AnyLabel", label: "other" }, "direct", 2);
-      await emitTo({ kind: "WebviewWindow", label: "other" }, "direct", 3);
+      await emitTo("limited", "direct", 1);
+      await emitTo({ kind: "AnyLabel", label: "limited" }, "direct", 2);
+      await emitTo({ kind: "WebviewWindow", label: "limited" }, "direct", 3);
       await emitTo({ kind: "Any" }, "direct", 4);
     });
-    await waitLog(other, "direct", 4);
+    await waitLog(limited, "direct", 4);
     await waitLog(main, "direct", 1);
-    assert.deepEqual((await logOf(other)).filter((l) => l[0] === "direct").map((l) => l[1].payload), [1, 2, 3, 4]);
+    assert.deepEqual((await logOf(limited)).filter((l) => l[0] === "direct").map((l) => l[1].payload), [1, 2, 3, 4]);
     assert.deepEqual((await logOf(main)).filter((l) => l[0] === "direct").map((l) => l[1].payload), [4]);
 
     // The backend's own emit reaches Tauri listeners.
-    await listenOn(other, "from-backend", "from-backend");
+    await listenOn(limited, "from-backend", "from-backend");
     await main.evaluate(() => (window as any).tauri.core.invoke("plugin:test|announce"));
-    await waitLog(other, "from-backend", 1);
-    assert.deepEqual((await logOf(other)).find((l) => l[0] === "from-backend")![1].payload, { n: 1 });
+    await waitLog(limited, "from-backend", 1);
+    assert.deepEqual((await logOf(limited)).find((l) => l[0] === "from-backend")![1].payload, { n: 1 });
 
     // The App target reaches the backend's listeners.
-    await other.evaluate(() => (window as any).tauri.event.emitTo({ kind: "App" }, "to-app", "hi"));
-    assert.deepEqual(backendEvents, [{ event: "to-app", payload: "hi", window: "other" }]);
+    await limited.evaluate(() => (window as any).tauri.event.emitTo({ kind: "App" }, "to-app", "hi"));
+    assert.deepEqual(backendEvents, [{ event: "to-app", payload: "hi", window: "limited" }]);
     await main.close();
-    await other.close();
+    await limited.close();
   });
 
   test("a Channel streams 10,000 messages in order, reorders out-of-order deliveries, and closes", async () => {
@@ -309,36 +299,37 @@ describe("Tauri's JS packages over ferry's bridge, in Chromium", () => {
     await page.close();
   });
 
-  test("bytes travel as bytes: arguments, results, raw bodies; readTextFile and readFile work", async () => {
+  test("bytes travel as bytes (arguments, results, raw bodies); readTextFile through the tutorial's fs plugin", async () => {
     const page = await open("main");
-    const out = await page.evaluate(async () => {
-      const { core, readTextFile, readFile } = (window as any).tauri;
+    const notes = join(files, "notes.txt");
+    const out = await page.evaluate(async (notes) => {
+      const { core, readTextFile } = (window as any).tauri;
       const reversed: unknown = await core.invoke("plugin:test|echo_bytes", { data: new Uint8Array([1, 2, 3]) });
       const raw = await core.invoke("plugin:test|raw_body", new Uint8Array([7, 8]), { headers: { "X-Path": "a%2Fb" } });
       return {
         reversedIsArrayBuffer: reversed instanceof ArrayBuffer,
         reversed: [...new Uint8Array(reversed as ArrayBuffer)],
         raw,
-        text: await readTextFile("notes.txt"),
-        bytes: [...(await readFile("notes.txt")).slice(0, 5)],
+        text: await readTextFile(notes),
       };
-    });
+    }, notes);
     assert.deepEqual(out, {
       reversedIsArrayBuffer: true,
       reversed: [3, 2, 1],
       raw: { length: 2, first: 7, headers: { "x-path": "a%2Fb" } },
       text: "ferry ⛴ notes\n",
-      bytes: [...Buffer.from("ferry")],
     });
-    const outside = await page.evaluate(async () => {
-      try {
-        await (window as any).tauri.readTextFile("../../etc/hostname");
-        return undefined;
-      } catch (e) {
-        return e;
-      }
-    });
-    assert.deepEqual(outside, { kind: "forbidden_path", message: "../../etc/hostname is outside the test scope" });
+    // Outside main's fs scope, and a command its capability does not grant: Tauri-style string rejections.
+    const refused = await page.evaluate(async (notes) => {
+      const { readTextFile, readFile } = (window as any).tauri;
+      const [outside, notGranted] = await Promise.all(
+        [readTextFile("/etc/hostname"), readFile(notes)].map((p: Promise<unknown>) => p.then(() => "resolved", (e: unknown) => e)),
+      );
+      return { outside, notGranted };
+    }, notes);
+    assert.equal(refused.outside, `path "/etc/hostname" is outside this window's fs scope`);
+    assert.equal(typeof refused.notGranted, "string");
+    assert.match(refused.notGranted as string, /^"plugin:fs\|read_file" is not allowed for window "main"/);
     await page.close();
   });
 
