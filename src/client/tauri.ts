@@ -140,7 +140,7 @@ export function installTauriBridge(options: TauriBridgeOptions): TauriInternals 
   /** Named args for ferry: Tauri channels become ferry channels; a raw body becomes `{ body, headers }`. */
   const ferryArgs = (cmd: string, args: unknown, headers: unknown): unknown => {
     if (isBytes(args) || Array.isArray(args)) {
-      const body = Array.isArray(args) ? Uint8Array.from(args as number[]) : args instanceof ArrayBuffer ? new Uint8Array(args) : new Uint8Array(args.buffer, args.byteOffset, args.byteLength);
+      const body = Array.isArray(args) ? Uint8Array.from(args as number[]) : new Uint8Array(toArrayBuffer(args));
       const record = headerRecord(headers);
       return rawArgs[cmd]?.(body, record) ?? { body, headers: record };
     }
