@@ -389,6 +389,28 @@ describe("access seam", () => {
     }
   });
 
+  test("an access rule that throws or answers nonsense denies; the backend goes on", async () => {
+    for (const harness of harnesses) {
+      const logs: { level: string; message: string }[] = [];
+      const app = createApp({
+        commands: { boom: () => 1, odd: () => 2, fine: () => 3 },
+        log: (e) => logs.push(e),
+        authorize: ({ command }) => {
+          if (command === "boom") throw new Error("policy store down");
+          if (command === "odd") return undefined as unknown as boolean;
+          return true;
+        },
+      });
+      const s = await harness.start(app);
+      const c = await s.connect("main");
+      assert.equal((await rejection(c.invoke("boom"))).kind, "permission_denied");
+      assert.equal((await rejection(c.invoke("odd"))).kind, "permission_denied");
+      assert.equal(await c.invoke("fine"), 3);
+      assert.equal(logs.filter((l) => l.level === "error").length, 2);
+      await s.stop();
+    }
+  });
+
   test("authorize decides per window; a denied call is permission_denied", async () => {
     for (const harness of harnesses) {
       const app: App = createApp({

@@ -152,6 +152,19 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
     }
   }
 
+  /** Runs the access rule; a rule that throws or answers nonsense denies (and is logged). */
+  const decide = (request: Parameters<Authorize>[0]): AccessDecision => {
+    try {
+      const verdict = authorize(request);
+      if (typeof verdict === "boolean") return { allowed: verdict };
+      if (typeof verdict === "object" && verdict !== null && typeof verdict.allowed === "boolean") return verdict;
+      log({ level: "error", message: `authorize returned ${String(verdict)} for "${request.command}"; denying` });
+    } catch (error) {
+      log({ level: "error", message: `authorize threw for "${request.command}"; denying`, error });
+    }
+    return { allowed: false, message: `window "${request.window}" may not call "${request.command}": the access rule failed` };
+  };
+
   const notFound = (cmd: string): FerryError => {
     const suggestion = suggest(cmd, registry.keys());
     const hint = suggestion ? ` Did you mean "${suggestion}"?` : " Is it registered in createApp({ commands })?";
@@ -214,8 +227,7 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
     dispatch(conn, msg) {
       const command = registry.get(msg.cmd);
       if (!command) return conn.fail(msg.id, notFound(msg.cmd));
-      const verdict = authorize({ window: conn.label, command: msg.cmd, dev, ...(conn.origin ? { origin: conn.origin } : {}) });
-      const decision: AccessDecision = typeof verdict === "boolean" ? { allowed: verdict } : verdict;
+      const decision = decide({ window: conn.label, command: msg.cmd, dev, ...(conn.origin ? { origin: conn.origin } : {}) });
       if (!decision.allowed) {
         const message = decision.message ?? `window "${conn.label}" may not call "${msg.cmd}"`;
         return conn.fail(msg.id, new FerryError("permission_denied", message, decision.data ?? { command: msg.cmd, window: conn.label }));

@@ -75,7 +75,14 @@ export class Connection {
         this.protocolError(err, raw);
         continue;
       }
-      if (msg.t === "i") this.app.dispatch(this, msg);
+      if (msg.t === "i") {
+        try {
+          this.app.dispatch(this, msg);
+        } catch (err) {
+          // The router catches what it knows of; this keeps one bad call from taking the process down.
+          this.fail(msg.id, new FerryError("internal", "internal error", undefined, { cause: err }));
+        }
+      }
       else this.pending.get(msg.id)?.abort(new FerryError("cancelled", "the page cancelled the call"));
     }
   }
@@ -122,7 +129,15 @@ export class Connection {
 
   /** Sends a call's failure. */
   fail(id: number, err: FerryError): void {
-    this.enqueue(`{"t":"f","id":${id},"e":${JSON.stringify(shapeError(err, this.app.dev))}}`);
+    const shape = shapeError(err, this.app.dev);
+    let json: string;
+    try {
+      json = encodeValue(shape, "error").json;
+    } catch (bad) {
+      // An app error whose data cannot be sent still reaches the page with its kind.
+      json = JSON.stringify({ kind: shape.kind, message: `${shape.message} (its data was dropped: ${(bad as Error).message})` });
+    }
+    this.enqueue(`{"t":"f","id":${id},"e":${json}}`);
   }
 
   private protocolError(err: unknown, raw?: unknown): void {
