@@ -6,7 +6,7 @@
  */
 
 import { constants } from "node:fs";
-import { lstat, mkdir, open, readdir, rm, stat, rmdir, unlink } from "node:fs/promises";
+import { lstat, mkdir, open, readdir, stat, rmdir, unlink } from "node:fs/promises";
 import type { Stats } from "node:fs";
 import { FerryError } from "../protocol/errors.ts";
 import type { PluginContext } from "../backend/app.ts";
@@ -123,9 +123,41 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
     return PathScope.merge(await base, await extra.scope);
   };
 
-  const checked = async (args: { path?: unknown; options?: unknown }, ctx: PluginContext, followLeaf = true): Promise<string> => {
+  const checked = async (args: { path?: unknown; options?: unknown }, ctx: PluginContext, followLeaf = true): Promise<string> =>
+    (await checkedIn(args, ctx, followLeaf)).real;
+
+  const checkedIn = async (args: { path?: unknown; options?: unknown }, ctx: PluginContext, followLeaf = true) => {
     const scope = await scopeOf(ctx);
-    return resolveScopedPath({ path: args.path, baseDir: asOptions(args.options).baseDir, followLeaf }, scope, variables);
+    const real = await resolveScopedPath({ path: args.path, baseDir: asOptions(args.options).baseDir, followLeaf }, scope, variables);
+    return { real, scope };
+  };
+
+  /**
+   * Removes a directory tree only if the window may touch every entry in it: the tree is
+   * walked first without following links, each entry checked against the scope, and then
+   * exactly the walked entries are deleted, deepest first. An entry that appears after the
+   * walk makes its directory's `rmdir` fail instead of being deleted unchecked.
+   */
+  const removeTree = async (top: string, scope: PathScope, signal: AbortSignal): Promise<void> => {
+    const order: { path: string; dir: boolean }[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      signal.throwIfAborted();
+      for (const name of await readdir(dir)) {
+        const path = dir === "/" ? `/${name}` : `${dir}/${name}`;
+        if (!scope.allows(path)) {
+          throw new FerryError("permission_denied", "remove refused: the directory holds entries outside this window's fs scope", { path: top });
+        }
+        const info = await lstat(path);
+        if (info.isDirectory()) await walk(path);
+        order.push({ path, dir: info.isDirectory() });
+      }
+    };
+    await walk(top);
+    for (const e of order) {
+      signal.throwIfAborted();
+      await (e.dir ? rmdir(e.path) : unlink(e.path));
+    }
+    await rmdir(top);
   };
 
   const readBytes = async (real: string, signal: AbortSignal): Promise<Uint8Array> => {
@@ -198,10 +230,10 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
     remove: (args, ctx) =>
       run(args, async () => {
         // Acts on the named entry itself: removing a link never removes what it points to.
-        const real = await checked(args, ctx, false);
+        const { real, scope } = await checkedIn(args, ctx, false);
         const info = await lstat(real);
         if (info.isDirectory()) {
-          if (asOptions(args.options).recursive === true) await rm(real, { recursive: true });
+          if (asOptions(args.options).recursive === true) await removeTree(real, scope, ctx.signal);
           else await rmdir(real);
         } else await unlink(real);
         return null;
