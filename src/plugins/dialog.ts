@@ -65,42 +65,78 @@ async function onPath(program: string, env: NodeJS.ProcessEnv): Promise<boolean>
   return false;
 }
 
-/** A dialog invocation: program, arguments, and how to split its output into paths. */
+/**
+ * A dialog invocation: program, arguments, extra environment, and how to split its output
+ * into paths. Page-supplied text never becomes program source: PowerShell reads it from
+ * `$env:FERRY_…` variables, AppleScript from its `argv`, and zenity and kdialog get it as
+ * `--name=value` arguments or after `--`.
+ */
 interface Invocation {
   program: string;
   args: string[];
+  env?: Record<string, string>;
   separator: string;
 }
 
-const psQuote = (s: string) => `'${s.replace(/'/g, "''")}'`;
-const asQuote = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+/** Collects page values for a PowerShell script: each is an environment variable, never source text. */
+function psValues() {
+  const env: Record<string, string> = {};
+  return {
+    env,
+    /** The script expression that reads `value` (`$env:FERRY_DIALOG_<NAME>`). */
+    ref(name: string, value: string): string {
+      env[`FERRY_DIALOG_${name}`] = value;
+      return `$env:FERRY_DIALOG_${name}`;
+    },
+  };
+}
+
+/** Collects page values for an AppleScript run handler: each is an item of `argv`. */
+function asValues() {
+  // osascript's own options end at the first operand; a fixed first operand keeps a value
+  // starting with "-" from ever being read as an option.
+  const argv = ["ferry"];
+  return {
+    argv,
+    ref(value: string): string {
+      argv.push(value);
+      return `(item ${argv.length} of argv)`;
+    },
+    args: (body: string) => ["-e", `on run argv\n${body}\nend run`, ...argv],
+  };
+}
 
 async function invocation(mode: Mode, o: DialogOptions, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Promise<Invocation | string> {
   if (platform === "darwin") {
-    const prompt = o.title ? ` with prompt ${asQuote(o.title)}` : "";
-    const script = mode === "save"
-      ? `POSIX path of (choose file name${prompt})`
+    const v = asValues();
+    const prompt = o.title ? ` with prompt ${v.ref(o.title)}` : "";
+    const body = mode === "save"
+      ? `return POSIX path of (choose file name${prompt})`
       : o.multiple
         ? `set out to ""\nrepeat with f in (choose ${o.directory ? "folder" : "file"}${prompt} with multiple selections allowed)\nset out to out & POSIX path of f & linefeed\nend repeat\nreturn out`
-        : `POSIX path of (choose ${o.directory ? "folder" : "file"}${prompt})`;
-    return { program: "osascript", args: ["-e", script], separator: "\n" };
+        : `return POSIX path of (choose ${o.directory ? "folder" : "file"}${prompt})`;
+    return { program: "osascript", args: v.args(body), separator: "\n" };
   }
   if (platform === "win32") {
+    const v = psValues();
     const lines = ["Add-Type -AssemblyName System.Windows.Forms"];
     if (o.directory) {
-      lines.push("$d = New-Object System.Windows.Forms.FolderBrowserDialog", "if ($d.ShowDialog() -eq 'OK') { $d.SelectedPath }");
+      lines.push("$d = New-Object System.Windows.Forms.FolderBrowserDialog");
+      if (o.title) lines.push(`$d.Description = ${v.ref("TITLE", o.title)}`);
+      lines.push("if ($d.ShowDialog() -eq 'OK') { $d.SelectedPath }");
     } else {
       lines.push(`$d = New-Object System.Windows.Forms.${mode === "save" ? "SaveFileDialog" : "OpenFileDialog"}`);
-      if (o.title) lines.push(`$d.Title = ${psQuote(o.title)}`);
+      if (o.title) lines.push(`$d.Title = ${v.ref("TITLE", o.title)}`);
       if (o.multiple && mode === "open") lines.push("$d.Multiselect = $true");
-      if (o.filters?.length) lines.push(`$d.Filter = ${psQuote(o.filters.map((f) => `${f.name}|${f.extensions.map((e) => `*.${e}`).join(";")}`).join("|"))}`);
+      if (o.filters?.length) lines.push(`$d.Filter = ${v.ref("FILTER", o.filters.map((f) => `${f.name.replace(/\|/g, " ")}|${f.extensions.map((e) => `*.${e}`).join(";")}`).join("|"))}`);
       lines.push(`if ($d.ShowDialog() -eq 'OK') { $d.${mode === "save" ? "FileName" : "FileNames"} -join "\`n" }`);
     }
-    return { program: "powershell.exe", args: ["-NoProfile", "-NonInteractive", "-Command", lines.join("; ")], separator: "\n" };
+    return { program: "powershell.exe", args: ["-NoProfile", "-NonInteractive", "-Command", lines.join("; ")], env: v.env, separator: "\n" };
   }
   const program = await linuxProgram(env);
   if (program.error !== undefined) return program.error;
   if (program.name === "zenity") {
+    // Every page value is the value part of one `--name=value` argument.
     const args = ["--file-selection"];
     if (mode === "save") args.push("--save", "--confirm-overwrite");
     if (o.directory) args.push("--directory");
@@ -111,12 +147,15 @@ async function invocation(mode: Mode, o: DialogOptions, env: NodeJS.ProcessEnv, 
     return { program: "zenity", args, separator: "\n" };
   }
   {
+    // kdialog takes the start folder and filter as positional arguments: after `--`, so a
+    // value starting with "-" is never read as an option.
     const start = o.defaultPath ?? ".";
-    const filter = (o.filters ?? []).map((f) => `${f.extensions.map((e) => `*.${e}`).join(" ")}|${f.name}`).join("\n");
-    const args = mode === "save" ? ["--getsavefilename", start] : o.directory ? ["--getexistingdirectory", start] : ["--getopenfilename", start];
-    if (filter && !o.directory) args.push(filter);
+    const filter = (o.filters ?? []).map((f) => `${f.extensions.map((e) => `*.${e}`).join(" ")}|${f.name.replace(/\n/g, " ")}`).join("\n");
+    const args = [mode === "save" ? "--getsavefilename" : o.directory ? "--getexistingdirectory" : "--getopenfilename"];
     if (o.multiple && mode === "open" && !o.directory) args.push("--multiple", "--separate-output");
-    if (o.title) args.push("--title", o.title);
+    if (o.title) args.push(`--title=${o.title}`);
+    args.push("--", start);
+    if (filter && !o.directory) args.push(filter);
     return { program: "kdialog", args, separator: "\n" };
   }
 }
@@ -153,21 +192,25 @@ function readMessage(mode: MessageMode, raw: Record<string, unknown>): MessageOp
 async function messageInvocation(mode: MessageMode, o: MessageOptions, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Promise<Invocation | string> {
   const question = mode !== "message";
   if (platform === "darwin") {
-    const buttons = question ? `{${asQuote(o.cancel)}, ${asQuote(o.ok)}}` : `{${asQuote(o.ok)}}`;
+    const v = asValues();
+    const ok = v.ref(o.ok);
+    const cancel = question ? v.ref(o.cancel) : "";
+    const buttons = question ? `{${cancel}, ${ok}}` : `{${ok}}`;
     const icon = o.kind === "info" ? "note" : o.kind === "warning" ? "caution" : "stop";
-    const title = o.title ? ` with title ${asQuote(o.title)}` : "";
-    const script = `button returned of (display dialog ${asQuote(o.message)}${title} buttons ${buttons} default button ${asQuote(o.ok)}${question ? ` cancel button ${asQuote(o.cancel)}` : ""} with icon ${icon})`;
-    return { program: "osascript", args: ["-e", script], separator: "\n" };
+    const title = o.title ? ` with title ${v.ref(o.title)}` : "";
+    const body = `return button returned of (display dialog ${v.ref(o.message)}${title} buttons ${buttons} default button ${ok}${question ? ` cancel button ${cancel}` : ""} with icon ${icon})`;
+    return { program: "osascript", args: v.args(body), separator: "\n" };
   }
   if (platform === "win32") {
+    const v = psValues();
     const icon = o.kind === "info" ? "Information" : o.kind === "warning" ? "Warning" : "Error";
     const buttons = mode === "ask" ? "YesNo" : mode === "confirm" ? "OKCancel" : "OK";
     const script = [
       "Add-Type -AssemblyName System.Windows.Forms",
-      `$r = [System.Windows.Forms.MessageBox]::Show(${psQuote(o.message)}, ${psQuote(o.title ?? "")}, '${buttons}', '${icon}')`,
+      `$r = [System.Windows.Forms.MessageBox]::Show([string]${v.ref("MESSAGE", o.message)}, [string]${v.ref("TITLE", o.title ?? "")}, '${buttons}', '${icon}')`,
       "if ($r -eq 'Yes' -or $r -eq 'OK') { exit 0 } else { exit 1 }",
     ].join("; ");
-    return { program: "powershell.exe", args: ["-NoProfile", "-NonInteractive", "-Command", script], separator: "\n" };
+    return { program: "powershell.exe", args: ["-NoProfile", "-NonInteractive", "-Command", script], env: v.env, separator: "\n" };
   }
   const program = await linuxProgram(env);
   if (program.error !== undefined) return program.error;
@@ -179,17 +222,18 @@ async function messageInvocation(mode: MessageMode, o: MessageOptions, env: Node
     if (o.title) args.push(`--title=${o.title}`);
     return { program: "zenity", args, separator: "\n" };
   }
+  // kdialog: every page value in `--name=value` form, so none is read as an option.
   const args = question
-    ? [mode === "ask" ? "--yesno" : "--warningcontinuecancel", o.message, mode === "ask" ? "--yes-label" : "--continue-label", o.ok, mode === "ask" ? "--no-label" : "--cancel-label", o.cancel]
-    : [o.kind === "info" ? "--msgbox" : o.kind === "warning" ? "--sorry" : "--error", o.message];
-  if (o.title) args.push("--title", o.title);
+    ? [`${mode === "ask" ? "--yesno" : "--warningcontinuecancel"}=${o.message}`, `${mode === "ask" ? "--yes-label" : "--continue-label"}=${o.ok}`, `${mode === "ask" ? "--no-label" : "--cancel-label"}=${o.cancel}`]
+    : [`${o.kind === "info" ? "--msgbox" : o.kind === "warning" ? "--sorry" : "--error"}=${o.message}`];
+  if (o.title) args.push(`--title=${o.title}`);
   return { program: "kdialog", args, separator: "\n" };
 }
 
 /** Runs a dialog; resolves its output lines, or null when the user cancelled (exit status 1). */
 async function runDialog(inv: Invocation, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<string[] | null> {
   return new Promise((resolve, reject) => {
-    execFile(inv.program, inv.args, { env, signal, encoding: "utf8", maxBuffer: 1 << 20, windowsHide: true }, (err, stdout, stderr) => {
+    execFile(inv.program, inv.args, { env: inv.env ? { ...env, ...inv.env } : env, signal, encoding: "utf8", maxBuffer: 1 << 20, windowsHide: true }, (err, stdout, stderr) => {
       if (err) {
         const e = err as Error & { code?: unknown };
         if (e.name === "AbortError") return reject(new FerryError("cancelled", "the dialog was cancelled"));
