@@ -9,6 +9,7 @@ import { constants } from "node:fs";
 import { lstat, mkdir, open, readdir, stat, rmdir, unlink } from "node:fs/promises";
 import type { Stats } from "node:fs";
 import { FerryError } from "../protocol/errors.ts";
+import { assertOpenedAt, assertStillResolves } from "./fs-verify.ts";
 import type { PluginContext } from "../backend/app.ts";
 import { defaultPathVariables, PathScope, resolveScopedPath, type LiteralPath, type PathVariables } from "../acl/paths.ts";
 import type { CommandScope, PermissionDef, PermissionManifest, PermissionSetDef } from "../acl/types.ts";
@@ -155,6 +156,7 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
     await walk(top);
     for (const e of order) {
       signal.throwIfAborted();
+      await assertStillResolves(e.path, false);
       await (e.dir ? rmdir(e.path) : unlink(e.path));
     }
     await rmdir(top);
@@ -163,6 +165,7 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
   const readBytes = async (real: string, signal: AbortSignal): Promise<Uint8Array> => {
     const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
+      await assertOpenedAt(handle, real);
       return await handle.readFile({ signal });
     } finally {
       await handle.close();
@@ -173,10 +176,13 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
     let flags = constants.O_WRONLY | constants.O_NOFOLLOW;
     if (opts.createNew === true) flags |= constants.O_CREAT | constants.O_EXCL;
     else if (opts.create !== false) flags |= constants.O_CREAT;
-    flags |= opts.append === true ? constants.O_APPEND : constants.O_TRUNC;
+    // Truncation waits until the handle is known to be the checked file.
+    if (opts.append === true) flags |= constants.O_APPEND;
     const mode = typeof opts.mode === "number" ? opts.mode : 0o666;
     const handle = await open(real, flags, mode);
     try {
+      await assertOpenedAt(handle, real);
+      if (opts.append !== true) await handle.truncate(0);
       await handle.writeFile(data, { signal });
     } finally {
       await handle.close();
@@ -208,29 +214,36 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
       }),
     read_dir: (args, ctx) =>
       run(args, async () => {
-        const entries = await readdir(await checked(args, ctx), { withFileTypes: true });
+        const real = await checked(args, ctx);
+        await assertStillResolves(real);
+        const entries = await readdir(real, { withFileTypes: true });
         return entries.map((e) => ({ name: e.name, isDirectory: e.isDirectory(), isFile: e.isFile(), isSymlink: e.isSymbolicLink() }));
       }),
     exists: (args, ctx) =>
       run(args, async () => {
         const real = await checked(args, ctx);
+        await assertStillResolves(real, false);
         return lstat(real).then(() => true, () => false);
       }),
     stat: (args, ctx) =>
       run(args, async () => {
         const real = await checked(args, ctx);
+        await assertStillResolves(real);
         return fileInfo(await stat(real), false);
       }),
     mkdir: (args, ctx) =>
       run(args, async () => {
         const opts = asOptions(args.options);
-        await mkdir(await checked(args, ctx), { recursive: opts.recursive === true, ...(typeof opts.mode === "number" ? { mode: opts.mode } : {}) });
+        const real = await checked(args, ctx);
+        await assertStillResolves(real);
+        await mkdir(real, { recursive: opts.recursive === true, ...(typeof opts.mode === "number" ? { mode: opts.mode } : {}) });
         return null;
       }),
     remove: (args, ctx) =>
       run(args, async () => {
         // Acts on the named entry itself: removing a link never removes what it points to.
         const { real, scope } = await checkedIn(args, ctx, false);
+        await assertStillResolves(real, false);
         const info = await lstat(real);
         if (info.isDirectory()) {
           if (asOptions(args.options).recursive === true) await removeTree(real, scope, ctx.signal);
