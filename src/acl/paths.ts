@@ -163,7 +163,8 @@ export function scopeEntryProblem(entry: unknown, vars: PathVariables): string |
   return undefined;
 }
 
-async function compileEntry(entry: unknown, vars: PathVariables): Promise<Matcher[]> {
+/** Compiles one scope entry; `dot` (deny entries) lets wildcards match hidden names too. */
+async function compileEntry(entry: unknown, vars: PathVariables, dot = false): Promise<Matcher[]> {
   if (typeof entry === "object" && entry !== null && typeof (entry as LiteralPath).literal === "string") {
     const { literal, recursive } = entry as LiteralPath;
     const paths = [...new Set([literal, await realPathOf(literal).catch(() => literal)])];
@@ -185,7 +186,7 @@ async function compileEntry(entry: unknown, vars: PathVariables): Promise<Matche
   const realHead = await realPathOf(head).catch(() => head);
   const patterns = [...new Set([pattern, posix.join(realHead, ...tail)])];
   return patterns.map((p) => {
-    const re = compilePathGlob(p);
+    const re = compilePathGlob(p, { dot });
     return (path: string) => re.test(path);
   });
 }
@@ -202,7 +203,7 @@ export class PathScope {
   /** Compiles raw scope entries (`"$HOME/**"`, `{ path }`, or literal picks). */
   static async compile(scope: CommandScope, vars: PathVariables): Promise<PathScope> {
     const allow = (await Promise.all(scope.allow.map((e) => compileEntry(e, vars)))).flat();
-    const deny = (await Promise.all(scope.deny.map((e) => compileEntry(e, vars)))).flat();
+    const deny = (await Promise.all(scope.deny.map((e) => compileEntry(e, vars, true)))).flat();
     const broken = scope.deny.map((e) => scopeEntryProblem(e, vars)).filter((p): p is string => p !== undefined);
     return new PathScope(allow, deny, broken);
   }
