@@ -6,8 +6,9 @@
  */
 
 import { execFile } from "node:child_process";
-import { access, constants } from "node:fs/promises";
-import { delimiter, join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { access, constants, lstat } from "node:fs/promises";
+import { delimiter, dirname, join, posix, win32 } from "node:path";
 import { FerryError } from "../protocol/errors.ts";
 import type { PluginContext } from "../backend/app.ts";
 import type { PermissionManifest } from "../acl/types.ts";
@@ -75,6 +76,7 @@ interface Invocation {
   program: string;
   args: string[];
   env?: Record<string, string>;
+  /** What joins several picks: a random token, or (kdialog, which has no choice) a newline. */
   separator: string;
 }
 
@@ -107,15 +109,17 @@ function asValues() {
 }
 
 async function invocation(mode: Mode, o: DialogOptions, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Promise<Invocation | string> {
+  // Several picks are joined by a random token, which no file name can anticipate.
+  const separator = `:ferry-${randomBytes(12).toString("hex")}:`;
   if (platform === "darwin") {
     const v = asValues();
     const prompt = o.title ? ` with prompt ${v.ref(o.title)}` : "";
     const body = mode === "save"
       ? `return POSIX path of (choose file name${prompt})`
       : o.multiple
-        ? `set out to ""\nrepeat with f in (choose ${o.directory ? "folder" : "file"}${prompt} with multiple selections allowed)\nset out to out & POSIX path of f & linefeed\nend repeat\nreturn out`
+        ? `set out to ""\nrepeat with f in (choose ${o.directory ? "folder" : "file"}${prompt} with multiple selections allowed)\nset out to out & POSIX path of f & ${v.ref(separator)}\nend repeat\nreturn out`
         : `return POSIX path of (choose ${o.directory ? "folder" : "file"}${prompt})`;
-    return { program: "osascript", args: v.args(body), separator: "\n" };
+    return { program: "osascript", args: v.args(body), separator };
   }
   if (platform === "win32") {
     const v = psValues();
@@ -129,9 +133,9 @@ async function invocation(mode: Mode, o: DialogOptions, env: NodeJS.ProcessEnv, 
       if (o.title) lines.push(`$d.Title = ${v.ref("TITLE", o.title)}`);
       if (o.multiple && mode === "open") lines.push("$d.Multiselect = $true");
       if (o.filters?.length) lines.push(`$d.Filter = ${v.ref("FILTER", o.filters.map((f) => `${f.name.replace(/\|/g, " ")}|${f.extensions.map((e) => `*.${e}`).join(";")}`).join("|"))}`);
-      lines.push(`if ($d.ShowDialog() -eq 'OK') { $d.${mode === "save" ? "FileName" : "FileNames"} -join "\`n" }`);
+      lines.push(`if ($d.ShowDialog() -eq 'OK') { $d.${mode === "save" ? "FileName" : "FileNames"} -join ${v.ref("SEPARATOR", separator)} }`);
     }
-    return { program: "powershell.exe", args: ["-NoProfile", "-NonInteractive", "-Command", lines.join("; ")], env: v.env, separator: "\n" };
+    return { program: "powershell.exe", args: ["-NoProfile", "-NonInteractive", "-Command", lines.join("; ")], env: v.env, separator };
   }
   const program = await linuxProgram(env);
   if (program.error !== undefined) return program.error;
@@ -140,11 +144,11 @@ async function invocation(mode: Mode, o: DialogOptions, env: NodeJS.ProcessEnv, 
     const args = ["--file-selection"];
     if (mode === "save") args.push("--save", "--confirm-overwrite");
     if (o.directory) args.push("--directory");
-    if (o.multiple && mode === "open") args.push("--multiple", "--separator=\n");
+    if (o.multiple && mode === "open") args.push("--multiple", `--separator=${separator}`);
     if (o.title) args.push(`--title=${o.title}`);
     if (o.defaultPath) args.push(`--filename=${o.defaultPath}`);
     for (const f of o.filters ?? []) args.push(`--file-filter=${f.name} | ${f.extensions.map((e) => `*.${e}`).join(" ")}`);
-    return { program: "zenity", args, separator: "\n" };
+    return { program: "zenity", args, separator };
   }
   {
     // kdialog takes the start folder and filter as positional arguments: after `--`, so a
@@ -230,8 +234,8 @@ async function messageInvocation(mode: MessageMode, o: MessageOptions, env: Node
   return { program: "kdialog", args, separator: "\n" };
 }
 
-/** Runs a dialog; resolves its output lines, or null when the user cancelled (exit status 1). */
-async function runDialog(inv: Invocation, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<string[] | null> {
+/** Runs a dialog; resolves its output, or null when the user cancelled (exit status 1). */
+async function runDialog(inv: Invocation, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<string | null> {
   return new Promise((resolve, reject) => {
     execFile(inv.program, inv.args, { env: inv.env ? { ...env, ...inv.env } : env, signal, encoding: "utf8", maxBuffer: 1 << 20, windowsHide: true }, (err, stdout, stderr) => {
       if (err) {
@@ -242,9 +246,47 @@ async function runDialog(inv: Invocation, env: NodeJS.ProcessEnv, signal: AbortS
         if (e.code === 1 && !/error/i.test(stderr.replace(/User cancel+ed/i, ""))) return resolve(null);
         return reject(new FerryError("dialog_unavailable", `${inv.program} failed: ${stderr.trim() || e.message}`));
       }
-      resolve(stdout.split(inv.separator).map((s) => s.replace(/\r$/, "")).filter((s) => s.length > 0));
+      resolve(stdout);
     });
   });
+}
+
+const badOutput = (why: string) => new FerryError("dialog_unavailable", `the dialog's output is not a selection (${why}); nothing was granted`);
+const MAX_NEWLINE_PICKS = 256;
+
+/**
+ * The paths a dialog's output names, each absolute and existing (for `save`: its folder
+ * exists), or a `dialog_unavailable` error; never a guess. One pick is the whole output
+ * (a name may contain a newline). Several are split on the invocation's separator; where
+ * that is a newline (kdialog), output in which consecutive lines joined are themselves an
+ * existing path is ambiguous and refused.
+ */
+async function pickedPaths(stdout: string, separator: string, mode: Mode, multiple: boolean, platform: NodeJS.Platform): Promise<string[]> {
+  const out = stdout.replace(/\r?\n$/, "");
+  if (out.length === 0) throw badOutput("it is empty");
+  let paths = [out];
+  if (multiple) {
+    paths = out.split(separator);
+    if (paths.at(-1) === "") paths.pop();
+    if (separator === "\n" && paths.length > MAX_NEWLINE_PICKS) throw badOutput(`more than ${MAX_NEWLINE_PICKS} lines`);
+  }
+  const isAbsolute = platform === "win32" ? win32.isAbsolute : posix.isAbsolute;
+  const exists = (p: string) => lstat(p).then(() => true, () => false);
+  for (const p of paths) {
+    if (p.length === 0 || p.includes("\0") || !isAbsolute(p)) throw badOutput("not an absolute path");
+    const present = mode === "save" ? (await lstat(dirname(p)).catch(() => undefined))?.isDirectory() === true : await exists(p);
+    if (!present) throw badOutput(mode === "save" ? "its folder does not exist" : "a picked path does not exist");
+  }
+  if (multiple && separator === "\n") {
+    for (let i = 0; i < paths.length; i++) {
+      let joined = paths[i]!;
+      for (let j = i + 1; j < paths.length; j++) {
+        joined += "\n" + paths[j];
+        if (await exists(joined)) throw badOutput("a picked name contains a newline, so the lines are ambiguous");
+      }
+    }
+  }
+  return paths;
 }
 
 const dialogManifest: PermissionManifest = {
@@ -267,8 +309,9 @@ export function dialogPlugin(options: DialogPluginOptions = {}) {
     const o = readOptions(args.options);
     const inv = await invocation(mode, o, env, platform);
     if (typeof inv === "string") throw new FerryError("dialog_unavailable", `no native file dialog available: ${inv}`);
-    const paths = await runDialog(inv, env, ctx.signal);
-    if (!paths) return null;
+    const out = await runDialog(inv, env, ctx.signal);
+    if (out === null) return null;
+    const paths = await pickedPaths(out, inv.separator, mode, o.multiple === true && mode === "open", platform);
     for (const p of paths) options.fs?.allowPath(ctx.window, p, { recursive: o.directory === true });
     return paths;
   };
