@@ -228,6 +228,11 @@ export interface PathRequest {
   baseDir?: unknown;
   /** Resolve the last component too (false for remove/lstat, which act on a link itself). */
   followLeaf?: boolean;
+  /**
+   * Dev mode: denials may say where the path resolves and where a link loop is. Otherwise
+   * they name only the path the page sent, so a window cannot map what lies outside its scope.
+   */
+  dev?: boolean;
 }
 
 /**
@@ -259,14 +264,21 @@ export async function resolveScopedPath(req: PathRequest, scope: PathScope, vars
     abs = posix.join(dir, path);
   }
   const lexical = posix.normalize(abs).replace(/(.)\/$/, "$1");
-  const real = req.followLeaf === false && lexical !== "/"
-    ? posix.join(await realPathOf(posix.dirname(lexical)), posix.basename(lexical))
-    : await realPathOf(lexical);
+  let real: string;
+  try {
+    real = req.followLeaf === false && lexical !== "/"
+      ? posix.join(await realPathOf(posix.dirname(lexical)), posix.basename(lexical))
+      : await realPathOf(lexical);
+  } catch (err) {
+    // Loops and unreadable folders may lie outside the scope: outside dev mode, say neither where nor why.
+    if (req.dev) throw err;
+    throw denied(`path ${JSON.stringify(path)} could not be resolved`, path);
+  }
   if (scope.brokenDeny.length > 0) {
     throw denied(`this window's fs scope has an unusable deny entry, so every path is refused: ${scope.brokenDeny.join("; ")}`, path);
   }
   if (!scope.allows(real, lexical)) {
-    throw denied(`path ${JSON.stringify(path)} is outside this window's fs scope${real !== lexical ? ` (it resolves to ${real})` : ""}`, path);
+    throw denied(`path ${JSON.stringify(path)} is outside this window's fs scope${req.dev && real !== lexical ? ` (it resolves to ${real})` : ""}`, path);
   }
   return real;
 }

@@ -129,7 +129,7 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
 
   const checkedIn = async (args: { path?: unknown; options?: unknown }, ctx: PluginContext, followLeaf = true) => {
     const scope = await scopeOf(ctx);
-    const real = await resolveScopedPath({ path: args.path, baseDir: asOptions(args.options).baseDir, followLeaf }, scope, variables);
+    const real = await resolveScopedPath({ path: args.path, baseDir: asOptions(args.options).baseDir, followLeaf, dev: ctx.app.dev }, scope, variables);
     return { real, scope };
   };
 
