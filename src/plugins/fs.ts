@@ -193,7 +193,8 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
     try {
       return await fn();
     } catch (err) {
-      throw ioError(err, String(args.path));
+      // The page's path as text for messages; never String() on what the page sent (`{ toString: 1 }`).
+      throw ioError(err, typeof args.path === "string" ? args.path : args.path instanceof URL ? args.path.href : "(not a path)");
     }
   };
 
