@@ -94,8 +94,21 @@ export interface FsPlugin {
   permissions: PermissionManifest;
   /** The path variables scopes expand. */
   readonly variables: PathVariables;
-  /** Adds one exact path (not a pattern) to a window's scope, as a dialog pick does. */
-  allowPath(window: string, path: string, options?: { recursive?: boolean }): void;
+  /**
+   * Adds one exact path (not a pattern) to a window's scope, as a dialog pick does. With
+   * `origin`, only pages on that origin in the window get it (a remote page loaded into the
+   * same window later does not inherit what the local page picked).
+   */
+  allowPath(window: string, path: string, options?: { recursive?: boolean; origin?: string | undefined }): void;
+}
+
+/** Picks are kept per window label and page origin. */
+const pickKey = (window: string, origin: string | undefined) => (origin === undefined ? window : `${window}\n${origin}`);
+
+/** The calling page's origin as its transport saw it (absent for in-process transports). */
+function originOf(ctx: PluginContext): string | undefined {
+  const origin = (ctx.connection as { origin?: unknown }).origin;
+  return typeof origin === "string" ? origin : undefined;
 }
 
 /**
@@ -118,7 +131,7 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
     const granted = ctx.scope ?? none;
     let base = compiled.get(granted);
     if (!base) compiled.set(granted, (base = PathScope.compile(granted, variables)));
-    const extra = picked.get(ctx.window);
+    const extra = picked.get(pickKey(ctx.window, originOf(ctx)));
     if (!extra) return base;
     extra.scope ??= PathScope.compile({ allow: extra.entries, deny: [] }, variables);
     return PathScope.merge(await base, await extra.scope);
@@ -260,8 +273,9 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
     permissions: fsManifest(),
     variables,
     allowPath(window, path, opts = {}) {
-      let entry = picked.get(window);
-      if (!entry) picked.set(window, (entry = { entries: [] }));
+      const key = pickKey(window, opts.origin);
+      let entry = picked.get(key);
+      if (!entry) picked.set(key, (entry = { entries: [] }));
       entry.entries.push({ literal: path, ...(opts.recursive ? { recursive: true } : {}) });
       delete entry.scope;
     },
