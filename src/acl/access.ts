@@ -29,6 +29,13 @@ export interface AccessOptions {
   platform?: Platform;
   /** Throw `AccessConfigError` on unknown identifiers and other problems. Default true. */
   strict?: boolean;
+  /**
+   * The app's own page origins (e.g. `() => [server.origin]` once `serveWs` listens). When
+   * given, a page origin that is neither one of these nor named by some `remote.urls` gets
+   * no capability at all. Without it, such an origin counts as local (connections without
+   * an origin, as in-process transports make, always do).
+   */
+  localOrigins?: readonly string[] | (() => Iterable<string>);
 }
 
 interface Grant {
@@ -82,6 +89,7 @@ export class AccessControl {
   private readonly appCommandsMode: "deny" | "allow";
   private readonly platform: Platform;
   private readonly windows = new Map<string, WindowGrants>();
+  private readonly localOrigins: AccessOptions["localOrigins"];
 
   constructor(options: AccessOptions) {
     this.registry = new PermissionRegistry(options.commands, options.plugins ?? [], options.permissions);
@@ -89,6 +97,7 @@ export class AccessControl {
     this.appCommands = new Set(options.commands);
     this.appCommandsMode = options.appCommands ?? "deny";
     this.platform = options.platform ?? currentPlatform();
+    this.localOrigins = options.localOrigins;
     this.problems = [...this.registry.problems, ...this.findUnknown()];
     // Expanding every set once surfaces cycles.
     for (const id of this.registry.nodes.keys()) this.registry.expand(id);
@@ -135,10 +144,22 @@ export class AccessControl {
   }
 
   /**
+   * Whether a page origin is foreign: neither remote nor one of the app's own (only known
+   * when `localOrigins` was given). A foreign page gets nothing.
+   */
+  isForeign(origin: string | undefined): boolean {
+    if (origin === undefined || this.localOrigins === undefined || this.isRemote(origin)) return false;
+    const local = typeof this.localOrigins === "function" ? this.localOrigins() : this.localOrigins;
+    for (const o of local) if (o === origin) return false;
+    return true;
+  }
+
+  /**
    * Whether a capability applies to a window label on this platform, for a local page or
    * (when `origin` is remote) for a page on that origin.
    */
   applies(cap: LoadedCapability, label: string, origin?: string): boolean {
+    if (this.isForeign(origin)) return false;
     if (this.isRemote(origin) ? !matchesRemote(cap, origin!) : cap.local === false) return false;
     if (cap.platforms && !cap.platforms.includes(this.platform)) return false;
     return matchesLabel(cap.windows ?? [], label) || matchesLabel(cap.webviews ?? [], label);
@@ -162,9 +183,14 @@ export class AccessControl {
   }
 
   private grants(label: string, origin?: string): WindowGrants {
-    const key = this.isRemote(origin) ? `${label}\n${origin}` : label;
+    const foreign = this.isForeign(origin);
+    const key = foreign || this.isRemote(origin) ? `${label}\n${origin}` : label;
     let g = this.windows.get(key);
     if (g) return g;
+    if (foreign) {
+      // Not cached: the app's own origins may be learnt later (a port chosen at listen).
+      return { capabilities: [], commands: new Map(), global: new Map(), scopes: new Map() };
+    }
     g = { capabilities: this.capabilitiesFor(label, origin), commands: new Map(), global: new Map(), scopes: new Map() };
     const rec = (cmd: string) => {
       let r = g!.commands.get(cmd);

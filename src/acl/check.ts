@@ -7,6 +7,7 @@ import type { AccessControl } from "./access.ts";
 import { loadAccess, type AccessConfig } from "./load.ts";
 import { defaultPathVariables, scopeEntryProblem, type PathVariables } from "./paths.ts";
 import { AccessConfigError, type Problem } from "./parse.ts";
+import { slashSpanningBrackets } from "./glob.ts";
 
 export interface CheckReport {
   errors: Problem[];
@@ -57,6 +58,11 @@ function fsScopeProblems(config: AccessConfig, access: AccessControl): Problem[]
     for (const entry of entries) {
       const why = scopeEntryProblem(entry, vars);
       if (why) problems.push({ kind: "invalid_scope", message: `${where}: ${why}`, ...extra });
+      const raw = typeof entry === "string" ? entry : (entry as { path?: unknown } | null)?.path;
+      const spans = typeof raw === "string" ? slashSpanningBrackets(raw) : [];
+      if (spans.length > 0) {
+        problems.push({ kind: "invalid_scope", message: `${where}: scope entry "${raw}" has ${spans.join(", ")}, a range that includes "/"; a path component never contains "/", so list the characters you mean`, ...extra });
+      }
     }
   };
   const seen = new Set<string>();

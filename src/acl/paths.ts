@@ -29,50 +29,63 @@ export const BASE_DIRECTORY: Record<number, string> = {
 export function defaultPathVariables(options: { identifier: string; resourceDir?: string; env?: NodeJS.ProcessEnv; platform?: NodeJS.Platform }): PathVariables {
   const env = options.env ?? process.env;
   const platform = options.platform ?? process.platform;
-  const home = env.HOME ?? homedir();
+  // An empty or relative value is unset: "$HOME/**" must never become "/**" or "docs/**".
+  const absolute = (v: string | undefined) => (v && (posix.isAbsolute(v) || (platform === "win32" && /^[a-z]:[\\/]/i.test(v))) ? v : undefined);
+  const home = absolute(env.HOME) ?? absolute(safeHomedir());
   const id = options.identifier;
-  let config: string, data: string, localData: string, cache: string, appLog: string;
+  const vars: PathVariables = { TEMP: tmpdir() };
+  if (options.resourceDir) vars.RESOURCE = options.resourceDir;
+  const runtime = absolute(env.XDG_RUNTIME_DIR);
+  if (runtime && platform !== "darwin" && platform !== "win32") vars.RUNTIME = runtime;
+  const under = (base: string | undefined, rel: string) => (base === undefined ? undefined : posix.join(base, rel));
+  let config: string | undefined, data: string | undefined, localData: string | undefined, cache: string | undefined, appLog: string | undefined;
   if (platform === "darwin") {
-    config = data = localData = posix.join(home, "Library/Application Support");
-    cache = posix.join(home, "Library/Caches");
-    appLog = posix.join(home, "Library/Logs", id);
+    config = data = localData = under(home, "Library/Application Support");
+    cache = under(home, "Library/Caches");
+    appLog = under(home, `Library/Logs/${id}`);
   } else if (platform === "win32") {
-    config = data = env.APPDATA ?? posix.join(home, "AppData/Roaming");
-    localData = cache = env.LOCALAPPDATA ?? posix.join(home, "AppData/Local");
-    appLog = posix.join(localData, id, "logs");
+    config = data = absolute(env.APPDATA) ?? under(home, "AppData/Roaming");
+    localData = cache = absolute(env.LOCALAPPDATA) ?? under(home, "AppData/Local");
+    appLog = under(localData, `${id}/logs`);
   } else {
-    config = env.XDG_CONFIG_HOME ?? posix.join(home, ".config");
-    data = localData = env.XDG_DATA_HOME ?? posix.join(home, ".local/share");
-    cache = env.XDG_CACHE_HOME ?? posix.join(home, ".cache");
-    appLog = posix.join(data, id, "logs");
+    config = absolute(env.XDG_CONFIG_HOME) ?? under(home, ".config");
+    data = localData = absolute(env.XDG_DATA_HOME) ?? under(home, ".local/share");
+    cache = absolute(env.XDG_CACHE_HOME) ?? under(home, ".cache");
+    appLog = under(data, `${id}/logs`);
   }
-  const vars: PathVariables = {
+  const set: Record<string, string | undefined> = {
     HOME: home,
     CONFIG: config,
     DATA: data,
     LOCALDATA: localData,
     CACHE: cache,
-    TEMP: tmpdir(),
-    APPCONFIG: posix.join(config, id),
-    APPDATA: posix.join(data, id),
-    APPLOCALDATA: posix.join(localData, id),
-    APPCACHE: posix.join(cache, id),
+    APPCONFIG: under(config, id),
+    APPDATA: under(data, id),
+    APPLOCALDATA: under(localData, id),
+    APPCACHE: under(cache, id),
     APPLOG: appLog,
     LOG: appLog,
-    DESKTOP: posix.join(home, "Desktop"),
-    DOCUMENT: posix.join(home, "Documents"),
-    DOWNLOAD: posix.join(home, "Downloads"),
-    PICTURE: posix.join(home, "Pictures"),
-    AUDIO: posix.join(home, "Music"),
-    VIDEO: posix.join(home, "Videos"),
-    PUBLIC: posix.join(home, "Public"),
-    TEMPLATE: posix.join(home, "Templates"),
-    FONT: posix.join(data, "fonts"),
-    EXE: posix.join(home, ".local/bin"),
+    DESKTOP: under(home, "Desktop"),
+    DOCUMENT: under(home, "Documents"),
+    DOWNLOAD: under(home, "Downloads"),
+    PICTURE: under(home, "Pictures"),
+    AUDIO: under(home, "Music"),
+    VIDEO: under(home, "Videos"),
+    PUBLIC: under(home, "Public"),
+    TEMPLATE: under(home, "Templates"),
+    FONT: under(data, "fonts"),
+    EXE: under(home, ".local/bin"),
   };
-  if (options.resourceDir) vars.RESOURCE = options.resourceDir;
-  if (env.XDG_RUNTIME_DIR) vars.RUNTIME = env.XDG_RUNTIME_DIR;
+  for (const [name, dir] of Object.entries(set)) if (dir !== undefined) vars[name] = dir;
   return vars;
+}
+
+function safeHomedir(): string | undefined {
+  try {
+    return homedir();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Replaces `$NAME` at the start of a pattern; unknown variables make the entry unusable. */
@@ -80,7 +93,8 @@ export function expandVariables(pattern: string, vars: PathVariables): string | 
   const m = /^\$([A-Z]+)(?=\/|$)/.exec(pattern);
   if (!m) return pattern.startsWith("$") ? undefined : pattern;
   const dir = vars[m[1]!];
-  return dir === undefined ? undefined : dir + pattern.slice(m[0].length);
+  // An empty variable would turn "$HOME/**" into "/**": such an entry is unusable.
+  return dir === undefined || dir === "" ? undefined : dir + pattern.slice(m[0].length);
 }
 
 const denied = (message: string, path: string) => new FerryError("permission_denied", message, { path });
@@ -140,6 +154,7 @@ export function scopeEntryProblem(entry: unknown, vars: PathVariables): string |
   const expanded = expandVariables(raw, vars);
   if (expanded === undefined) {
     const name = /^\$([A-Za-z_]*)/.exec(raw)?.[1] ?? "";
+    if (vars[name] !== undefined) return `scope entry "${raw}" uses $${name}, which is empty here`;
     const close = Object.keys(vars).find((v) => v.toLowerCase() === name.toLowerCase() || v.startsWith(name.slice(0, 4).toUpperCase()));
     return `scope entry "${raw}" uses unknown variable $${name}${close ? ` (did you mean $${close}?)` : ""}`;
   }
@@ -148,7 +163,8 @@ export function scopeEntryProblem(entry: unknown, vars: PathVariables): string |
   return undefined;
 }
 
-async function compileEntry(entry: unknown, vars: PathVariables): Promise<Matcher[]> {
+/** Compiles one scope entry; `dot` (deny entries) lets wildcards match hidden names too. */
+async function compileEntry(entry: unknown, vars: PathVariables, dot = false): Promise<Matcher[]> {
   if (typeof entry === "object" && entry !== null && typeof (entry as LiteralPath).literal === "string") {
     const { literal, recursive } = entry as LiteralPath;
     const paths = [...new Set([literal, await realPathOf(literal).catch(() => literal)])];
@@ -170,7 +186,7 @@ async function compileEntry(entry: unknown, vars: PathVariables): Promise<Matche
   const realHead = await realPathOf(head).catch(() => head);
   const patterns = [...new Set([pattern, posix.join(realHead, ...tail)])];
   return patterns.map((p) => {
-    const re = compilePathGlob(p);
+    const re = compilePathGlob(p, { dot });
     return (path: string) => re.test(path);
   });
 }
@@ -187,7 +203,7 @@ export class PathScope {
   /** Compiles raw scope entries (`"$HOME/**"`, `{ path }`, or literal picks). */
   static async compile(scope: CommandScope, vars: PathVariables): Promise<PathScope> {
     const allow = (await Promise.all(scope.allow.map((e) => compileEntry(e, vars)))).flat();
-    const deny = (await Promise.all(scope.deny.map((e) => compileEntry(e, vars)))).flat();
+    const deny = (await Promise.all(scope.deny.map((e) => compileEntry(e, vars, true)))).flat();
     const broken = scope.deny.map((e) => scopeEntryProblem(e, vars)).filter((p): p is string => p !== undefined);
     return new PathScope(allow, deny, broken);
   }
@@ -212,6 +228,11 @@ export interface PathRequest {
   baseDir?: unknown;
   /** Resolve the last component too (false for remove/lstat, which act on a link itself). */
   followLeaf?: boolean;
+  /**
+   * Dev mode: denials may say where the path resolves and where a link loop is. Otherwise
+   * they name only the path the page sent, so a window cannot map what lies outside its scope.
+   */
+  dev?: boolean;
 }
 
 /**
@@ -243,14 +264,21 @@ export async function resolveScopedPath(req: PathRequest, scope: PathScope, vars
     abs = posix.join(dir, path);
   }
   const lexical = posix.normalize(abs).replace(/(.)\/$/, "$1");
-  const real = req.followLeaf === false && lexical !== "/"
-    ? posix.join(await realPathOf(posix.dirname(lexical)), posix.basename(lexical))
-    : await realPathOf(lexical);
+  let real: string;
+  try {
+    real = req.followLeaf === false && lexical !== "/"
+      ? posix.join(await realPathOf(posix.dirname(lexical)), posix.basename(lexical))
+      : await realPathOf(lexical);
+  } catch (err) {
+    // Loops and unreadable folders may lie outside the scope: outside dev mode, say neither where nor why.
+    if (req.dev) throw err;
+    throw denied(`path ${JSON.stringify(path)} could not be resolved`, path);
+  }
   if (scope.brokenDeny.length > 0) {
     throw denied(`this window's fs scope has an unusable deny entry, so every path is refused: ${scope.brokenDeny.join("; ")}`, path);
   }
   if (!scope.allows(real, lexical)) {
-    throw denied(`path ${JSON.stringify(path)} is outside this window's fs scope${real !== lexical ? ` (it resolves to ${real})` : ""}`, path);
+    throw denied(`path ${JSON.stringify(path)} is outside this window's fs scope${req.dev && real !== lexical ? ` (it resolves to ${real})` : ""}`, path);
   }
   return real;
 }

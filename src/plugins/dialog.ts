@@ -6,8 +6,9 @@
  */
 
 import { execFile } from "node:child_process";
-import { access, constants } from "node:fs/promises";
-import { delimiter, join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { access, constants, lstat } from "node:fs/promises";
+import { delimiter, dirname, join, posix, win32 } from "node:path";
 import { FerryError } from "../protocol/errors.ts";
 import type { PluginContext } from "../backend/app.ts";
 import type { PermissionManifest } from "../acl/types.ts";
@@ -65,58 +66,100 @@ async function onPath(program: string, env: NodeJS.ProcessEnv): Promise<boolean>
   return false;
 }
 
-/** A dialog invocation: program, arguments, and how to split its output into paths. */
+/**
+ * A dialog invocation: program, arguments, extra environment, and how to split its output
+ * into paths. Page-supplied text never becomes program source: PowerShell reads it from
+ * `$env:FERRY_…` variables, AppleScript from its `argv`, and zenity and kdialog get it as
+ * `--name=value` arguments or after `--`.
+ */
 interface Invocation {
   program: string;
   args: string[];
+  env?: Record<string, string>;
+  /** What joins several picks: a random token, or (kdialog, which has no choice) a newline. */
   separator: string;
 }
 
-const psQuote = (s: string) => `'${s.replace(/'/g, "''")}'`;
-const asQuote = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+/** Collects page values for a PowerShell script: each is an environment variable, never source text. */
+function psValues() {
+  const env: Record<string, string> = {};
+  return {
+    env,
+    /** The script expression that reads `value` (`$env:FERRY_DIALOG_<NAME>`). */
+    ref(name: string, value: string): string {
+      env[`FERRY_DIALOG_${name}`] = value;
+      return `$env:FERRY_DIALOG_${name}`;
+    },
+  };
+}
+
+/** Collects page values for an AppleScript run handler: each is an item of `argv`. */
+function asValues() {
+  // osascript's own options end at the first operand; a fixed first operand keeps a value
+  // starting with "-" from ever being read as an option.
+  const argv = ["ferry"];
+  return {
+    argv,
+    ref(value: string): string {
+      argv.push(value);
+      return `(item ${argv.length} of argv)`;
+    },
+    args: (body: string) => ["-e", `on run argv\n${body}\nend run`, ...argv],
+  };
+}
 
 async function invocation(mode: Mode, o: DialogOptions, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Promise<Invocation | string> {
+  // Several picks are joined by a random token, which no file name can anticipate.
+  const separator = `:ferry-${randomBytes(12).toString("hex")}:`;
   if (platform === "darwin") {
-    const prompt = o.title ? ` with prompt ${asQuote(o.title)}` : "";
-    const script = mode === "save"
-      ? `POSIX path of (choose file name${prompt})`
+    const v = asValues();
+    const prompt = o.title ? ` with prompt ${v.ref(o.title)}` : "";
+    const body = mode === "save"
+      ? `return POSIX path of (choose file name${prompt})`
       : o.multiple
-        ? `set out to ""\nrepeat with f in (choose ${o.directory ? "folder" : "file"}${prompt} with multiple selections allowed)\nset out to out & POSIX path of f & linefeed\nend repeat\nreturn out`
-        : `POSIX path of (choose ${o.directory ? "folder" : "file"}${prompt})`;
-    return { program: "osascript", args: ["-e", script], separator: "\n" };
+        ? `set out to ""\nrepeat with f in (choose ${o.directory ? "folder" : "file"}${prompt} with multiple selections allowed)\nset out to out & POSIX path of f & ${v.ref(separator)}\nend repeat\nreturn out`
+        : `return POSIX path of (choose ${o.directory ? "folder" : "file"}${prompt})`;
+    return { program: "osascript", args: v.args(body), separator };
   }
   if (platform === "win32") {
+    const v = psValues();
     const lines = ["Add-Type -AssemblyName System.Windows.Forms"];
     if (o.directory) {
-      lines.push("$d = New-Object System.Windows.Forms.FolderBrowserDialog", "if ($d.ShowDialog() -eq 'OK') { $d.SelectedPath }");
+      lines.push("$d = New-Object System.Windows.Forms.FolderBrowserDialog");
+      if (o.title) lines.push(`$d.Description = ${v.ref("TITLE", o.title)}`);
+      lines.push("if ($d.ShowDialog() -eq 'OK') { $d.SelectedPath }");
     } else {
       lines.push(`$d = New-Object System.Windows.Forms.${mode === "save" ? "SaveFileDialog" : "OpenFileDialog"}`);
-      if (o.title) lines.push(`$d.Title = ${psQuote(o.title)}`);
+      if (o.title) lines.push(`$d.Title = ${v.ref("TITLE", o.title)}`);
       if (o.multiple && mode === "open") lines.push("$d.Multiselect = $true");
-      if (o.filters?.length) lines.push(`$d.Filter = ${psQuote(o.filters.map((f) => `${f.name}|${f.extensions.map((e) => `*.${e}`).join(";")}`).join("|"))}`);
-      lines.push(`if ($d.ShowDialog() -eq 'OK') { $d.${mode === "save" ? "FileName" : "FileNames"} -join "\`n" }`);
+      if (o.filters?.length) lines.push(`$d.Filter = ${v.ref("FILTER", o.filters.map((f) => `${f.name.replace(/\|/g, " ")}|${f.extensions.map((e) => `*.${e}`).join(";")}`).join("|"))}`);
+      lines.push(`if ($d.ShowDialog() -eq 'OK') { $d.${mode === "save" ? "FileName" : "FileNames"} -join ${v.ref("SEPARATOR", separator)} }`);
     }
-    return { program: "powershell.exe", args: ["-NoProfile", "-NonInteractive", "-Command", lines.join("; ")], separator: "\n" };
+    return { program: "powershell.exe", args: ["-NoProfile", "-NonInteractive", "-Command", lines.join("; ")], env: v.env, separator };
   }
   const program = await linuxProgram(env);
   if (program.error !== undefined) return program.error;
   if (program.name === "zenity") {
+    // Every page value is the value part of one `--name=value` argument.
     const args = ["--file-selection"];
     if (mode === "save") args.push("--save", "--confirm-overwrite");
     if (o.directory) args.push("--directory");
-    if (o.multiple && mode === "open") args.push("--multiple", "--separator=\n");
+    if (o.multiple && mode === "open") args.push("--multiple", `--separator=${separator}`);
     if (o.title) args.push(`--title=${o.title}`);
     if (o.defaultPath) args.push(`--filename=${o.defaultPath}`);
     for (const f of o.filters ?? []) args.push(`--file-filter=${f.name} | ${f.extensions.map((e) => `*.${e}`).join(" ")}`);
-    return { program: "zenity", args, separator: "\n" };
+    return { program: "zenity", args, separator };
   }
   {
+    // kdialog takes the start folder and filter as positional arguments: after `--`, so a
+    // value starting with "-" is never read as an option.
     const start = o.defaultPath ?? ".";
-    const filter = (o.filters ?? []).map((f) => `${f.extensions.map((e) => `*.${e}`).join(" ")}|${f.name}`).join("\n");
-    const args = mode === "save" ? ["--getsavefilename", start] : o.directory ? ["--getexistingdirectory", start] : ["--getopenfilename", start];
-    if (filter && !o.directory) args.push(filter);
+    const filter = (o.filters ?? []).map((f) => `${f.extensions.map((e) => `*.${e}`).join(" ")}|${f.name.replace(/\n/g, " ")}`).join("\n");
+    const args = [mode === "save" ? "--getsavefilename" : o.directory ? "--getexistingdirectory" : "--getopenfilename"];
     if (o.multiple && mode === "open" && !o.directory) args.push("--multiple", "--separate-output");
-    if (o.title) args.push("--title", o.title);
+    if (o.title) args.push(`--title=${o.title}`);
+    args.push("--", start);
+    if (filter && !o.directory) args.push(filter);
     return { program: "kdialog", args, separator: "\n" };
   }
 }
@@ -153,21 +196,25 @@ function readMessage(mode: MessageMode, raw: Record<string, unknown>): MessageOp
 async function messageInvocation(mode: MessageMode, o: MessageOptions, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Promise<Invocation | string> {
   const question = mode !== "message";
   if (platform === "darwin") {
-    const buttons = question ? `{${asQuote(o.cancel)}, ${asQuote(o.ok)}}` : `{${asQuote(o.ok)}}`;
+    const v = asValues();
+    const ok = v.ref(o.ok);
+    const cancel = question ? v.ref(o.cancel) : "";
+    const buttons = question ? `{${cancel}, ${ok}}` : `{${ok}}`;
     const icon = o.kind === "info" ? "note" : o.kind === "warning" ? "caution" : "stop";
-    const title = o.title ? ` with title ${asQuote(o.title)}` : "";
-    const script = `button returned of (display dialog ${asQuote(o.message)}${title} buttons ${buttons} default button ${asQuote(o.ok)}${question ? ` cancel button ${asQuote(o.cancel)}` : ""} with icon ${icon})`;
-    return { program: "osascript", args: ["-e", script], separator: "\n" };
+    const title = o.title ? ` with title ${v.ref(o.title)}` : "";
+    const body = `return button returned of (display dialog ${v.ref(o.message)}${title} buttons ${buttons} default button ${ok}${question ? ` cancel button ${cancel}` : ""} with icon ${icon})`;
+    return { program: "osascript", args: v.args(body), separator: "\n" };
   }
   if (platform === "win32") {
+    const v = psValues();
     const icon = o.kind === "info" ? "Information" : o.kind === "warning" ? "Warning" : "Error";
     const buttons = mode === "ask" ? "YesNo" : mode === "confirm" ? "OKCancel" : "OK";
     const script = [
       "Add-Type -AssemblyName System.Windows.Forms",
-      `$r = [System.Windows.Forms.MessageBox]::Show(${psQuote(o.message)}, ${psQuote(o.title ?? "")}, '${buttons}', '${icon}')`,
+      `$r = [System.Windows.Forms.MessageBox]::Show([string]${v.ref("MESSAGE", o.message)}, [string]${v.ref("TITLE", o.title ?? "")}, '${buttons}', '${icon}')`,
       "if ($r -eq 'Yes' -or $r -eq 'OK') { exit 0 } else { exit 1 }",
     ].join("; ");
-    return { program: "powershell.exe", args: ["-NoProfile", "-NonInteractive", "-Command", script], separator: "\n" };
+    return { program: "powershell.exe", args: ["-NoProfile", "-NonInteractive", "-Command", script], env: v.env, separator: "\n" };
   }
   const program = await linuxProgram(env);
   if (program.error !== undefined) return program.error;
@@ -179,17 +226,18 @@ async function messageInvocation(mode: MessageMode, o: MessageOptions, env: Node
     if (o.title) args.push(`--title=${o.title}`);
     return { program: "zenity", args, separator: "\n" };
   }
+  // kdialog: every page value in `--name=value` form, so none is read as an option.
   const args = question
-    ? [mode === "ask" ? "--yesno" : "--warningcontinuecancel", o.message, mode === "ask" ? "--yes-label" : "--continue-label", o.ok, mode === "ask" ? "--no-label" : "--cancel-label", o.cancel]
-    : [o.kind === "info" ? "--msgbox" : o.kind === "warning" ? "--sorry" : "--error", o.message];
-  if (o.title) args.push("--title", o.title);
+    ? [`${mode === "ask" ? "--yesno" : "--warningcontinuecancel"}=${o.message}`, `${mode === "ask" ? "--yes-label" : "--continue-label"}=${o.ok}`, `${mode === "ask" ? "--no-label" : "--cancel-label"}=${o.cancel}`]
+    : [`${o.kind === "info" ? "--msgbox" : o.kind === "warning" ? "--sorry" : "--error"}=${o.message}`];
+  if (o.title) args.push(`--title=${o.title}`);
   return { program: "kdialog", args, separator: "\n" };
 }
 
-/** Runs a dialog; resolves its output lines, or null when the user cancelled (exit status 1). */
-async function runDialog(inv: Invocation, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<string[] | null> {
+/** Runs a dialog; resolves its output, or null when the user cancelled (exit status 1). */
+async function runDialog(inv: Invocation, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<string | null> {
   return new Promise((resolve, reject) => {
-    execFile(inv.program, inv.args, { env, signal, encoding: "utf8", maxBuffer: 1 << 20, windowsHide: true }, (err, stdout, stderr) => {
+    execFile(inv.program, inv.args, { env: inv.env ? { ...env, ...inv.env } : env, signal, encoding: "utf8", maxBuffer: 1 << 20, windowsHide: true }, (err, stdout, stderr) => {
       if (err) {
         const e = err as Error & { code?: unknown };
         if (e.name === "AbortError") return reject(new FerryError("cancelled", "the dialog was cancelled"));
@@ -198,9 +246,53 @@ async function runDialog(inv: Invocation, env: NodeJS.ProcessEnv, signal: AbortS
         if (e.code === 1 && !/error/i.test(stderr.replace(/User cancel+ed/i, ""))) return resolve(null);
         return reject(new FerryError("dialog_unavailable", `${inv.program} failed: ${stderr.trim() || e.message}`));
       }
-      resolve(stdout.split(inv.separator).map((s) => s.replace(/\r$/, "")).filter((s) => s.length > 0));
+      resolve(stdout);
     });
   });
+}
+
+const badOutput = (why: string) => new FerryError("dialog_unavailable", `the dialog's output is not a selection (${why}); nothing was granted`);
+const MAX_NEWLINE_PICKS = 256;
+
+/**
+ * The paths a dialog's output names, each absolute and existing (for `save`: its folder
+ * exists), or a `dialog_unavailable` error; never a guess. One pick is the whole output
+ * (a name may contain a newline). Several are split on the invocation's separator; where
+ * that is a newline (kdialog), output in which consecutive lines joined are themselves an
+ * existing path is ambiguous and refused.
+ */
+async function pickedPaths(stdout: string, separator: string, mode: Mode, multiple: boolean, platform: NodeJS.Platform): Promise<string[]> {
+  const out = stdout.replace(/\r?\n$/, "");
+  if (out.length === 0) throw badOutput("it is empty");
+  let paths = [out];
+  if (multiple) {
+    paths = out.split(separator);
+    if (paths.at(-1) === "") paths.pop();
+    if (separator === "\n" && paths.length > MAX_NEWLINE_PICKS) throw badOutput(`more than ${MAX_NEWLINE_PICKS} lines`);
+  }
+  const isAbsolute = platform === "win32" ? win32.isAbsolute : posix.isAbsolute;
+  const exists = (p: string) => lstat(p).then(() => true, () => false);
+  for (const p of paths) {
+    if (p.length === 0 || p.includes("\0") || !isAbsolute(p)) throw badOutput("not an absolute path");
+    const present = mode === "save" ? (await lstat(dirname(p)).catch(() => undefined))?.isDirectory() === true : await exists(p);
+    if (!present) throw badOutput(mode === "save" ? "its folder does not exist" : "a picked path does not exist");
+  }
+  if (multiple && separator === "\n") {
+    for (let i = 0; i < paths.length; i++) {
+      let joined = paths[i]!;
+      for (let j = i + 1; j < paths.length; j++) {
+        joined += "\n" + paths[j];
+        if (await exists(joined)) throw badOutput("a picked name contains a newline, so the lines are ambiguous");
+      }
+    }
+  }
+  return paths;
+}
+
+/** The calling page's origin as its transport saw it (absent for in-process transports). */
+function originOf(ctx: PluginContext): string | undefined {
+  const origin = (ctx.connection as { origin?: unknown }).origin;
+  return typeof origin === "string" ? origin : undefined;
 }
 
 const dialogManifest: PermissionManifest = {
@@ -223,9 +315,11 @@ export function dialogPlugin(options: DialogPluginOptions = {}) {
     const o = readOptions(args.options);
     const inv = await invocation(mode, o, env, platform);
     if (typeof inv === "string") throw new FerryError("dialog_unavailable", `no native file dialog available: ${inv}`);
-    const paths = await runDialog(inv, env, ctx.signal);
-    if (!paths) return null;
-    for (const p of paths) options.fs?.allowPath(ctx.window, p, { recursive: o.directory === true });
+    const out = await runDialog(inv, env, ctx.signal);
+    if (out === null) return null;
+    const paths = await pickedPaths(out, inv.separator, mode, o.multiple === true && mode === "open", platform);
+    const origin = originOf(ctx);
+    for (const p of paths) options.fs?.allowPath(ctx.window, p, { recursive: o.directory === true, origin });
     return paths;
   };
 

@@ -6,9 +6,10 @@
  */
 
 import { constants } from "node:fs";
-import { lstat, mkdir, open, readdir, rm, stat, rmdir, unlink } from "node:fs/promises";
+import { lstat, mkdir, open, readdir, stat, rmdir, unlink } from "node:fs/promises";
 import type { Stats } from "node:fs";
 import { FerryError } from "../protocol/errors.ts";
+import { assertOpenedAt, assertStillResolves } from "./fs-verify.ts";
 import type { PluginContext } from "../backend/app.ts";
 import { defaultPathVariables, PathScope, resolveScopedPath, type LiteralPath, type PathVariables } from "../acl/paths.ts";
 import type { CommandScope, PermissionDef, PermissionManifest, PermissionSetDef } from "../acl/types.ts";
@@ -93,8 +94,21 @@ export interface FsPlugin {
   permissions: PermissionManifest;
   /** The path variables scopes expand. */
   readonly variables: PathVariables;
-  /** Adds one exact path (not a pattern) to a window's scope, as a dialog pick does. */
-  allowPath(window: string, path: string, options?: { recursive?: boolean }): void;
+  /**
+   * Adds one exact path (not a pattern) to a window's scope, as a dialog pick does. With
+   * `origin`, only pages on that origin in the window get it (a remote page loaded into the
+   * same window later does not inherit what the local page picked).
+   */
+  allowPath(window: string, path: string, options?: { recursive?: boolean; origin?: string | undefined }): void;
+}
+
+/** Picks are kept per window label and page origin. */
+const pickKey = (window: string, origin: string | undefined) => (origin === undefined ? window : `${window}\n${origin}`);
+
+/** The calling page's origin as its transport saw it (absent for in-process transports). */
+function originOf(ctx: PluginContext): string | undefined {
+  const origin = (ctx.connection as { origin?: unknown }).origin;
+  return typeof origin === "string" ? origin : undefined;
 }
 
 /**
@@ -117,20 +131,54 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
     const granted = ctx.scope ?? none;
     let base = compiled.get(granted);
     if (!base) compiled.set(granted, (base = PathScope.compile(granted, variables)));
-    const extra = picked.get(ctx.window);
+    const extra = picked.get(pickKey(ctx.window, originOf(ctx)));
     if (!extra) return base;
     extra.scope ??= PathScope.compile({ allow: extra.entries, deny: [] }, variables);
     return PathScope.merge(await base, await extra.scope);
   };
 
-  const checked = async (args: { path?: unknown; options?: unknown }, ctx: PluginContext, followLeaf = true): Promise<string> => {
+  const checked = async (args: { path?: unknown; options?: unknown }, ctx: PluginContext, followLeaf = true): Promise<string> =>
+    (await checkedIn(args, ctx, followLeaf)).real;
+
+  const checkedIn = async (args: { path?: unknown; options?: unknown }, ctx: PluginContext, followLeaf = true) => {
     const scope = await scopeOf(ctx);
-    return resolveScopedPath({ path: args.path, baseDir: asOptions(args.options).baseDir, followLeaf }, scope, variables);
+    const real = await resolveScopedPath({ path: args.path, baseDir: asOptions(args.options).baseDir, followLeaf, dev: ctx.app.dev }, scope, variables);
+    return { real, scope };
+  };
+
+  /**
+   * Removes a directory tree only if the window may touch every entry in it: the tree is
+   * walked first without following links, each entry checked against the scope, and then
+   * exactly the walked entries are deleted, deepest first. An entry that appears after the
+   * walk makes its directory's `rmdir` fail instead of being deleted unchecked.
+   */
+  const removeTree = async (top: string, scope: PathScope, signal: AbortSignal): Promise<void> => {
+    const order: { path: string; dir: boolean }[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      signal.throwIfAborted();
+      for (const name of await readdir(dir)) {
+        const path = dir === "/" ? `/${name}` : `${dir}/${name}`;
+        if (!scope.allows(path)) {
+          throw new FerryError("permission_denied", "remove refused: the directory holds entries outside this window's fs scope", { path: top });
+        }
+        const info = await lstat(path);
+        if (info.isDirectory()) await walk(path);
+        order.push({ path, dir: info.isDirectory() });
+      }
+    };
+    await walk(top);
+    for (const e of order) {
+      signal.throwIfAborted();
+      await assertStillResolves(e.path, false);
+      await (e.dir ? rmdir(e.path) : unlink(e.path));
+    }
+    await rmdir(top);
   };
 
   const readBytes = async (real: string, signal: AbortSignal): Promise<Uint8Array> => {
     const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
+      await assertOpenedAt(handle, real);
       return await handle.readFile({ signal });
     } finally {
       await handle.close();
@@ -141,10 +189,13 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
     let flags = constants.O_WRONLY | constants.O_NOFOLLOW;
     if (opts.createNew === true) flags |= constants.O_CREAT | constants.O_EXCL;
     else if (opts.create !== false) flags |= constants.O_CREAT;
-    flags |= opts.append === true ? constants.O_APPEND : constants.O_TRUNC;
+    // Truncation waits until the handle is known to be the checked file.
+    if (opts.append === true) flags |= constants.O_APPEND;
     const mode = typeof opts.mode === "number" ? opts.mode : 0o666;
     const handle = await open(real, flags, mode);
     try {
+      await assertOpenedAt(handle, real);
+      if (opts.append !== true) await handle.truncate(0);
       await handle.writeFile(data, { signal });
     } finally {
       await handle.close();
@@ -155,7 +206,8 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
     try {
       return await fn();
     } catch (err) {
-      throw ioError(err, String(args.path));
+      // The page's path as text for messages; never String() on what the page sent (`{ toString: 1 }`).
+      throw ioError(err, typeof args.path === "string" ? args.path : args.path instanceof URL ? args.path.href : "(not a path)");
     }
   };
 
@@ -176,32 +228,39 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
       }),
     read_dir: (args, ctx) =>
       run(args, async () => {
-        const entries = await readdir(await checked(args, ctx), { withFileTypes: true });
+        const real = await checked(args, ctx);
+        await assertStillResolves(real);
+        const entries = await readdir(real, { withFileTypes: true });
         return entries.map((e) => ({ name: e.name, isDirectory: e.isDirectory(), isFile: e.isFile(), isSymlink: e.isSymbolicLink() }));
       }),
     exists: (args, ctx) =>
       run(args, async () => {
         const real = await checked(args, ctx);
+        await assertStillResolves(real, false);
         return lstat(real).then(() => true, () => false);
       }),
     stat: (args, ctx) =>
       run(args, async () => {
         const real = await checked(args, ctx);
+        await assertStillResolves(real);
         return fileInfo(await stat(real), false);
       }),
     mkdir: (args, ctx) =>
       run(args, async () => {
         const opts = asOptions(args.options);
-        await mkdir(await checked(args, ctx), { recursive: opts.recursive === true, ...(typeof opts.mode === "number" ? { mode: opts.mode } : {}) });
+        const real = await checked(args, ctx);
+        await assertStillResolves(real);
+        await mkdir(real, { recursive: opts.recursive === true, ...(typeof opts.mode === "number" ? { mode: opts.mode } : {}) });
         return null;
       }),
     remove: (args, ctx) =>
       run(args, async () => {
         // Acts on the named entry itself: removing a link never removes what it points to.
-        const real = await checked(args, ctx, false);
+        const { real, scope } = await checkedIn(args, ctx, false);
+        await assertStillResolves(real, false);
         const info = await lstat(real);
         if (info.isDirectory()) {
-          if (asOptions(args.options).recursive === true) await rm(real, { recursive: true });
+          if (asOptions(args.options).recursive === true) await removeTree(real, scope, ctx.signal);
           else await rmdir(real);
         } else await unlink(real);
         return null;
@@ -214,8 +273,9 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
     permissions: fsManifest(),
     variables,
     allowPath(window, path, opts = {}) {
-      let entry = picked.get(window);
-      if (!entry) picked.set(window, (entry = { entries: [] }));
+      const key = pickKey(window, opts.origin);
+      let entry = picked.get(key);
+      if (!entry) picked.set(key, (entry = { entries: [] }));
       entry.entries.push({ literal: path, ...(opts.recursive ? { recursive: true } : {}) });
       delete entry.scope;
     },

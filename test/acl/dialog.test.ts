@@ -23,14 +23,16 @@ before(async () => {
   dir = await realpath(await mkdtemp(join(tmpdir(), "ferry-dialog-")));
   bin = join(dir, "bin");
   await mkdir(bin);
-  // Prints what `pick` holds and exits with what `exit` holds; records its arguments.
-  // Shell builtins only: PATH holds nothing but this folder.
+  // Prints what `pick` holds (with <SEP> replaced by the --separator it was given) and exits
+  // with what `exit` holds; records its arguments, one per line.
   await writeFile(join(bin, "zenity"), [
-      "#!/bin/sh",
-      `printf '%s\\n' "$@" > "${bin}/args"`,
-      `while IFS= read -r line; do printf '%s\\n' "$line"; done < "${bin}/pick"`,
-      `read -r code < "${bin}/exit"`,
-      'exit "$code"',
+      `#!${process.execPath}`,
+      `const fs = require("node:fs");`,
+      `const args = process.argv.slice(2);`,
+      `fs.writeFileSync(${JSON.stringify(join(bin, "args"))}, args.map((a) => a + "\\n").join(""));`,
+      `const sep = (args.find((a) => a.startsWith("--separator=")) ?? "--separator=|").slice("--separator=".length);`,
+      `process.stdout.write(fs.readFileSync(${JSON.stringify(join(bin, "pick"))}, "utf8").replaceAll("<SEP>", sep));`,
+      `process.exitCode = Number(fs.readFileSync(${JSON.stringify(join(bin, "exit"))}, "utf8"));`,
     ].join("\n") + "\n");
   await chmod(join(bin, "zenity"), 0o755);
   await mkdir(join(dir, "docs/inner"), { recursive: true });
@@ -92,7 +94,7 @@ test("a picked directory grants what is under it; save grants the new file; canc
     await main.invoke("plugin:fs|write_text_file", { path: target, data: "saved" });
     assert.equal(await readFile(target, "utf8"), "saved");
 
-    await pick(`${join(dir, "docs/a.txt")}\n${join(dir, "docs/b.txt")}\n`);
+    await pick(`${join(dir, "docs/a.txt")}<SEP>${join(dir, "docs/b.txt")}\n`);
     assert.deepEqual(await main.invoke("plugin:dialog|open", { options: { multiple: true } }), [join(dir, "docs/a.txt"), join(dir, "docs/b.txt")]);
 
     await pick("", 1);
