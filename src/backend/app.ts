@@ -60,7 +60,7 @@ export interface AppOptions<State> {
 
 /** What plugin commands see besides the usual context: the calling connection. */
 export interface PluginContext<State = unknown> extends CommandContext<State> {
-  readonly connection: Pick<Connection, "listen" | "unlisten" | "label">;
+  readonly connection: Pick<Connection, "listen" | "unlisten" | "label" | "origin">;
 }
 
 export interface Plugin<State = any> {

@@ -289,12 +289,6 @@ async function pickedPaths(stdout: string, separator: string, mode: Mode, multip
   return paths;
 }
 
-/** The calling page's origin as its transport saw it (absent for in-process transports). */
-function originOf(ctx: PluginContext): string | undefined {
-  const origin = (ctx.connection as { origin?: unknown }).origin;
-  return typeof origin === "string" ? origin : undefined;
-}
-
 const dialogManifest: PermissionManifest = {
   default: { description: "Every dialog: open, save, message, ask, confirm.", permissions: ["allow-open", "allow-save", "allow-message", "allow-ask", "allow-confirm"] },
 };
@@ -318,7 +312,7 @@ export function dialogPlugin(options: DialogPluginOptions = {}) {
     const out = await runDialog(inv, env, ctx.signal);
     if (out === null) return null;
     const paths = await pickedPaths(out, inv.separator, mode, o.multiple === true && mode === "open", platform);
-    const origin = originOf(ctx);
+    const origin = ctx.connection.origin;
     for (const p of paths) options.fs?.allowPath(ctx.window, p, { recursive: o.directory === true, origin });
     return paths;
   };

@@ -105,12 +105,6 @@ export interface FsPlugin {
 /** Picks are kept per window label and page origin. */
 const pickKey = (window: string, origin: string | undefined) => (origin === undefined ? window : `${window}\n${origin}`);
 
-/** The calling page's origin as its transport saw it (absent for in-process transports). */
-function originOf(ctx: PluginContext): string | undefined {
-  const origin = (ctx.connection as { origin?: unknown }).origin;
-  return typeof origin === "string" ? origin : undefined;
-}
-
 /**
  * Creates the fs plugin.
  *
@@ -131,7 +125,7 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
     const granted = ctx.scope ?? none;
     let base = compiled.get(granted);
     if (!base) compiled.set(granted, (base = PathScope.compile(granted, variables)));
-    const extra = picked.get(pickKey(ctx.window, originOf(ctx)));
+    const extra = picked.get(pickKey(ctx.window, ctx.connection.origin));
     if (!extra) return base;
     extra.scope ??= PathScope.compile({ allow: extra.entries, deny: [] }, variables);
     return PathScope.merge(await base, await extra.scope);
