@@ -16,6 +16,7 @@ import { build } from "esbuild";
 import type { Page } from "playwright-core";
 import { Channel as BackendChannel, definePlugin, type BackendEvent, type Connection } from "ferry";
 import { loadAccessSync } from "ferry/acl";
+import type { FsPlugin } from "ferry/plugins/fs";
 import { serveWs, type FerryServer } from "ferry/transports/ws";
 import { createTutorialApp } from "../examples/tutorial/commands.ts";
 import { tutorialCommands, tutorialPlugins, tutorialRoot } from "../examples/tutorial/access.ts";
@@ -113,10 +114,10 @@ describe("Tauri's JS packages over ferry's bridge, in Chromium", () => {
         request.command.startsWith("plugin:test|") ? request.command !== "plugin:test|secret" : access.authorize(request),
       log: () => {},
     });
-    // As the tutorial's file dialog does when the user picks a file: main may read it.
-    (fs as { allowPath(window: string, path: string): void }).allowPath("main", join(files, "notes.txt"));
     stopBackendListener = app.listen("to-app", (e) => backendEvents.push(e));
     server = await serveWs(app, { root: files, windows: ["main", "limited"], log: () => {} });
+    // As the tutorial's file dialog does when the user picks a file: main, on this page's origin, may read it.
+    (fs as FsPlugin).allowPath("main", join(files, "notes.txt"), { origin: server.origin });
     chromium = await launchChromium();
   });
 
