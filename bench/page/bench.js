@@ -1,0 +1,93 @@
+// The browser half of `npm run bench`: round trips and pipelined calls from this page,
+// ferry's client (the bundle the backend serves at /__ferry/client.js) against a raw
+// WebSocket, interleaved, then POSTed back to the orchestrator at /results.
+import { connect } from "/ferry-client.js";
+
+const q = new URLSearchParams(location.search);
+const rounds = Number(q.get("rounds"));
+const rtWarm = Number(q.get("warm"));
+const rtCalls = Number(q.get("calls"));
+const pipeCalls = Number(q.get("pipe"));
+const inFlight = Number(q.get("inflight"));
+
+function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+async function rawClient(url) {
+  const ws = new WebSocket(url);
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = () => reject(new Error(`raw ws: could not connect to ${url}`));
+  });
+  const pending = new Map();
+  let nextId = 1;
+  ws.onmessage = (e) => {
+    const msg = JSON.parse(e.data);
+    const resolve = pending.get(msg.id);
+    pending.delete(msg.id);
+    resolve?.(msg);
+  };
+  return (name) =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      ws.send(JSON.stringify({ id, cmd: "greet", a: { name } }));
+    });
+}
+
+function ferryClient(url) {
+  const client = connect({ url });
+  return async (name) => client.invoke("greet", { name });
+}
+
+async function roundTrip(greet) {
+  for (let i = 0; i < rtWarm; i++) await greet("Ada");
+  const samples = [];
+  for (let i = 0; i < rtCalls; i++) {
+    const t0 = performance.now();
+    await greet("Ada");
+    samples.push((performance.now() - t0) * 1000);
+  }
+  return { rt_p50: percentile(samples, 50), rt_p99: percentile(samples, 99) };
+}
+
+function pipelineRate(greet, total) {
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let done = 0;
+    const t0 = performance.now();
+    const next = () => {
+      if (sent >= total) return;
+      sent++;
+      greet("Ada").then(() => {
+        if (++done === total) resolve(total / ((performance.now() - t0) / 1000));
+        else next();
+      }, reject);
+    };
+    for (let i = 0; i < inFlight; i++) next();
+  });
+}
+
+async function main() {
+  const contenders = { raw: await rawClient(q.get("raw")), ferry: ferryClient(q.get("ferry")) };
+  await contenders.ferry("Ada");
+  const runs = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? ["raw", "ferry"] : ["ferry", "raw"];
+    for (const name of order) {
+      const figures = await roundTrip(contenders[name]);
+      await pipelineRate(contenders[name], Math.min(pipeCalls, 2000));
+      figures.pipelined = await pipelineRate(contenders[name], pipeCalls);
+      runs.push({ round, contender: name, figures });
+    }
+  }
+  return { runs, crossOriginIsolated: globalThis.crossOriginIsolated === true, userAgent: navigator.userAgent };
+}
+
+const post = (body) => fetch("/results", { method: "POST", body: JSON.stringify(body) });
+main().then(
+  (results) => post(results),
+  (err) => post({ error: String(err?.stack ?? err) }),
+).finally(() => (document.getElementById("status").textContent = "done"));

@@ -1,0 +1,214 @@
+/**
+ * `npm run bench`: ferry against raw `ws` (the floor), birpc over `ws` and tRPC v11's
+ * WebSocket link, on the same workloads, in one run, over loopback.
+ *
+ *   npm run bench                      full run (3 rounds, Chromium included), writes
+ *                                      bench/results.json and docs/performance.md
+ *   npm run bench -- --quick           a few hundred calls per figure, 1 round, no docs
+ *   npm run bench -- --no-browser      skip the Chromium figures
+ *   npm run bench -- --rounds 5        more rounds
+ *   npm run bench -- --out file.json   write the results elsewhere (and no docs)
+ *
+ * Servers run in child processes, one per contender; clients run here. Contenders run
+ * one at a time, never in parallel; each figure is measured in rounds, the contenders'
+ * order rotating every round, and reported as median (min–max) with its ratio to raw ws.
+ */
+
+import { cpus } from "node:os";
+import { writeFile, mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { gzipSync } from "node:zlib";
+import { startPageServer, chromiumPath, chromiumVersion, type PageServer } from "./browser.ts";
+import { spawnServer, type ServerChild } from "./children.ts";
+import { CONTENDERS } from "./contenders/index.ts";
+import { CONTENDER_NAMES, type BenchClient, type ContenderName } from "./contenders/types.ts";
+import { markdownTable, Tally, type FigureResult } from "./report.ts";
+import {
+  FULL,
+  QUICK,
+  binary,
+  coldStart,
+  events,
+  listenersMemory,
+  pipelined,
+  roundTrip,
+  windowsMemory,
+  type Figures,
+  type RunContext,
+} from "./workloads.ts";
+import { clientModule } from "../src/transports/ws.ts";
+
+/** The results file's shape (bench/results.json). */
+export interface BenchResults {
+  date: string;
+  mode: "full" | "quick";
+  rounds: number;
+  command: string;
+  machine: { nproc: number; cpu: string; node: string; platform: string; chromium: string | null; crossOriginIsolated: boolean | null };
+  sizes: typeof FULL;
+  figures: FigureResult[];
+  table: string;
+}
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    "no-browser": { type: "boolean", default: false },
+    rounds: { type: "string" },
+    out: { type: "string" },
+  },
+});
+const quick = args.quick;
+const sizes = quick ? QUICK : FULL;
+const rounds = Number(args.rounds ?? (quick ? 1 : 3));
+if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error(`--rounds must be 1..20, got ${args.rounds}`);
+const withBrowser = !args["no-browser"] && chromiumPath() !== undefined;
+const outFile = args.out ?? fileURLToPath(new URL("./results.json", import.meta.url));
+const writeDocs = !quick && args.out === undefined;
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** The Node↔Node workloads in run order. */
+const WORKLOADS: { name: string; run(ctx: RunContext): Promise<Figures> }[] = [
+  { name: "round trip", run: roundTrip },
+  { name: "pipelined", run: pipelined },
+  { name: "10 MiB binary", run: binary },
+  { name: "events to 1", run: (ctx) => events(ctx, 1) },
+  { name: "events to 100", run: (ctx) => events(ctx, 100) },
+  { name: "heap per window", run: windowsMemory },
+  { name: "heap per listener", run: listenersMemory },
+  { name: "cold start", run: coldStart },
+];
+
+/** The contenders in the order round `r` runs them: rotated, so none always goes first. */
+const orderFor = (r: number): ContenderName[] => CONTENDER_NAMES.map((_, i) => CONTENDER_NAMES[(i + r) % CONTENDER_NAMES.length]!);
+
+async function main(): Promise<void> {
+  const tally = new Tally();
+  const page: PageServer | undefined = withBrowser ? await startPageServer() : undefined;
+  const servers = new Map<ContenderName, ServerChild>();
+  const clients = new Map<ContenderName, BenchClient>();
+  let isolated: boolean | null = null;
+  try {
+    for (const name of CONTENDER_NAMES) {
+      const server = await spawnServer(name, { origins: page ? [page.origin] : [] });
+      servers.set(name, server);
+      clients.set(name, await CONTENDERS[name].connect(server.info));
+    }
+    for (const workload of WORKLOADS) {
+      for (let r = 0; r < rounds; r++) {
+        for (const name of orderFor(r)) {
+          const ctx: RunContext = { contender: CONTENDERS[name], server: servers.get(name)!, client: clients.get(name)!, sizes };
+          const figures = await workload.run(ctx);
+          tally.add(name, figures);
+          log(`round ${r + 1}/${rounds} ${workload.name.padEnd(18)} ${name.padEnd(6)} ${Object.entries(figures).map(([k, v]) => `${k}=${v.toFixed(1)}`).join(" ")}`);
+        }
+      }
+    }
+    if (page) {
+      log(`Chromium: ${rounds} rounds of round trips and pipelined calls, raw ws vs ferry…`);
+      const results = await page.run(servers.get("raw")!, servers.get("ferry")!, sizes, rounds);
+      isolated = results.crossOriginIsolated;
+      for (const run of results.runs) {
+        tally.add(run.contender, Object.fromEntries(Object.entries(run.figures).map(([k, v]) => [`browser_${k}`, v])));
+        log(`round ${run.round + 1}/${rounds} chromium ${run.contender.padEnd(6)} ${Object.entries(run.figures).map(([k, v]) => `${k}=${v.toFixed(1)}`).join(" ")}`);
+      }
+    }
+    tally.add("ferry", { client_size: gzipSync(await clientModule()).byteLength / 1024 });
+  } finally {
+    for (const client of clients.values()) client.close();
+    for (const server of servers.values()) await server.stop();
+    await page?.close();
+  }
+
+  const figures = tally.results();
+  const table = markdownTable(figures);
+  const cpu = cpus()[0]?.model.trim() ?? "unknown";
+  const browserPath = chromiumPath();
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    mode: quick ? "quick" : "full",
+    rounds,
+    command: `npm run bench${quick ? " -- --quick" : ""}`,
+    machine: {
+      nproc: cpus().length,
+      cpu,
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      chromium: withBrowser && browserPath ? chromiumVersion(browserPath) : null,
+      crossOriginIsolated: isolated,
+    },
+    sizes,
+    figures,
+    table,
+  };
+  await mkdir(dirname(outFile), { recursive: true });
+  await writeFile(outFile, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(table);
+  log(`results written to ${outFile}`);
+  if (writeDocs) {
+    const doc = fileURLToPath(new URL("../docs/performance.md", import.meta.url));
+    await mkdir(dirname(doc), { recursive: true });
+    await writeFile(doc, performanceDoc(results));
+    log(`table written to ${doc}`);
+  }
+}
+
+/** docs/performance.md: the latest table, the machine, and how to reproduce it. */
+function performanceDoc(r: BenchResults): string {
+  const m = r.machine;
+  const missed = r.figures.filter((f) => f.met === false).map((f) => `- ${f.title}: ferry ${f.ratios.ferry?.toFixed(2) ?? "?"}× raw ws; target ${f.target}.`);
+  return `# Performance
+
+ferry measured side by side with raw \`ws\` (the floor), birpc over \`ws\` and tRPC v11's
+WebSocket link, in one run on one machine. Each cell is the median over ${r.rounds} rounds
+with (min–max) and, in bold, the ratio to raw ws's median. Contenders run one at a time,
+their order rotating every round.
+
+Reproduce with:
+
+\`\`\`sh
+npm install
+${r.command}
+\`\`\`
+
+Machine: ${m.nproc} × ${m.cpu}, Node ${m.node} (${m.platform})${m.chromium ? `, ${m.chromium}` : ""}; run ${r.date}.
+
+${r.table}
+
+${missed.length ? `Targets ferry misses in this run:\n\n${missed.join("\n")}\n\nSee the notes below for why.` : "ferry meets every target in this run."}
+
+## What each row measures
+
+- **Round trip**: \`greet({ name: "Ada" })\` → \`"Hello, Ada!"\`, one at a time, ${r.sizes.rtWarm} warm-up calls
+  then ${r.sizes.rtCalls} timed; p50 and p99 of those. raw ws is an echo of a greet-sized JSON frame
+  matched by id: the floor any RPC over \`ws\` pays.
+- **Pipelined calls**: ${r.sizes.pipeCalls} greets with ${r.sizes.inFlight} in flight; calls per second.
+  raw ws sends one frame per call; ferry coalesces what is queued within a tick.
+- **10 MiB binary result**: a command returning the same 10 MiB buffer, ${r.sizes.blobCalls} calls in a row.
+  birpc and tRPC's ws link carry JSON only, so they return base64 (encoded per call), as an app would.
+- **Events**: the backend emits ${r.sizes.eventDeliveries.toLocaleString("en-US")} deliveries in all
+  (to 1 connection, or ${(r.sizes.eventDeliveries / 100).toLocaleString("en-US")} to each of 100), ${r.sizes.eventBurst} emits per
+  turn of the event loop; timed from the emit request to the last delivery. raw ws serializes once
+  and sends one frame per event per connection; birpc sends one event call per connection;
+  tRPC one subscription message each.
+- **Heap per 1,000 windows**: backend \`heapUsed\` after full GCs, before and after ${r.sizes.windows} bare
+  connections that completed the contender's handshake (ferry: token + Origin), scaled to 1,000.
+- **Heap per 10,000 listeners**: the same, before and after one connection registers ${r.sizes.listeners.toLocaleString("en-US")}
+  listeners over 100 event names (tRPC: subscriptions), scaled to 10,000.
+- **Cold start**: from spawning the backend to the first answered call. ferry: the tutorial backend
+  (\`examples/tutorial/server.ts --no-window\`, zod included) and its \`greet\`; the peers: the bench's
+  server child with only their module loaded. All start through the same \`tsx\` loader.
+- **Chromium page**: Debian's Chromium launched directly (headless, fresh profile, nothing attached),
+  the page cross-origin isolated (\`performance.now()\` resolution 5 µs${m.crossOriginIsolated === false ? "; **this run was not isolated: 100 µs resolution**" : ""}),
+  ferry's client being the bytes the backend serves at \`/__ferry/client.js\`; raw ws from the same page.
+- **Browser client size**: \`/__ferry/client.js\` (the whole page API: invoke, listen, Channel, errors), gzip.
+
+All servers bind 127.0.0.1; every loop is bounded. Full results, every round included:
+\`bench/results.json\`.
+`;
+}
+
+await main();

@@ -1,0 +1,222 @@
+/**
+ * The Node↔Node workloads. Each runs one contender once and returns its figures; the
+ * orchestrator repeats them in rounds, interleaving contenders.
+ */
+
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { bounded, spawnServer, type ServerChild } from "./children.ts";
+import { ferry } from "./contenders/ferry.ts";
+import { BLOB_BYTES, type BenchClient, type Contender } from "./contenders/types.ts";
+import { percentile } from "./stats.ts";
+
+/** How much work one run does; `--quick` shrinks everything. */
+export interface Sizes {
+  rtWarm: number;
+  rtCalls: number;
+  pipeCalls: number;
+  inFlight: number;
+  blobCalls: number;
+  eventDeliveries: number;
+  eventBurst: number;
+  windows: number;
+  listeners: number;
+}
+
+export const FULL: Sizes = {
+  rtWarm: 1000,
+  rtCalls: 3000,
+  pipeCalls: 20_000,
+  inFlight: 256,
+  blobCalls: 6,
+  eventDeliveries: 100_000,
+  eventBurst: 64,
+  windows: 1000,
+  listeners: 10_000,
+};
+
+export const QUICK: Sizes = {
+  rtWarm: 50,
+  rtCalls: 200,
+  pipeCalls: 600,
+  inFlight: 256,
+  blobCalls: 1,
+  eventDeliveries: 2000,
+  eventBurst: 64,
+  windows: 50,
+  listeners: 500,
+};
+
+/** What a workload run gets: the contender, its long-lived server child and client. */
+export interface RunContext {
+  contender: Contender;
+  server: ServerChild;
+  client: BenchClient;
+  sizes: Sizes;
+}
+
+export type Figures = Record<string, number>;
+
+const NAME = "Ada";
+
+/** Sequential greet round trips after a warm-up: p50 and p99 in microseconds. */
+export async function roundTrip({ client, sizes }: RunContext): Promise<Figures> {
+  for (let i = 0; i < sizes.rtWarm; i++) await client.greet(NAME);
+  const samples: number[] = [];
+  for (let i = 0; i < sizes.rtCalls; i++) {
+    const t0 = performance.now();
+    await client.greet(NAME);
+    samples.push((performance.now() - t0) * 1000);
+  }
+  return { rt_p50: percentile(samples, 50), rt_p99: percentile(samples, 99) };
+}
+
+/** Runs `total` calls keeping `inFlight` outstanding; resolves with calls per second. */
+export function pipelineRate(call: () => Promise<unknown>, total: number, inFlight: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let done = 0;
+    const t0 = performance.now();
+    const next = (): void => {
+      if (sent >= total) return;
+      sent++;
+      call().then(() => {
+        if (++done === total) resolve(total / ((performance.now() - t0) / 1000));
+        else next();
+      }, reject);
+    };
+    for (let i = 0; i < inFlight; i++) next();
+  });
+}
+
+/** Pipelined greets, `inFlight` at a time: calls per second (after one warm-up run). */
+export async function pipelined({ client, sizes }: RunContext): Promise<Figures> {
+  const call = () => client.greet(NAME);
+  await pipelineRate(call, Math.min(sizes.pipeCalls, 2000), sizes.inFlight);
+  return { pipelined: await pipelineRate(call, sizes.pipeCalls, sizes.inFlight) };
+}
+
+/** The 10 MiB binary result, sequentially: MB/s (10^6 bytes) of result delivered. */
+export async function binary({ client, sizes }: RunContext): Promise<Figures> {
+  const check = (b: Uint8Array) => {
+    if (b.byteLength !== BLOB_BYTES || b[12345] !== (12345 & 0xff)) throw new Error("binary result arrived damaged");
+  };
+  check(await client.blob());
+  const t0 = performance.now();
+  for (let i = 0; i < sizes.blobCalls; i++) check(await client.blob());
+  const seconds = (performance.now() - t0) / 1000;
+  return { binary: (sizes.blobCalls * BLOB_BYTES) / 1e6 / seconds };
+}
+
+/**
+ * Events from the backend to `connections` listening connections: events delivered per
+ * second, from the emit request until the last listener has its last event.
+ */
+export async function events(ctx: RunContext, connections: number): Promise<Figures> {
+  const { contender, server, sizes } = ctx;
+  const perConnection = Math.floor(sizes.eventDeliveries / connections);
+  const clients: BenchClient[] = [];
+  try {
+    let received = 0;
+    let allIn!: () => void;
+    const finished = new Promise<void>((resolve) => (allIn = resolve));
+    const total = perConnection * connections;
+    for (let i = 0; i < connections; i++) {
+      const c = await contender.connect(server.info);
+      clients.push(c);
+      await c.listen("tick", () => {
+        if (++received === total) allIn();
+      });
+    }
+    const t0 = performance.now();
+    await server.emit("tick", perConnection, sizes.eventBurst);
+    await bounded(finished, 60_000, `${contender.name} events to ${connections}`);
+    return { [`events_${connections}`]: total / ((performance.now() - t0) / 1000) };
+  } finally {
+    for (const c of clients) c.close();
+  }
+}
+
+const MiB = 1024 * 1024;
+
+/** Backend heap per 1,000 connected windows (bare connections past the handshake), MiB. */
+export async function windowsMemory({ contender, server, sizes }: RunContext): Promise<Figures> {
+  const closers: (() => void)[] = [];
+  try {
+    const before = await server.heap();
+    for (let i = 0; i < sizes.windows; i += 50) {
+      const batch = Math.min(50, sizes.windows - i);
+      closers.push(...(await Promise.all(Array.from({ length: batch }, () => contender.connectBare(server.info)))));
+    }
+    const after = await server.heap();
+    return { mem_windows: ((after - before) / sizes.windows) * 1000 / MiB };
+  } finally {
+    for (const close of closers) close();
+  }
+}
+
+/** Backend heap per 10,000 page listeners on one connection (100 event names), MiB. */
+export async function listenersMemory({ contender, server, sizes }: RunContext): Promise<Figures> {
+  const client = await contender.connect(server.info);
+  try {
+    const before = await server.heap();
+    for (let i = 0; i < sizes.listeners; i += 250) {
+      const batch = Math.min(250, sizes.listeners - i);
+      await Promise.all(Array.from({ length: batch }, (_, j) => client.listen(`ev${(i + j) % 100}`, () => {})));
+    }
+    const after = await server.heap();
+    return { mem_listeners: ((after - before) / sizes.listeners) * 10_000 / MiB };
+  } finally {
+    client.close();
+  }
+}
+
+const TUTORIAL = fileURLToPath(new URL("../examples/tutorial/server.ts", import.meta.url));
+
+/**
+ * Cold start to the first served call, in ms: for ferry the tutorial backend
+ * (`examples/tutorial/server.ts --no-window`) and its `greet`; for the peers the bench
+ * server child with only their module loaded. Both start through the same `tsx` loader.
+ */
+export async function coldStart({ contender }: RunContext): Promise<Figures> {
+  const t0 = performance.now();
+  if (contender.name !== "ferry") {
+    const child = await spawnServer(contender.name);
+    try {
+      const client = await contender.connect(child.info);
+      await client.greet(NAME);
+      const ms = performance.now() - t0;
+      client.close();
+      return { cold_start: ms };
+    } finally {
+      await child.stop();
+    }
+  }
+  const child = spawn(process.execPath, ["--import", "tsx", TUTORIAL, "--no-window"], { stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    const url = await bounded(
+      new Promise<URL>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (d: Buffer) => {
+          out += d.toString();
+          const m = /(http:\/\/127\.0\.0\.1:\d+)\/#ferry-token=([0-9a-f]+)/.exec(out);
+          if (m) resolve(new URL(m[0]));
+        });
+        child.once("exit", (code) => reject(new Error(`tutorial server exited with ${code}`)));
+      }),
+      30_000,
+      "starting the tutorial backend",
+    );
+    const token = url.hash.slice("#ferry-token=".length);
+    const client = await ferry.connect({ url: `ws://${url.host}/__ferry/ws`, token, origin: url.origin });
+    const greeting = await client.greet(NAME);
+    const ms = performance.now() - t0;
+    client.close();
+    if (greeting !== `Hello, ${NAME}!`) throw new Error(`tutorial greet answered ${JSON.stringify(greeting)}`);
+    return { cold_start: ms };
+  } finally {
+    const exited = child.exitCode === null ? new Promise((resolve) => child.once("exit", resolve)) : Promise.resolve();
+    child.kill("SIGTERM");
+    await bounded(exited, 10_000, "stopping the tutorial backend").catch(() => child.kill("SIGKILL"));
+  }
+}
