@@ -18,6 +18,10 @@ export interface ServerChild {
   emit(event: string, count: number, burst: number): Promise<void>;
   /** The child's heap after full collections, in bytes. */
   heap(): Promise<number>;
+  /** Starts the child's CPU profiler. */
+  profileStart(): Promise<void>;
+  /** Stops it; resolves with the `.cpuprofile` object. */
+  profileStop(): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -79,6 +83,10 @@ export async function spawnServer(name: ContenderName, options: SpawnOptions = {
       await request({ op: "emit", event, count, burst } as ServerRequest, 60_000);
     },
     heap: async () => (await request({ op: "heap" }, 30_000)).heap!,
+    profileStart: async () => {
+      await request({ op: "profile-start" }, 30_000);
+    },
+    profileStop: async () => (await request({ op: "profile-stop" }, 60_000)).profile,
     async stop() {
       if (child.exitCode === null) child.disconnect();
       await bounded(exited, 10_000, `stopping the ${name} server`).catch(() => child.kill("SIGKILL"));

@@ -8,6 +8,8 @@
  *   npm run bench -- --no-browser      skip the Chromium figures
  *   npm run bench -- --rounds 5        more rounds
  *   npm run bench -- --out file.json   write the results elsewhere (and no docs)
+ *   npm run bench -- --only rt,pipelined --contenders raw,ferry
+ *                                      a subset, for checking a change (no docs)
  *
  * Servers run in child processes, one per contender; clients run here. Contenders run
  * one at a time, never in parallel; each figure is measured in rounds, the contenders'
@@ -43,7 +45,7 @@ import { clientModule } from "../src/transports/ws.ts";
 /** The results file's shape (bench/results.json). */
 export interface BenchResults {
   date: string;
-  mode: "full" | "quick";
+  mode: "full" | "quick" | "partial";
   rounds: number;
   command: string;
   machine: { nproc: number; cpu: string; node: string; platform: string; chromium: string | null; crossOriginIsolated: boolean | null };
@@ -58,32 +60,45 @@ const { values: args } = parseArgs({
     "no-browser": { type: "boolean", default: false },
     rounds: { type: "string" },
     out: { type: "string" },
+    only: { type: "string" },
+    contenders: { type: "string" },
   },
 });
 const quick = args.quick;
 const sizes = quick ? QUICK : FULL;
 const rounds = Number(args.rounds ?? (quick ? 1 : 3));
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error(`--rounds must be 1..20, got ${args.rounds}`);
-const withBrowser = !args["no-browser"] && chromiumPath() !== undefined;
+const withBrowser = !args["no-browser"] && chromiumPath() !== undefined && (args.only === undefined || args.only.split(",").includes("browser"));
 const outFile = args.out ?? fileURLToPath(new URL("./results.json", import.meta.url));
-const writeDocs = !quick && args.out === undefined;
+const only = args.only?.split(",");
+const chosen = (args.contenders?.split(",") ?? CONTENDER_NAMES) as ContenderName[];
+for (const name of chosen) if (!CONTENDER_NAMES.includes(name)) throw new Error(`unknown contender ${name}`);
+const partial = only !== undefined || args.contenders !== undefined;
+const writeDocs = !quick && !partial && args.out === undefined;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** The Node↔Node workloads in run order. */
-const WORKLOADS: { name: string; run(ctx: RunContext): Promise<Figures> }[] = [
-  { name: "round trip", run: roundTrip },
-  { name: "pipelined", run: pipelined },
-  { name: "10 MiB binary", run: binary },
-  { name: "events to 1", run: (ctx) => events(ctx, 1) },
-  { name: "events to 100", run: (ctx) => events(ctx, 100) },
-  { name: "heap per window", run: windowsMemory },
-  { name: "heap per listener", run: listenersMemory },
-  { name: "cold start", run: coldStart },
+interface Workload {
+  id: string;
+  name: string;
+  run(ctx: RunContext): Promise<Figures>;
+}
+
+const ALL_WORKLOADS: Workload[] = [
+  { id: "rt", name: "round trip", run: roundTrip },
+  { id: "pipelined", name: "pipelined", run: pipelined },
+  { id: "binary", name: "10 MiB binary", run: binary },
+  { id: "events1", name: "events to 1", run: (ctx) => events(ctx, 1) },
+  { id: "events100", name: "events to 100", run: (ctx) => events(ctx, 100) },
+  { id: "windows", name: "heap per window", run: windowsMemory },
+  { id: "listeners", name: "heap per listener", run: listenersMemory },
+  { id: "cold", name: "cold start", run: coldStart },
 ];
+const WORKLOADS = ALL_WORKLOADS.filter((w) => only === undefined || only.includes(w.id));
 
 /** The contenders in the order round `r` runs them: rotated, so none always goes first. */
-const orderFor = (r: number): ContenderName[] => CONTENDER_NAMES.map((_, i) => CONTENDER_NAMES[(i + r) % CONTENDER_NAMES.length]!);
+const orderFor = (r: number): ContenderName[] => chosen.map((_, i) => chosen[(i + r) % chosen.length]!);
 
 async function main(): Promise<void> {
   const tally = new Tally();
@@ -92,10 +107,19 @@ async function main(): Promise<void> {
   const clients = new Map<ContenderName, BenchClient>();
   let isolated: boolean | null = null;
   try {
-    for (const name of CONTENDER_NAMES) {
+    for (const name of chosen) {
       const server = await spawnServer(name, { origins: page ? [page.origin] : [] });
       servers.set(name, server);
       clients.set(name, await CONTENDERS[name].connect(server.info));
+    }
+    // One untimed pass per contender first, so round 1 does not pay for JIT warm-up.
+    const warmSizes = { ...sizes, pipeCalls: Math.max(300, sizes.pipeCalls / 2), eventDeliveries: Math.max(500, sizes.eventDeliveries / 10) };
+    for (const name of chosen) {
+      const ctx: RunContext = { contender: CONTENDERS[name], server: servers.get(name)!, client: clients.get(name)!, sizes: warmSizes };
+      await pipelined(ctx);
+      await roundTrip(ctx);
+      await events(ctx, 1);
+      log(`warmed up ${name}`);
     }
     for (const workload of WORKLOADS) {
       for (let r = 0; r < rounds; r++) {
@@ -107,7 +131,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    if (page) {
+    if (page && servers.has("raw") && servers.has("ferry")) {
       log(`Chromium: ${rounds} rounds of round trips and pipelined calls, raw ws vs ferry…`);
       const results = await page.run(servers.get("raw")!, servers.get("ferry")!, sizes, rounds);
       isolated = results.crossOriginIsolated;
@@ -116,7 +140,7 @@ async function main(): Promise<void> {
         log(`round ${run.round + 1}/${rounds} chromium ${run.contender.padEnd(6)} ${Object.entries(run.figures).map(([k, v]) => `${k}=${v.toFixed(1)}`).join(" ")}`);
       }
     }
-    tally.add("ferry", { client_size: gzipSync(await clientModule()).byteLength / 1024 });
+    if (chosen.includes("ferry")) tally.add("ferry", { client_size: gzipSync(await clientModule()).byteLength / 1024 });
   } finally {
     for (const client of clients.values()) client.close();
     for (const server of servers.values()) await server.stop();
@@ -129,9 +153,9 @@ async function main(): Promise<void> {
   const browserPath = chromiumPath();
   const results: BenchResults = {
     date: new Date().toISOString(),
-    mode: quick ? "quick" : "full",
+    mode: quick ? "quick" : partial ? "partial" : "full",
     rounds,
-    command: `npm run bench${quick ? " -- --quick" : ""}`,
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
     machine: {
       nproc: cpus().length,
       cpu,
