@@ -18,6 +18,8 @@ export interface ServerChild {
   emit(event: string, count: number, burst: number): Promise<void>;
   /** The child's heap after full collections, in bytes. */
   heap(): Promise<number>;
+  /** CPU time (user + system) the child has used so far, in µs. */
+  cpu(): Promise<number>;
   /** Starts the child's CPU profiler. */
   profileStart(): Promise<void>;
   /** Stops it; resolves with the `.cpuprofile` object. */
@@ -83,6 +85,7 @@ export async function spawnServer(name: ContenderName, options: SpawnOptions = {
       await request({ op: "emit", event, count, burst } as ServerRequest, 60_000);
     },
     heap: async () => (await request({ op: "heap" }, 30_000)).heap!,
+    cpu: async () => (await request({ op: "cpu" }, 30_000)).cpu!,
     profileStart: async () => {
       await request({ op: "profile-start" }, 30_000);
     },

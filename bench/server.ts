@@ -7,6 +7,7 @@
  * Requests (`{ id, op, ... }`) get `{ id, ... }` back:
  * - `emit {event, count, burst}`: emits `count` events, `burst` per turn of the event loop;
  * - `heap`: heap used after full collections, in bytes;
+ * - `cpu`: CPU time (user + system) used so far, in microseconds;
  * - `profile-start` / `profile-stop`: the V8 CPU profiler over the inspector (so a profile
  *   covers only what runs between the two, not start-up); stop answers with the profile.
  */
@@ -19,12 +20,13 @@ import { CONTENDER_NAMES, type BenchServer, type Contender, type ContenderName }
 export type ServerRequest =
   | { id: number; op: "emit"; event: string; count: number; burst: number }
   | { id: number; op: "heap" }
+  | { id: number; op: "cpu" }
   | { id: number; op: "profile-start" | "profile-stop" };
 
 /** A server child's messages: one `ready` with how to connect, then answers by id. */
 export type ServerReply =
   | { op: "ready"; info: BenchServer["info"] }
-  | { op: "done"; id: number; heap?: number; profile?: unknown; error?: string };
+  | { op: "done"; id: number; heap?: number; cpu?: number; profile?: unknown; error?: string };
 
 const name = process.argv[2] as ContenderName;
 if (!CONTENDER_NAMES.includes(name) || !process.send) {
@@ -75,12 +77,16 @@ async function stopProfile(): Promise<unknown> {
   return profile;
 }
 
-function handle(req: ServerRequest): Promise<{ heap?: number; profile?: unknown }> {
+function handle(req: ServerRequest): Promise<{ heap?: number; cpu?: number; profile?: unknown }> {
   switch (req.op) {
     case "emit":
       return emit(req.event, req.count, req.burst).then(() => ({}));
     case "heap":
       return heapUsed().then((heap) => ({ heap }));
+    case "cpu": {
+      const { user, system } = process.cpuUsage();
+      return Promise.resolve({ cpu: user + system });
+    }
     case "profile-start":
       return startProfile().then(() => ({}));
     case "profile-stop":
