@@ -9,7 +9,7 @@ import { FerryError } from "../protocol/errors.ts";
 import { suggest } from "../protocol/names.ts";
 import type { InvokeMessage } from "../protocol/messages.ts";
 import { toCommand, validateArgs, type Command, type CommandContext, type CommandInput } from "./commands.ts";
-import { Connection, CloseCode, type Peer } from "./connection.ts";
+import { Connection, CloseCode, PendingCall, type Peer } from "./connection.ts";
 import { EventBus, type BackendListener, type WindowFilter } from "./events.ts";
 import { bindChannels } from "./channel.ts";
 import { fromUnknown } from "./errors.ts";
@@ -143,10 +143,10 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
     });
   };
 
-  const finish = (conn: Connection, id: number, controller: AbortController, ok: boolean, value: unknown, cmd: string) => {
-    if (conn.pending.get(id) !== controller) return;
+  const finish = (conn: Connection, id: number, call: PendingCall, ok: boolean, value: unknown, cmd: string) => {
+    if (conn.pending.get(id) !== call) return;
     conn.pending.delete(id);
-    if (controller.signal.aborted) return; // the page already settled the call
+    if (call.aborted) return; // the page already settled the call
     if (ok) {
       try {
         conn.reply(id, value);
@@ -155,25 +155,25 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
         value = err;
       }
     }
-    const error = fromUnknown(value, controller.signal);
+    const error = fromUnknown(value);
     if (error.kind === "internal") log({ level: "error", message: `command "${cmd}" failed`, error: value });
     conn.fail(id, error);
   };
 
-  const run = (conn: Connection, msg: InvokeMessage, command: Command, args: unknown, controller: AbortController, ctx: PluginContext<State>) => {
+  const run = (conn: Connection, msg: InvokeMessage, command: Command, args: unknown, call: PendingCall, ctx: PluginContext<State>) => {
     let out: unknown;
     try {
       out = command.handler(args, ctx);
     } catch (err) {
-      finish(conn, msg.id, controller, false, err, msg.cmd);
+      finish(conn, msg.id, call, false, err, msg.cmd);
       return;
     }
     if (isThenable(out)) {
       out.then(
-        (v) => finish(conn, msg.id, controller, true, v, msg.cmd),
-        (e) => finish(conn, msg.id, controller, false, e, msg.cmd),
+        (v) => finish(conn, msg.id, call, true, v, msg.cmd),
+        (e) => finish(conn, msg.id, call, false, e, msg.cmd),
       );
-    } else finish(conn, msg.id, controller, true, out, msg.cmd);
+    } else finish(conn, msg.id, call, true, out, msg.cmd);
   };
 
   const app: App<State> & AppInternals = {
@@ -202,13 +202,23 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
         return conn.fail(msg.id, new FerryError("invalid_args", `args for ${msg.cmd} must be an object of named arguments`, { command: msg.cmd }));
       }
       args = bindChannels(conn, args);
-      const controller = new AbortController();
-      conn.pending.set(msg.id, controller);
-      const ctx: PluginContext<State> = { window: conn.label, signal: controller.signal, app, state: app.state, connection: conn };
-      if (!command.args) return run(conn, msg, command, args, controller, ctx);
+      const call = new PendingCall();
+      conn.pending.set(msg.id, call);
+      // `signal` is an own getter so the AbortController is made on first read (see
+      // PendingCall), and `{ ...ctx }` still carries a live signal.
+      const ctx: PluginContext<State> = {
+        window: conn.label,
+        get signal() {
+          return call.signal;
+        },
+        app,
+        state: app.state,
+        connection: conn,
+      };
+      if (!command.args) return run(conn, msg, command, args, call, ctx);
       validateArgs(msg.cmd, command.args, args).then(
-        (valid) => run(conn, msg, command, valid, controller, ctx),
-        (err) => finish(conn, msg.id, controller, false, err, msg.cmd),
+        (valid) => run(conn, msg, command, valid, call, ctx),
+        (err) => finish(conn, msg.id, call, false, err, msg.cmd),
       );
     },
 
