@@ -66,3 +66,21 @@ test("a signal read early fires on disconnect, and a spread context carries it",
   assert.ok(reason instanceof FerryError && reason.kind === "cancelled");
   assert.ok((await call) instanceof FerryError);
 });
+
+test("a client timeout rejects with `timeout` and fires the handler's signal", async () => {
+  const fired = deferred();
+  const app = createApp({
+    commands: {
+      hang(_args: unknown, ctx: CommandContext) {
+        ctx.signal.addEventListener("abort", () => fired.resolve(), { once: true });
+        return new Promise(() => {});
+      },
+    },
+  });
+  const client = createClient(connectMemory(app, "main"));
+  await assert.rejects(client.invoke("hang", {}, { timeout: 20 }), (e: unknown) => e instanceof FerryError && e.kind === "timeout");
+  await fired.promise;
+  // A settled call leaves nothing armed: a later plain call still answers.
+  assert.equal(await client.invoke("plugin:event|unlisten", { event: "x", eventId: 1 }), null);
+  client.close();
+});
