@@ -66,6 +66,11 @@ export interface FigureResult {
   values: Partial<Record<ContenderName, Summary>>;
   /** Median over raw ws's median, per contender. */
   ratios: Partial<Record<ContenderName, number>>;
+  /**
+   * Median of the per-round ratios to raw ws (round r against raw's round r): steadier
+   * than the ratio of medians when other work shares the machine.
+   */
+  pairedRatios: Partial<Record<ContenderName, number>>;
   /** Whether ferry meets the target; null when the figure has none. */
   met: boolean | null;
 }
@@ -96,9 +101,16 @@ export class Tally {
         medians[name] = values[name].median;
       }
       const ratios: FigureResult["ratios"] = {};
+      const pairedRatios: FigureResult["pairedRatios"] = {};
+      const rawRounds = byContender.get("raw");
       if (medians.raw !== undefined) for (const [name, m] of Object.entries(medians)) ratios[name as ContenderName] = m / medians.raw;
+      if (rawRounds) {
+        for (const [name, list] of byContender) {
+          if (list.length === rawRounds.length) pairedRatios[name] = summarize(list.map((v, i) => v / rawRounds[i]!)).median;
+        }
+      }
       const met = spec.target && medians.ferry !== undefined ? spec.target.met(medians) : null;
-      out.push({ id: spec.id, title: spec.title, unit: spec.unit, better: spec.better, target: spec.target?.text ?? null, values, ratios, met });
+      out.push({ id: spec.id, title: spec.title, unit: spec.unit, better: spec.better, target: spec.target?.text ?? null, values, ratios, pairedRatios, met });
     }
     return out;
   }

@@ -16,7 +16,7 @@
  * order rotating every round, and reported as median (min–max) with its ratio to raw ws.
  */
 
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { writeFile, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -47,8 +47,19 @@ export interface BenchResults {
   date: string;
   mode: "full" | "quick" | "partial";
   rounds: number;
+  /** Rounds of the Chromium figures. */
+  browserRounds: number;
   command: string;
-  machine: { nproc: number; cpu: string; node: string; platform: string; chromium: string | null; crossOriginIsolated: boolean | null };
+  machine: {
+    nproc: number;
+    cpu: string;
+    node: string;
+    platform: string;
+    chromium: string | null;
+    crossOriginIsolated: boolean | null;
+    /** 1-minute load average at the start and at the end of the run: other work on the machine. */
+    loadAverage: [number, number];
+  };
   sizes: typeof FULL;
   figures: FigureResult[];
   table: string;
@@ -68,6 +79,8 @@ const quick = args.quick;
 const sizes = quick ? QUICK : FULL;
 const rounds = Number(args.rounds ?? (quick ? 1 : 3));
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error(`--rounds must be 1..20, got ${args.rounds}`);
+/** The page's rounds are cheap and its figures noisier, so it runs at least 5 in a full run. */
+const browserRounds = quick ? rounds : Math.max(rounds, 5);
 const withBrowser = !args["no-browser"] && chromiumPath() !== undefined && (args.only === undefined || args.only.split(",").includes("browser"));
 const outFile = args.out ?? fileURLToPath(new URL("./results.json", import.meta.url));
 const only = args.only?.split(",");
@@ -101,6 +114,7 @@ const WORKLOADS = ALL_WORKLOADS.filter((w) => only === undefined || only.include
 const orderFor = (r: number): ContenderName[] => chosen.map((_, i) => chosen[(i + r) % chosen.length]!);
 
 async function main(): Promise<void> {
+  const loadAtStart = loadavg()[0]!;
   const tally = new Tally();
   const page: PageServer | undefined = withBrowser ? await startPageServer() : undefined;
   const servers = new Map<ContenderName, ServerChild>();
@@ -132,12 +146,12 @@ async function main(): Promise<void> {
       }
     }
     if (page && servers.has("raw") && servers.has("ferry")) {
-      log(`Chromium: ${rounds} rounds of round trips and pipelined calls, raw ws vs ferry…`);
-      const results = await page.run(servers.get("raw")!, servers.get("ferry")!, sizes, rounds);
+      log(`Chromium: ${browserRounds} rounds of round trips and pipelined calls, raw ws vs ferry…`);
+      const results = await page.run(servers.get("raw")!, servers.get("ferry")!, { ...sizes, pipeCalls: sizes.pipeCalls / 2 }, browserRounds);
       isolated = results.crossOriginIsolated;
       for (const run of results.runs) {
         tally.add(run.contender, Object.fromEntries(Object.entries(run.figures).map(([k, v]) => [`browser_${k}`, v])));
-        log(`round ${run.round + 1}/${rounds} chromium ${run.contender.padEnd(6)} ${Object.entries(run.figures).map(([k, v]) => `${k}=${v.toFixed(1)}`).join(" ")}`);
+        log(`round ${run.round + 1}/${browserRounds} chromium ${run.contender.padEnd(6)} ${Object.entries(run.figures).map(([k, v]) => `${k}=${v.toFixed(1)}`).join(" ")}`);
       }
     }
     if (chosen.includes("ferry")) tally.add("ferry", { client_size: gzipSync(await clientModule()).byteLength / 1024 });
@@ -155,6 +169,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     mode: quick ? "quick" : partial ? "partial" : "full",
     rounds,
+    browserRounds,
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
     machine: {
       nproc: cpus().length,
@@ -163,6 +178,7 @@ async function main(): Promise<void> {
       platform: `${process.platform} ${process.arch}`,
       chromium: withBrowser && browserPath ? chromiumVersion(browserPath) : null,
       crossOriginIsolated: isolated,
+      loadAverage: [loadAtStart, loadavg()[0]!],
     },
     sizes,
     figures,
@@ -188,8 +204,9 @@ function performanceDoc(r: BenchResults): string {
 
 ferry measured side by side with raw \`ws\` (the floor), birpc over \`ws\` and tRPC v11's
 WebSocket link, in one run on one machine. Each cell is the median over ${r.rounds} rounds
-with (min–max) and, in bold, the ratio to raw ws's median. Contenders run one at a time,
-their order rotating every round.
+(Chromium rows: ${r.browserRounds}) with (min–max) and, in bold, the ratio to raw ws's median.
+Contenders run one at a time, their order rotating every round. \`bench/results.json\` also
+holds every round and the median of per-round ratios (\`pairedRatios\`).
 
 Reproduce with:
 
@@ -199,6 +216,8 @@ ${r.command}
 \`\`\`
 
 Machine: ${m.nproc} × ${m.cpu}, Node ${m.node} (${m.platform})${m.chromium ? `, ${m.chromium}` : ""}; run ${r.date}.
+1-minute load average ${m.loadAverage[0].toFixed(1)} at the start and ${m.loadAverage[1].toFixed(1)} at the end
+(other work shared the ${m.nproc} cores; the min–max spread shows how much it moved the figures).
 
 ${r.table}
 
@@ -228,6 +247,7 @@ ${missed.length ? `Targets ferry misses in this run:\n\n${missed.join("\n")}\n\n
 - **Chromium page**: Debian's Chromium launched directly (headless, fresh profile, nothing attached),
   the page cross-origin isolated (\`performance.now()\` resolution 5 µs${m.crossOriginIsolated === false ? "; **this run was not isolated: 100 µs resolution**" : ""}),
   ferry's client being the bytes the backend serves at \`/__ferry/client.js\`; raw ws from the same page.
+  The same round trips as above; pipelined: ${r.sizes.pipeCalls / 2} calls, ${r.sizes.inFlight} in flight.
 - **Browser client size**: \`/__ferry/client.js\` (the whole page API: invoke, listen, Channel, errors), gzip.
 
 All servers bind 127.0.0.1; every loop is bounded. Full results, every round included:

@@ -1,8 +1,9 @@
 /**
  * birpc over `ws`, as its README wires it: `post`/`on` on the socket, JSON both ways.
  * JSON has no bytes, so the binary result travels as base64 (what an app would do).
- * birpc has no pub/sub: `subscribe` keeps a table, and the server pushes with an event
- * call (no reply), one frame per event per connection.
+ * birpc has no pub/sub: `subscribe` keeps a table of listener ids, as the raw ws server
+ * does, and the server pushes with an event call (no reply), one frame per event per
+ * connection.
  */
 
 import { createBirpc, type BirpcReturn } from "birpc";
@@ -13,7 +14,7 @@ import { benchBlob, type BenchClient, type BenchServer, type Contender, type Ser
 interface ServerFunctions {
   greet(name: string): string;
   blob(): string;
-  subscribe(event: string): boolean;
+  subscribe(event: string, listener: number): boolean;
 }
 
 interface ClientFunctions {
@@ -32,17 +33,20 @@ const channel = (ws: WebSocket) => ({
 async function startServer(): Promise<BenchServer> {
   const wss = new WebSocketServer({ port: 0, host: "127.0.0.1", perMessageDeflate: false });
   await new Promise<void>((resolve) => wss.once("listening", resolve));
-  const subs = new Map<string, Set<BirpcReturn<ClientFunctions, ServerFunctions>>>();
+  /** event → connection → its listener ids. */
+  const subs = new Map<string, Map<BirpcReturn<ClientFunctions, ServerFunctions>, number[]>>();
   wss.on("connection", (ws) => {
     const events = new Set<string>();
     const rpc: BirpcReturn<ClientFunctions, ServerFunctions> = createBirpc<ClientFunctions, ServerFunctions>(
       {
         greet: (name) => `Hello, ${name}!`,
         blob: () => Buffer.from(benchBlob().buffer).toString("base64"),
-        subscribe(event) {
-          let set = subs.get(event);
-          if (!set) subs.set(event, (set = new Set()));
-          set.add(rpc);
+        subscribe(event, listener) {
+          let byRpc = subs.get(event);
+          if (!byRpc) subs.set(event, (byRpc = new Map()));
+          let ids = byRpc.get(rpc);
+          if (!ids) byRpc.set(rpc, (ids = []));
+          ids.push(listener);
           events.add(event);
           return true;
         },
@@ -58,7 +62,7 @@ async function startServer(): Promise<BenchServer> {
   return {
     info: { url: `ws://127.0.0.1:${port}` },
     emit(event, payload) {
-      for (const rpc of subs.get(event) ?? []) void rpc.event(event, payload);
+      for (const rpc of subs.get(event)?.keys() ?? []) void rpc.event(event, payload);
     },
     close: () =>
       new Promise((resolve) => {
@@ -75,6 +79,7 @@ async function connect(info: ServerInfo): Promise<BenchClient> {
     ws.once("error", reject);
   });
   const listeners = new Map<string, ((p: unknown) => void)[]>();
+  let nextListener = 1;
   const rpc = createBirpc<ServerFunctions, ClientFunctions>(
     {
       event(name, payload) {
@@ -90,7 +95,7 @@ async function connect(info: ServerInfo): Promise<BenchClient> {
       let list = listeners.get(event);
       if (!list) listeners.set(event, (list = []));
       list.push(onEvent);
-      await rpc.subscribe(event);
+      await rpc.subscribe(event, nextListener++);
     },
     close: () => {
       rpc.$close();
