@@ -36,6 +36,7 @@ import {
   listenersMemory,
   pipelined,
   roundTrip,
+  roundTrips,
   windowsMemory,
   type Figures,
   type RunContext,
@@ -96,10 +97,12 @@ interface Workload {
   id: string;
   name: string;
   run(ctx: RunContext): Promise<Figures>;
+  /** When set, runs all contenders of a round together (interleaved inside). */
+  runTogether?(ctxs: RunContext[]): Promise<Map<RunContext, Figures>>;
 }
 
 const ALL_WORKLOADS: Workload[] = [
-  { id: "rt", name: "round trip", run: roundTrip },
+  { id: "rt", name: "round trip", run: roundTrip, runTogether: roundTrips },
   { id: "pipelined", name: "pipelined", run: pipelined },
   { id: "binary", name: "10 MiB binary", run: binary },
   { id: "events1", name: "events to 1", run: (ctx) => events(ctx, 1) },
@@ -135,14 +138,20 @@ async function main(): Promise<void> {
       await events(ctx, 1);
       log(`warmed up ${name}`);
     }
+    const contextFor = (name: ContenderName): RunContext => ({ contender: CONTENDERS[name], server: servers.get(name)!, client: clients.get(name)!, sizes });
+    const report = (r: number, workload: Workload, name: ContenderName, figures: Figures) => {
+      tally.add(name, figures);
+      log(`round ${r + 1}/${rounds} ${workload.name.padEnd(18)} ${name.padEnd(6)} ${Object.entries(figures).map(([k, v]) => `${k}=${v.toFixed(1)}`).join(" ")}`);
+    };
     for (const workload of WORKLOADS) {
       for (let r = 0; r < rounds; r++) {
-        for (const name of orderFor(r)) {
-          const ctx: RunContext = { contender: CONTENDERS[name], server: servers.get(name)!, client: clients.get(name)!, sizes };
-          const figures = await workload.run(ctx);
-          tally.add(name, figures);
-          log(`round ${r + 1}/${rounds} ${workload.name.padEnd(18)} ${name.padEnd(6)} ${Object.entries(figures).map(([k, v]) => `${k}=${v.toFixed(1)}`).join(" ")}`);
+        if (workload.runTogether) {
+          const ctxs = orderFor(r).map(contextFor);
+          const figures = await workload.runTogether(ctxs);
+          for (const ctx of ctxs) report(r, workload, ctx.contender.name, figures.get(ctx)!);
+          continue;
         }
+        for (const name of orderFor(r)) report(r, workload, name, await workload.run(contextFor(name)));
       }
     }
     if (page && servers.has("raw") && servers.has("ferry")) {
@@ -226,8 +235,9 @@ ${missed.length ? `Targets ferry misses in this run:\n\n${missed.join("\n")}\n\n
 ## What each row measures
 
 - **Round trip**: \`greet({ name: "Ada" })\` → \`"Hello, Ada!"\`, one at a time, ${r.sizes.rtWarm} warm-up calls
-  then ${r.sizes.rtCalls} timed; p50 and p99 of those. raw ws is an echo of a greet-sized JSON frame
-  matched by id: the floor any RPC over \`ws\` pays.
+  then ${r.sizes.rtCalls} timed; p50 and p99 of those. The contenders take turns in blocks of 100
+  calls, so each one's samples span the same stretch of time. raw ws is an echo of a greet-sized
+  JSON frame matched by id: the floor any RPC over \`ws\` pays.
 - **Pipelined calls**: ${r.sizes.pipeCalls} greets with ${r.sizes.inFlight} in flight; calls per second.
   raw ws sends one frame per call; ferry coalesces what is queued within a tick.
 - **10 MiB binary result**: a command returning the same 10 MiB buffer, ${r.sizes.blobCalls} calls in a row.

@@ -59,16 +59,34 @@ export type Figures = Record<string, number>;
 
 const NAME = "Ada";
 
-/** Sequential greet round trips after a warm-up: p50 and p99 in microseconds. */
-export async function roundTrip({ client, sizes }: RunContext): Promise<Figures> {
-  for (let i = 0; i < sizes.rtWarm; i++) await client.greet(NAME);
-  const samples: number[] = [];
-  for (let i = 0; i < sizes.rtCalls; i++) {
-    const t0 = performance.now();
-    await client.greet(NAME);
-    samples.push((performance.now() - t0) * 1000);
+/** Round trips alternate between contenders in blocks of this many calls. */
+const BLOCK = 100;
+
+/**
+ * Sequential greet round trips after a warm-up: p50 and p99 in microseconds, per
+ * contender. The contenders take turns in blocks of BLOCK calls, so every contender's
+ * samples span the same stretch of time and whatever else the machine was doing then.
+ */
+export async function roundTrips(ctxs: RunContext[]): Promise<Map<RunContext, Figures>> {
+  const samples = new Map<RunContext, number[]>(ctxs.map((c) => [c, []]));
+  for (const { client, sizes } of ctxs) for (let i = 0; i < sizes.rtWarm; i++) await client.greet(NAME);
+  const calls = ctxs[0]?.sizes.rtCalls ?? 0;
+  for (let done = 0; done < calls; done += BLOCK) {
+    for (const ctx of ctxs) {
+      const list = samples.get(ctx)!;
+      for (let i = 0; i < Math.min(BLOCK, calls - done); i++) {
+        const t0 = performance.now();
+        await ctx.client.greet(NAME);
+        list.push((performance.now() - t0) * 1000);
+      }
+    }
   }
-  return { rt_p50: percentile(samples, 50), rt_p99: percentile(samples, 99) };
+  return new Map(ctxs.map((c) => [c, { rt_p50: percentile(samples.get(c)!, 50), rt_p99: percentile(samples.get(c)!, 99) }]));
+}
+
+/** One contender's round trips alone (warm-up, profiling). */
+export async function roundTrip(ctx: RunContext): Promise<Figures> {
+  return (await roundTrips([ctx])).get(ctx)!;
 }
 
 /** Runs `total` calls keeping `inFlight` outstanding; resolves with calls per second. */

@@ -42,15 +42,23 @@ function ferryClient(url) {
   return async (name) => client.invoke("greet", { name });
 }
 
-async function roundTrip(greet) {
-  for (let i = 0; i < rtWarm; i++) await greet("Ada");
-  const samples = [];
-  for (let i = 0; i < rtCalls; i++) {
-    const t0 = performance.now();
-    await greet("Ada");
-    samples.push((performance.now() - t0) * 1000);
+// Round trips alternate between the contenders in blocks of BLOCK calls, so both see the
+// same moments of whatever else the machine is doing.
+const BLOCK = 100;
+
+async function roundTrips(contenders, order) {
+  const samples = Object.fromEntries(order.map((name) => [name, []]));
+  for (let done = 0; done < rtCalls; done += BLOCK) {
+    for (const name of order) {
+      const greet = contenders[name];
+      for (let i = 0; i < Math.min(BLOCK, rtCalls - done); i++) {
+        const t0 = performance.now();
+        await greet("Ada");
+        samples[name].push((performance.now() - t0) * 1000);
+      }
+    }
   }
-  return { rt_p50: percentile(samples, 50), rt_p99: percentile(samples, 99) };
+  return Object.fromEntries(order.map((name) => [name, { rt_p50: percentile(samples[name], 50), rt_p99: percentile(samples[name], 99) }]));
 }
 
 function pipelineRate(greet, total) {
@@ -80,10 +88,11 @@ async function main() {
   const runs = [];
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? ["raw", "ferry"] : ["ferry", "raw"];
+    for (const name of order) for (let i = 0; i < rtWarm; i++) await contenders[name]("Ada");
+    const rt = await roundTrips(contenders, order);
     for (const name of order) {
-      const figures = await roundTrip(contenders[name]);
       await pipelineRate(contenders[name], Math.min(pipeCalls, 2000));
-      figures.pipelined = await pipelineRate(contenders[name], pipeCalls);
+      const figures = { ...rt[name], pipelined: await pipelineRate(contenders[name], pipeCalls) };
       runs.push({ round, contender: name, figures });
     }
   }
