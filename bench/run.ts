@@ -31,6 +31,7 @@ import {
   FULL,
   QUICK,
   binary,
+  binaries,
   coldStart,
   events,
   listenersMemory,
@@ -104,7 +105,7 @@ interface Workload {
 const ALL_WORKLOADS: Workload[] = [
   { id: "rt", name: "round trip", run: roundTrip, runTogether: roundTrips },
   { id: "pipelined", name: "pipelined", run: pipelined },
-  { id: "binary", name: "10 MiB binary", run: binary },
+  { id: "binary", name: "10 MiB binary", run: binary, runTogether: binaries },
   { id: "events1", name: "events to 1", run: (ctx) => events(ctx, 1) },
   { id: "events100", name: "events to 100", run: (ctx) => events(ctx, 100) },
   { id: "windows", name: "heap per window", run: windowsMemory },
@@ -240,7 +241,8 @@ ${missed.length ? `Targets ferry misses in this run:\n\n${missed.join("\n")}\n\n
   JSON frame matched by id: the floor any RPC over \`ws\` pays.
 - **Pipelined calls**: ${r.sizes.pipeCalls} greets with ${r.sizes.inFlight} in flight; calls per second.
   raw ws sends one frame per call; ferry coalesces what is queued within a tick.
-- **10 MiB binary result**: a command returning the same 10 MiB buffer, ${r.sizes.blobCalls} calls in a row.
+- **10 MiB binary result**: a command returning the same 10 MiB buffer, ${r.sizes.blobCalls} calls, the contenders
+  taking turns call by call.
   birpc and tRPC's ws link carry JSON only, so they return base64 (encoded per call), as an app would.
 - **Events**: the backend emits ${r.sizes.eventDeliveries.toLocaleString("en-US")} deliveries in all
   (to 1 connection, or ${(r.sizes.eventDeliveries / 100).toLocaleString("en-US")} to each of 100), ${r.sizes.eventBurst} emits per
