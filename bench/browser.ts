@@ -21,6 +21,21 @@ import type { Figures, Sizes } from "./workloads.ts";
 
 const PAGE = fileURLToPath(new URL("./page/", import.meta.url));
 
+/** Process groups of the Chromiums running now, so an interrupted bench can end them. */
+const running = new Set<number>();
+
+/** Ends every Chromium this process started and has not closed yet (by process group id). */
+export function killBrowsers(): void {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  running.clear();
+}
+
 /** One page run's figures for one contender in one round. */
 export interface BrowserRun {
   round: number;
@@ -122,6 +137,7 @@ export async function startPageServer(): Promise<PageServer> {
         ],
         { stdio: "ignore", detached: true },
       );
+      if (browser.pid !== undefined) running.add(browser.pid);
       const exited = new Promise<void>((resolve) => browser.once("exit", () => resolve()));
       try {
         const body = await bounded(
@@ -136,6 +152,7 @@ export async function startPageServer(): Promise<PageServer> {
         // Chromium runs as a process group we created; end that group, by its id.
         if (browser.exitCode === null && browser.pid !== undefined) process.kill(-browser.pid, "SIGTERM");
         await bounded(exited, 10_000, "closing Chromium").catch(() => browser.pid !== undefined && process.kill(-browser.pid, "SIGKILL"));
+        if (browser.pid !== undefined) running.delete(browser.pid);
         await rm(profile, { recursive: true, force: true });
       }
     },

@@ -24,7 +24,7 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
-import { startPageServer, chromiumPath, chromiumVersion, type PageServer } from "./browser.ts";
+import { startPageServer, chromiumPath, chromiumVersion, killBrowsers, type PageServer } from "./browser.ts";
 import { spawnServer, type ServerChild } from "./children.ts";
 import { CONTENDERS } from "./contenders/index.ts";
 import { CONTENDER_NAMES, type BenchClient, type ContenderName } from "./contenders/types.ts";
@@ -95,6 +95,15 @@ const partial = only !== undefined || args.contenders !== undefined;
 const writeDocs = !quick && !partial && args.out === undefined;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+
+// Server children exit when their IPC channel closes; Chromium runs in its own process
+// group, so an interrupted run ends it here.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    killBrowsers();
+    process.exit(130);
+  });
+}
 
 /** The Node↔Node workloads in run order. */
 interface Workload {

@@ -21,6 +21,8 @@ export interface Sizes {
   eventBurst: number;
   windows: number;
   listeners: number;
+  /** Memory figures on a fresh server child each (slower; `--quick` reuses the running one). */
+  freshServers: boolean;
 }
 
 export const FULL: Sizes = {
@@ -33,6 +35,7 @@ export const FULL: Sizes = {
   eventBurst: 64,
   windows: 1000,
   listeners: 10_000,
+  freshServers: true,
 };
 
 export const QUICK: Sizes = {
@@ -45,6 +48,7 @@ export const QUICK: Sizes = {
   eventBurst: 64,
   windows: 50,
   listeners: 500,
+  freshServers: false,
 };
 
 /** What a workload run gets: the contender, its long-lived server child and client. */
@@ -177,6 +181,7 @@ const MiB = 1024 * 1024;
  * must not weigh on the next figure.
  */
 async function onFreshServer(ctx: RunContext, measure: (ctx: RunContext) => Promise<Figures>): Promise<Figures> {
+  if (!ctx.sizes.freshServers) return measure(ctx);
   const server = await spawnServer(ctx.contender.name);
   try {
     return await measure({ ...ctx, server });
