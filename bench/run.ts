@@ -262,7 +262,7 @@ ${missed.length ? `Targets ferry misses in this run, and why:\n\n${missed.join("
   turn of the event loop; timed from the emit request to the last delivery. raw ws serializes once
   and sends one frame per event per connection; birpc sends one event call per connection;
   tRPC one subscription message each.
-- **Heap per 1,000 windows**: backend \`heapUsed\` after full GCs, before and after ${r.sizes.windows} bare
+- **Heap per 1,000 windows**: on a fresh server child, backend \`heapUsed\` after full GCs, before and after ${r.sizes.windows} bare
   connections that completed the contender's handshake (ferry: token + Origin), scaled to 1,000.
 - **Heap per 10,000 listeners**: the same, before and after one connection registers ${r.sizes.listeners.toLocaleString("en-US")}
   listeners over 100 event names, scaled to 10,000. raw ws and birpc keep a plain table of
