@@ -28,6 +28,37 @@ export const CloseCode = {
   tooBig: 1009,
 } as const;
 
+/**
+ * One call in flight. Its AbortController is made only when the handler reads its signal:
+ * creating one costs more than the rest of a small call's dispatch, and most handlers
+ * never look at it.
+ */
+export class PendingCall {
+  private controller: AbortController | undefined;
+  private reason: unknown;
+  private isAborted = false;
+
+  get aborted(): boolean {
+    return this.isAborted;
+  }
+
+  /** The signal the handler sees; fires when the page cancels or the connection ends. */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.isAborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.isAborted) return;
+    this.isAborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
 /** Protocol errors tolerated before the connection is closed as broken. */
 const MAX_PROTOCOL_ERRORS = 32;
 
@@ -35,8 +66,8 @@ export class Connection {
   readonly label: string;
   /** The page's origin as the transport saw it at the handshake (absent for in-process transports). */
   readonly origin: string | undefined;
-  /** Calls in flight: call id → the controller whose signal the handler sees. */
-  readonly pending = new Map<number, AbortController>();
+  /** Calls in flight: call id → its state, whose signal the handler sees. */
+  readonly pending = new Map<number, PendingCall>();
   /** This connection's page handlers: handler id → event name. */
   readonly listeners = new Map<number, string>();
   private readonly app: AppInternals;
@@ -162,7 +193,7 @@ export class Connection {
     this.isClosed = true;
     this.queue = [];
     const reason = new FerryError("cancelled", `window ${JSON.stringify(this.label)} disconnected`);
-    for (const controller of this.pending.values()) controller.abort(reason);
+    for (const call of this.pending.values()) call.abort(reason);
     this.pending.clear();
     this.app.bus.removeConnection(this, new Set(this.listeners.values()));
     this.listeners.clear();

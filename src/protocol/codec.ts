@@ -85,70 +85,77 @@ function describe(value: unknown): string | undefined {
   }
 }
 
+/** The state of one `encodeValue` walk. */
+interface Walk {
+  root: string;
+  path: ValuePath;
+  seen: Set<object>;
+  bytes: ByteRef[];
+}
+
+function notSerializable(w: Walk, type: string, why: string): FerryError {
+  const path = formatPath(w.root, w.path);
+  return new FerryError("not_serializable", `${path}: ${why}`, { path, type });
+}
+
+// A module-level function rather than a closure per call: under tsx (how ferry runs) every
+// closure made per call also pays esbuild's keep-names helper (docs/profile.md).
+function walk(w: Walk, v: unknown): void {
+  if (v === null || typeof v === "string" || typeof v === "boolean") return;
+  const bad = describe(v);
+  if (bad !== undefined) throw notSerializable(w, bad, `${bad} cannot be sent`);
+  if (typeof v !== "object") return;
+  if (isBytes(v)) {
+    w.bytes.push({ path: w.path.slice(), data: toUint8(v) });
+    return;
+  }
+  if (w.seen.has(v)) throw notSerializable(w, "circular", "circular reference");
+  const json = (v as { toJSON?: () => unknown }).toJSON;
+  if (typeof json === "function") {
+    w.seen.add(v);
+    walk(w, json.call(v));
+    w.seen.delete(v);
+    return;
+  }
+  w.seen.add(v);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      w.path.push(i);
+      const item = v[i];
+      // JSON writes `undefined` in an array as null; a function there is still an error.
+      if (item !== undefined) walk(w, item);
+      w.path.pop();
+    }
+  } else {
+    for (const key of Object.keys(v)) {
+      const item = (v as Record<string, unknown>)[key];
+      if (item === undefined) continue;
+      w.path.push(key);
+      walk(w, item);
+      w.path.pop();
+    }
+  }
+  w.seen.delete(v);
+}
+
+function bytesToNull(this: Record<string, unknown>, key: string, v: unknown): unknown {
+  return isBytes(this[key]) ? null : v;
+}
+
 /**
  * Checks that `value` survives JSON unchanged and lifts out its bytes.
  * Throws `not_serializable` naming the path of the first offending value.
  */
 export function encodeValue(value: unknown, root: string): EncodedValue {
   if (value === undefined) return { json: "null", bytes: [] };
-  const bytes: ByteRef[] = [];
-  const path: ValuePath = [];
-  const seen = new Set<object>();
-
-  const walk = (v: unknown): void => {
-    if (v === null || typeof v === "string" || typeof v === "boolean") return;
-    const bad = describe(v);
-    if (bad !== undefined) {
-      throw new FerryError("not_serializable", `${formatPath(root, path)}: ${bad} cannot be sent`, {
-        path: formatPath(root, path),
-        type: bad,
-      });
-    }
-    if (typeof v !== "object") return;
-    if (isBytes(v)) {
-      bytes.push({ path: path.slice(), data: toUint8(v) });
-      return;
-    }
-    if (seen.has(v)) {
-      throw new FerryError("not_serializable", `${formatPath(root, path)}: circular reference`, {
-        path: formatPath(root, path),
-        type: "circular",
-      });
-    }
-    const json = (v as { toJSON?: () => unknown }).toJSON;
-    if (typeof json === "function") {
-      seen.add(v);
-      walk(json.call(v));
-      seen.delete(v);
-      return;
-    }
-    seen.add(v);
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        path.push(i);
-        const item = v[i];
-        // JSON writes `undefined` in an array as null; a function there is still an error.
-        if (item !== undefined) walk(item);
-        path.pop();
-      }
-    } else {
-      for (const key of Object.keys(v)) {
-        const item = (v as Record<string, unknown>)[key];
-        if (item === undefined) continue;
-        path.push(key);
-        walk(item);
-        path.pop();
-      }
-    }
-    seen.delete(v);
-  };
-
-  walk(value);
-  if (bytes.length === 0) return { json: JSON.stringify(value), bytes };
-  const json = JSON.stringify(value, function (this: Record<string, unknown>, key, v) {
-    return isBytes(this[key]) ? null : v;
-  });
-  return { json, bytes };
+  // Strings, booleans, null and finite numbers: nothing to check or lift.
+  if (typeof value === "string" || typeof value === "boolean" || value === null || (typeof value === "number" && Number.isFinite(value))) {
+    return { json: JSON.stringify(value), bytes: [] };
+  }
+  const w: Walk = { root, path: [], seen: new Set(), bytes: [] };
+  walk(w, value);
+  if (w.bytes.length === 0) return { json: JSON.stringify(value), bytes: w.bytes };
+  return { json: JSON.stringify(value, bytesToNull), bytes: w.bytes };
 }
 
 /**
@@ -240,20 +247,21 @@ function step(node: unknown, key: unknown): unknown {
 
 /** Joins outgoing messages' JSON texts into as few frames as possible, keeping order. */
 export function coalesce(queue: Frame[]): Frame[] {
+  if (queue.length === 1) return queue;
   const out: Frame[] = [];
-  let texts: string[] = [];
-  const flushTexts = () => {
-    if (texts.length === 1) out.push(texts[0]!);
-    else if (texts.length > 1) out.push(`[${texts.join(",")}]`);
-    texts = [];
-  };
+  // The current run of text messages: its first, and all of them once there are two.
+  let first: string | undefined;
+  let texts: string[] | undefined;
   for (const frame of queue) {
-    if (typeof frame === "string") texts.push(frame);
-    else {
-      flushTexts();
-      out.push(frame);
+    if (typeof frame === "string") {
+      if (first === undefined) first = frame;
+      else (texts ??= [first]).push(frame);
+      continue;
     }
+    if (first !== undefined) out.push(texts ? `[${texts.join(",")}]` : first);
+    first = texts = undefined;
+    out.push(frame);
   }
-  flushTexts();
+  if (first !== undefined) out.push(texts ? `[${texts.join(",")}]` : first);
   return out;
 }

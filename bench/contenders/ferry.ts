@@ -1,0 +1,65 @@
+/**
+ * ferry over its ws transport, as an app uses it: `createApp` + `serveWs` on the backend,
+ * `createClient(wsClientTransport(...))` on the page side, events through `app.emit` and
+ * `client.listen`. Commands are plain handlers, like the peers' (no argument schema).
+ */
+
+import { createApp } from "../../src/backend/index.ts";
+import { createClient } from "../../src/client/core.ts";
+import { serveWs, tokenProtocols } from "../../src/transports/ws.ts";
+import { wsClientTransport } from "../../src/transports/ws-client.ts";
+import { openBare } from "./bare.ts";
+import { benchBlob, type BenchClient, type BenchServer, type Contender, type ServerInfo } from "./types.ts";
+
+/** The window label every bench connection uses. */
+export const BENCH_WINDOW = "bench";
+
+/** The ferry app the bench serves (also to the Chromium page). */
+export function createBenchApp() {
+  return createApp({
+    commands: {
+      greet: ({ name }: { name: string }) => `Hello, ${name}!`,
+      blob: () => benchBlob(),
+    },
+  });
+}
+
+async function startServer(options: { origins?: string[] }): Promise<BenchServer> {
+  const app = createBenchApp();
+  const server = await serveWs(app, { windows: [BENCH_WINDOW], origins: options.origins ?? [], log: () => {} });
+  return {
+    info: { url: server.wsUrl, token: server.window(BENCH_WINDOW).token, origin: server.origin },
+    emit: (event, payload) => app.emit(event, payload),
+    close: () => server.close(),
+  };
+}
+
+function credentials(info: ServerInfo): { token: string; origin: string } {
+  if (!info.token || !info.origin) throw new Error("ferry server info without token and origin");
+  return { token: info.token, origin: info.origin };
+}
+
+async function connect(info: ServerInfo): Promise<BenchClient> {
+  const transport = wsClientTransport(info.url, credentials(info));
+  await transport.opened;
+  const client = createClient(transport);
+  return {
+    greet: (name) => client.invoke("greet", { name }),
+    blob: () => client.invoke<Uint8Array>("blob"),
+    async listen(event, onEvent) {
+      await client.listen(event, (e) => onEvent(e.payload));
+    },
+    close: () => client.close(),
+  };
+}
+
+export const ferry: Contender = {
+  name: "ferry",
+  label: "ferry",
+  startServer,
+  connect,
+  connectBare: (info) => {
+    const { token, origin } = credentials(info);
+    return openBare(info.url, tokenProtocols(token), origin);
+  },
+};

@@ -1,0 +1,70 @@
+/**
+ * `npx tsx bench/cost.ts [rounds]`: CPU time per call, server and client, for raw ws and
+ * ferry, sequential and pipelined, interleaved over rounds. CPU time moves less than wall
+ * time when other work shares the machine, so this is how core changes are judged
+ * (docs/profile.md); medians over rounds.
+ */
+
+import { spawnServer, type ServerChild } from "./children.ts";
+import { CONTENDERS } from "./contenders/index.ts";
+import type { BenchClient, ContenderName } from "./contenders/types.ts";
+import { percentile } from "./stats.ts";
+import { pipelineRate } from "./workloads.ts";
+
+const rounds = Number(process.argv[2] ?? 5);
+const SEQUENTIAL = 10_000;
+const PIPELINED = 40_000;
+const names: ContenderName[] = ["raw", "ferry"];
+
+interface Cost {
+  wall: number;
+  server: number;
+  client: number;
+}
+
+async function measure(server: ServerChild, calls: number, work: () => Promise<unknown>): Promise<Cost> {
+  const s0 = await server.cpu();
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await work();
+  const wall = ((performance.now() - t0) * 1000) / calls;
+  const c = process.cpuUsage(c0);
+  const s1 = await server.cpu();
+  return { wall, server: (s1 - s0) / calls, client: (c.user + c.system) / calls };
+}
+
+const sequential = (client: BenchClient) => async () => {
+  for (let i = 0; i < SEQUENTIAL; i++) await client.greet("Ada");
+};
+const pipelined = (client: BenchClient) => () => pipelineRate(() => client.greet("Ada"), PIPELINED, 256);
+
+const servers = new Map<ContenderName, ServerChild>();
+const clients = new Map<ContenderName, BenchClient>();
+for (const name of names) {
+  const server = await spawnServer(name);
+  servers.set(name, server);
+  const client = await CONTENDERS[name].connect(server.info);
+  clients.set(name, client);
+  await pipelined(client)();
+  await sequential(client)();
+}
+const results = new Map<string, Cost[]>();
+for (let r = 0; r < rounds; r++) {
+  for (const name of r % 2 ? [...names].reverse() : names) {
+    const server = servers.get(name)!;
+    const client = clients.get(name)!;
+    for (const [mode, calls, work] of [
+      ["sequential", SEQUENTIAL, sequential(client)],
+      ["pipelined", PIPELINED, pipelined(client)],
+    ] as const) {
+      const key = `${name} ${mode}`;
+      results.set(key, [...(results.get(key) ?? []), await measure(server, calls, work)]);
+    }
+  }
+}
+for (const c of clients.values()) c.close();
+for (const s of servers.values()) await s.stop();
+
+console.log(`| contender, mode | wall µs/call | server CPU µs/call | client CPU µs/call |\n|---|---:|---:|---:|`);
+const med = (list: Cost[], k: keyof Cost) => percentile(list.map((c) => c[k]), 50).toFixed(1);
+for (const [key, list] of results) console.log(`| ${key} | ${med(list, "wall")} | ${med(list, "server")} | ${med(list, "client")} |`);

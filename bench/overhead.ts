@@ -1,0 +1,78 @@
+/**
+ * `npx tsx bench/overhead.ts`: ferry's own cost per greet with no socket at all: the
+ * backend driven through `app.connect` with a peer that only counts frames, and the client
+ * driven through a transport that answers in-process. What is left is the time ferry's
+ * code adds on each side of a call. Minimum over trials, since interference only adds.
+ */
+
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { createClient, type ClientTransport, type TransportSink } from "../src/client/core.ts";
+import { createBenchApp, BENCH_WINDOW } from "./contenders/ferry.ts";
+
+const CALLS = 20_000;
+const TRIALS = 9;
+const invoke = (id: number) => `{"t":"i","id":${id},"cmd":"greet","a":{"name":"Ada"}}`;
+
+/** Backend, one call per event-loop turn (the sequential shape): ns per call. */
+async function backendSequential(): Promise<number> {
+  const app = createBenchApp();
+  let sent = 0;
+  const conn = app.connect(BENCH_WINDOW, { send: () => void sent++, close: () => {} });
+  const t0 = performance.now();
+  for (let i = 1; i <= CALLS; i++) {
+    conn.receive(invoke(i));
+    await nextTurn();
+  }
+  const ns = ((performance.now() - t0) * 1e6) / CALLS;
+  if (sent !== CALLS) throw new Error(`expected ${CALLS} replies, got ${sent}`);
+  conn.dropped();
+  return ns;
+}
+
+/** Backend, 256 frames per turn (the pipelined shape): ns per call. */
+async function backendPipelined(): Promise<number> {
+  const app = createBenchApp();
+  const conn = app.connect(BENCH_WINDOW, { send: () => {}, close: () => {} });
+  const t0 = performance.now();
+  for (let i = 1; i <= CALLS; i += 256) {
+    for (let j = i; j < i + 256 && j <= CALLS; j++) conn.receive(invoke(j));
+    await nextTurn();
+  }
+  const ns = ((performance.now() - t0) * 1e6) / CALLS;
+  conn.dropped();
+  return ns;
+}
+
+/** A transport that answers every invoke in the next microtask, as a result frame. */
+function echoTransport(): ClientTransport {
+  let sink: TransportSink | undefined;
+  const answer = (frame: string) => {
+    for (const m of frame.matchAll(/"id":(\d+)/g)) sink!.message(`{"t":"r","id":${m[1]},"v":"Hello, Ada!"}`);
+  };
+  return {
+    start: (s) => void (sink = s),
+    send: (frame) => void Promise.resolve(frame as string).then(answer),
+    close: () => {},
+  };
+}
+
+/** Client, sequential awaits: ns per call. */
+async function clientSequential(): Promise<number> {
+  const client = createClient(echoTransport());
+  const t0 = performance.now();
+  for (let i = 0; i < CALLS; i++) await client.invoke("greet", { name: "Ada" });
+  const ns = ((performance.now() - t0) * 1e6) / CALLS;
+  client.close();
+  return ns;
+}
+
+const cases = { "backend, sequential": backendSequential, "backend, pipelined": backendPipelined, "client, sequential": clientSequential };
+const best = new Map<string, number>();
+for (let t = 0; t < TRIALS; t++) {
+  for (const [name, run] of Object.entries(cases)) {
+    const ns = await run();
+    best.set(name, Math.min(best.get(name) ?? Infinity, ns));
+  }
+}
+console.log("| ferry's own work per call (no socket) | µs, best of " + TRIALS + " |\n|---|---:|");
+for (const [name, ns] of best) console.log(`| ${name} | ${(ns / 1000).toFixed(2)} |`);

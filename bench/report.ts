@@ -1,0 +1,193 @@
+/**
+ * What the bench reports: each figure's meaning and DESIGN.md target, the ratio table,
+ * and the results file.
+ */
+
+import type { ContenderName } from "./contenders/types.ts";
+import { summarize, type Summary } from "./stats.ts";
+
+type Values = Partial<Record<ContenderName, number>>;
+
+/** One row of the table. */
+export interface FigureSpec {
+  id: string;
+  title: string;
+  unit: string;
+  better: "lower" | "higher";
+  /** DESIGN.md's target for ferry, checked on medians. */
+  target?: { text: string; met(v: Values): boolean };
+  /** Why ferry can miss the target, and what would close it: printed when it does. */
+  missNote?: string;
+}
+
+const TAIL_NOTE =
+  "p99 tails here are set by when the OS schedules the processes on a 2-core machine that other work shares: " +
+  "the same contender's p99 moves several-fold between rounds (see the min–max). ferry's own work per call is a " +
+  "few microseconds (docs/profile.md), which does not make millisecond tails. An idle machine is needed to hold " +
+  "ferry to this target; no change in ferry's code was found that would close it.";
+
+const RT_NOTE =
+  "ferry adds a JSON envelope and its dispatch on both sides of each call: about 6 µs of backend work and 2 µs " +
+  "of client work (Node) per sequential call, no socket (bench/overhead.ts), with the same system calls per call as the " +
+  "raw ws echo (docs/profile.md). From the page both contenders pay Chromium's WebSocket path (renderer → " +
+  "network service → socket), and the ratio sits within the round-to-round spread; rerun on an idle machine " +
+  "before treating it as a regression. What is left to take: the `[message]` array and `{ json, bytes }` " +
+  "objects per call (~50 bytes each) and the envelope parse.";
+
+const BINARY_NOTE =
+  "A ferry binary result is one WebSocket message sent as two fragments (the JSON header, then the bytes), so " +
+  "`ws` on the receiving side reassembles it with a second 10 MiB allocation and copy; raw ws sends one frame. " +
+  "In a standalone `ws` test the receiver spent ~22 ms CPU per 10 MiB for the two-fragment message against " +
+  "~5 ms for one frame. Concatenating header and bytes on the server instead moved the cost there (43–46 ms " +
+  "server CPU per result) with no wall-time gain, so it was not kept. What would close it: write header and " +
+  "bytes as one frame without a copy (a gather write; `ws` has no public API for it), or send the header as " +
+  "its own small message followed by the bytes as a plain binary message, so neither side reassembles " +
+  "(a protocol change in src/protocol).";
+
+const ratio = (v: Values, of: ContenderName, to: ContenderName) => (v[of] ?? NaN) / (v[to] ?? NaN);
+const within115 = { text: "≤ 1.15× raw ws", met: (v: Values) => ratio(v, "ferry", "raw") <= 1.15 };
+
+export const FIGURES: FigureSpec[] = [
+  { id: "rt_p50", title: "Round trip p50, Node↔Node", unit: "µs", better: "lower", target: within115, missNote: RT_NOTE },
+  { id: "rt_p99", title: "Round trip p99, Node↔Node", unit: "µs", better: "lower", target: within115, missNote: TAIL_NOTE },
+  {
+    id: "pipelined",
+    title: "Pipelined calls, 256 in flight, Node↔Node",
+    unit: "calls/s",
+    better: "higher",
+    target: { text: "≥ 1× raw ws and ≥ 3× tRPC", met: (v) => ratio(v, "ferry", "raw") >= 1 && ratio(v, "ferry", "trpc") >= 3 },
+  },
+  {
+    id: "binary",
+    title: "10 MiB binary result",
+    unit: "MB/s",
+    better: "higher",
+    target: { text: "≥ 0.9× raw ws", met: (v) => ratio(v, "ferry", "raw") >= 0.9 },
+    missNote: BINARY_NOTE,
+  },
+  { id: "events_1", title: "Events to 1 connection", unit: "events/s", better: "higher", target: { text: "≥ 2× raw ws", met: (v) => ratio(v, "ferry", "raw") >= 2 } },
+  { id: "events_100", title: "Events to 100 connections", unit: "events/s", better: "higher", target: { text: "≥ 2× raw ws", met: (v) => ratio(v, "ferry", "raw") >= 2 } },
+  { id: "mem_windows", title: "Backend heap per 1,000 windows", unit: "MiB", better: "lower" },
+  { id: "mem_listeners", title: "Backend heap per 10,000 listeners", unit: "MiB", better: "lower" },
+  { id: "cold_start", title: "Cold start to first served call", unit: "ms", better: "lower" },
+  { id: "browser_rt_p50", title: "Round trip p50, Chromium page", unit: "µs", better: "lower", target: within115, missNote: RT_NOTE },
+  { id: "browser_rt_p99", title: "Round trip p99, Chromium page", unit: "µs", better: "lower", target: within115, missNote: TAIL_NOTE },
+  {
+    id: "browser_pipelined",
+    title: "Pipelined calls, 256 in flight, Chromium page",
+    unit: "calls/s",
+    better: "higher",
+    target: { text: "≥ 1× raw ws", met: (v) => ratio(v, "ferry", "raw") >= 1 },
+  },
+  {
+    id: "client_size",
+    title: "Browser client, minified + gzip",
+    unit: "KB",
+    better: "lower",
+    target: { text: "≤ 5 KB", met: (v) => (v.ferry ?? Infinity) <= 5 },
+  },
+];
+
+/** One figure in the results file. */
+export interface FigureResult {
+  id: string;
+  title: string;
+  unit: string;
+  better: "lower" | "higher";
+  target: string | null;
+  /** Per contender: median, min, max and every round. */
+  values: Partial<Record<ContenderName, Summary>>;
+  /** Median over raw ws's median, per contender. */
+  ratios: Partial<Record<ContenderName, number>>;
+  /**
+   * Median of the per-round ratios to raw ws (round r against raw's round r): steadier
+   * than the ratio of medians when other work shares the machine.
+   */
+  pairedRatios: Partial<Record<ContenderName, number>>;
+  /** Whether ferry meets the target; null when the figure has none. */
+  met: boolean | null;
+  /** Why a missed target is missed (only when `met` is false and a note exists). */
+  missNote?: string;
+}
+
+/** Collects rounds per figure and contender. */
+export class Tally {
+  private readonly rounds = new Map<string, Map<ContenderName, number[]>>();
+
+  add(contender: ContenderName, figures: Record<string, number>): void {
+    for (const [id, value] of Object.entries(figures)) {
+      let byContender = this.rounds.get(id);
+      if (!byContender) this.rounds.set(id, (byContender = new Map()));
+      let list = byContender.get(contender);
+      if (!list) byContender.set(contender, (list = []));
+      list.push(value);
+    }
+  }
+
+  results(): FigureResult[] {
+    const out: FigureResult[] = [];
+    for (const spec of FIGURES) {
+      const byContender = this.rounds.get(spec.id);
+      if (!byContender) continue;
+      const values: FigureResult["values"] = {};
+      const medians: Values = {};
+      for (const [name, list] of byContender) {
+        values[name] = summarize(list);
+        medians[name] = values[name].median;
+      }
+      const ratios: FigureResult["ratios"] = {};
+      const pairedRatios: FigureResult["pairedRatios"] = {};
+      const rawRounds = byContender.get("raw");
+      if (medians.raw !== undefined) for (const [name, m] of Object.entries(medians)) ratios[name as ContenderName] = m / medians.raw;
+      if (rawRounds) {
+        for (const [name, list] of byContender) {
+          if (list.length === rawRounds.length) pairedRatios[name] = summarize(list.map((v, i) => v / rawRounds[i]!)).median;
+        }
+      }
+      const met = spec.target && medians.ferry !== undefined ? spec.target.met(medians) : null;
+      const result: FigureResult = { id: spec.id, title: spec.title, unit: spec.unit, better: spec.better, target: spec.target?.text ?? null, values, ratios, pairedRatios, met };
+      if (met === false && spec.missNote) result.missNote = spec.missNote;
+      out.push(result);
+    }
+    return out;
+  }
+}
+
+function fmt(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (Math.abs(n) >= 1000) return Math.round(n).toLocaleString("en-US");
+  if (Math.abs(n) >= 100) return n.toFixed(0);
+  if (Math.abs(n) >= 10) return n.toFixed(1);
+  return n.toFixed(2);
+}
+
+const COLUMNS: { name: ContenderName; label: string }[] = [
+  { name: "raw", label: "raw ws (floor)" },
+  { name: "birpc", label: "birpc" },
+  { name: "trpc", label: "tRPC v11 ws" },
+  { name: "ferry", label: "ferry" },
+];
+
+/**
+ * The Markdown table: each cell is `median (min–max) ratio-to-raw`; the last columns give
+ * ferry's DESIGN.md target and whether the median meets it.
+ */
+export function markdownTable(results: FigureResult[]): string {
+  const lines = [
+    `| workload | ${COLUMNS.map((c) => c.label).join(" | ")} | ferry target | met |`,
+    `|---|${COLUMNS.map(() => "---:").join("|")}|---|---|`,
+  ];
+  for (const r of results) {
+    const cells = COLUMNS.map(({ name }) => {
+      const s = r.values[name];
+      if (!s) return "—";
+      const ratioText = r.ratios[name] !== undefined && name !== "raw" ? ` **${r.ratios[name]!.toFixed(2)}×**` : "";
+      const spread = s.rounds.length > 1 ? ` (${fmt(s.min)}–${fmt(s.max)})` : "";
+      return `${fmt(s.median)}${spread}${ratioText}`;
+    });
+    const better = r.better === "lower" ? "lower is better" : "higher is better";
+    const met = r.met === null ? "" : r.met ? "yes" : "**MISSED**";
+    lines.push(`| ${r.title} (${r.unit}, ${better}) | ${cells.join(" | ")} | ${r.target ?? "—"} | ${met} |`);
+  }
+  return lines.join("\n");
+}

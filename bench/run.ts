@@ -1,0 +1,299 @@
+/**
+ * `npm run bench`: ferry against raw `ws` (the floor), birpc over `ws` and tRPC v11's
+ * WebSocket link, on the same workloads, in one run, over loopback.
+ *
+ *   npm run bench                      full run (3 rounds, Chromium included), writes
+ *                                      bench/results.json and docs/performance.md
+ *   npm run bench -- --quick           a few hundred calls per figure, 1 round, no docs
+ *   npm run bench -- --no-browser      skip the Chromium figures
+ *   npm run bench -- --rounds 5        more rounds
+ *   npm run bench -- --out file.json   write the results elsewhere (and no docs)
+ *   npm run bench -- --only rt,pipelined --contenders raw,ferry
+ *                                      a subset, for checking a change (no docs)
+ *   npm run bench -- --docs-from bench/results.json
+ *                                      rewrite docs/performance.md from a results file
+ *
+ * Servers run in child processes, one per contender; clients run here. Contenders run
+ * one at a time, never in parallel; each figure is measured in rounds, the contenders'
+ * order rotating every round, and reported as median (min–max) with its ratio to raw ws.
+ */
+
+import { cpus, loadavg } from "node:os";
+import { writeFile, mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { gzipSync } from "node:zlib";
+import { startPageServer, chromiumPath, chromiumVersion, killBrowsers, type PageServer } from "./browser.ts";
+import { spawnServer, type ServerChild } from "./children.ts";
+import { CONTENDERS } from "./contenders/index.ts";
+import { CONTENDER_NAMES, type BenchClient, type ContenderName } from "./contenders/types.ts";
+import { FIGURES, markdownTable, Tally, type FigureResult } from "./report.ts";
+import {
+  FULL,
+  QUICK,
+  binary,
+  binaries,
+  coldStart,
+  events,
+  listenersMemory,
+  pipelined,
+  roundTrip,
+  roundTrips,
+  windowsMemory,
+  type Figures,
+  type RunContext,
+} from "./workloads.ts";
+import { clientModule } from "../src/transports/ws.ts";
+
+/** The results file's shape (bench/results.json). */
+export interface BenchResults {
+  date: string;
+  mode: "full" | "quick" | "partial";
+  rounds: number;
+  /** Rounds of the Chromium figures. */
+  browserRounds: number;
+  command: string;
+  machine: {
+    nproc: number;
+    cpu: string;
+    node: string;
+    platform: string;
+    chromium: string | null;
+    crossOriginIsolated: boolean | null;
+    /** 1-minute load average at the start and at the end of the run: other work on the machine. */
+    loadAverage: [number, number];
+  };
+  sizes: typeof FULL;
+  figures: FigureResult[];
+  table: string;
+}
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    "no-browser": { type: "boolean", default: false },
+    rounds: { type: "string" },
+    out: { type: "string" },
+    only: { type: "string" },
+    contenders: { type: "string" },
+    "docs-from": { type: "string" },
+  },
+});
+const quick = args.quick;
+const sizes = quick ? QUICK : FULL;
+const rounds = Number(args.rounds ?? (quick ? 1 : 3));
+if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error(`--rounds must be 1..20, got ${args.rounds}`);
+/** The page's rounds are cheap and its figures noisier, so it runs at least 5 in a full run. */
+const browserRounds = quick ? rounds : Math.max(rounds, 5);
+const withBrowser = !args["no-browser"] && chromiumPath() !== undefined && (args.only === undefined || args.only.split(",").includes("browser"));
+const outFile = args.out ?? fileURLToPath(new URL("./results.json", import.meta.url));
+const only = args.only?.split(",");
+const chosen = (args.contenders?.split(",") ?? CONTENDER_NAMES) as ContenderName[];
+for (const name of chosen) if (!CONTENDER_NAMES.includes(name)) throw new Error(`unknown contender ${name}`);
+const partial = only !== undefined || args.contenders !== undefined;
+const writeDocs = !quick && !partial && args.out === undefined;
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+// Server children exit when their IPC channel closes; Chromium runs in its own process
+// group, so an interrupted run ends it here.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    killBrowsers();
+    process.exit(130);
+  });
+}
+
+/** The Node↔Node workloads in run order. */
+interface Workload {
+  id: string;
+  name: string;
+  run(ctx: RunContext): Promise<Figures>;
+  /** When set, runs all contenders of a round together (interleaved inside). */
+  runTogether?(ctxs: RunContext[]): Promise<Map<RunContext, Figures>>;
+}
+
+const ALL_WORKLOADS: Workload[] = [
+  { id: "rt", name: "round trip", run: roundTrip, runTogether: roundTrips },
+  { id: "pipelined", name: "pipelined", run: pipelined },
+  { id: "binary", name: "10 MiB binary", run: binary, runTogether: binaries },
+  { id: "events1", name: "events to 1", run: (ctx) => events(ctx, 1) },
+  { id: "events100", name: "events to 100", run: (ctx) => events(ctx, 100) },
+  { id: "windows", name: "heap per window", run: windowsMemory },
+  { id: "listeners", name: "heap per listener", run: listenersMemory },
+  { id: "cold", name: "cold start", run: coldStart },
+];
+const WORKLOADS = ALL_WORKLOADS.filter((w) => only === undefined || only.includes(w.id));
+
+/** The contenders in the order round `r` runs them: rotated, so none always goes first. */
+const orderFor = (r: number): ContenderName[] => chosen.map((_, i) => chosen[(i + r) % chosen.length]!);
+
+async function main(): Promise<void> {
+  const loadAtStart = loadavg()[0]!;
+  const tally = new Tally();
+  const page: PageServer | undefined = withBrowser ? await startPageServer() : undefined;
+  const servers = new Map<ContenderName, ServerChild>();
+  const clients = new Map<ContenderName, BenchClient>();
+  let isolated: boolean | null = null;
+  try {
+    for (const name of chosen) {
+      const server = await spawnServer(name, { origins: page ? [page.origin] : [] });
+      servers.set(name, server);
+      clients.set(name, await CONTENDERS[name].connect(server.info));
+    }
+    // One untimed pass per contender first, so round 1 does not pay for JIT warm-up.
+    const warmSizes = { ...sizes, pipeCalls: Math.max(300, sizes.pipeCalls / 2), eventDeliveries: Math.max(500, sizes.eventDeliveries / 10) };
+    for (const name of chosen) {
+      const ctx: RunContext = { contender: CONTENDERS[name], server: servers.get(name)!, client: clients.get(name)!, sizes: warmSizes };
+      await pipelined(ctx);
+      await roundTrip(ctx);
+      await events(ctx, 1);
+      log(`warmed up ${name}`);
+    }
+    const contextFor = (name: ContenderName): RunContext => ({ contender: CONTENDERS[name], server: servers.get(name)!, client: clients.get(name)!, sizes });
+    const report = (r: number, workload: Workload, name: ContenderName, figures: Figures) => {
+      tally.add(name, figures);
+      log(`round ${r + 1}/${rounds} ${workload.name.padEnd(18)} ${name.padEnd(6)} ${Object.entries(figures).map(([k, v]) => `${k}=${v.toFixed(1)}`).join(" ")}`);
+    };
+    for (const workload of WORKLOADS) {
+      for (let r = 0; r < rounds; r++) {
+        if (workload.runTogether) {
+          const ctxs = orderFor(r).map(contextFor);
+          const figures = await workload.runTogether(ctxs);
+          for (const ctx of ctxs) report(r, workload, ctx.contender.name, figures.get(ctx)!);
+          continue;
+        }
+        for (const name of orderFor(r)) report(r, workload, name, await workload.run(contextFor(name)));
+      }
+    }
+    if (page && servers.has("raw") && servers.has("ferry")) {
+      log(`Chromium: ${browserRounds} rounds of round trips and pipelined calls, raw ws vs ferry…`);
+      const results = await page.run(servers.get("raw")!, servers.get("ferry")!, { ...sizes, pipeCalls: sizes.pipeCalls / 2 }, browserRounds);
+      isolated = results.crossOriginIsolated;
+      for (const run of results.runs) {
+        tally.add(run.contender, Object.fromEntries(Object.entries(run.figures).map(([k, v]) => [`browser_${k}`, v])));
+        log(`round ${run.round + 1}/${browserRounds} chromium ${run.contender.padEnd(6)} ${Object.entries(run.figures).map(([k, v]) => `${k}=${v.toFixed(1)}`).join(" ")}`);
+      }
+    }
+    if (chosen.includes("ferry")) tally.add("ferry", { client_size: gzipSync(await clientModule()).byteLength / 1024 });
+  } finally {
+    for (const client of clients.values()) client.close();
+    for (const server of servers.values()) await server.stop();
+    await page?.close();
+  }
+
+  const figures = tally.results();
+  const table = markdownTable(figures);
+  const cpu = cpus()[0]?.model.trim() ?? "unknown";
+  const browserPath = chromiumPath();
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    mode: quick ? "quick" : partial ? "partial" : "full",
+    rounds,
+    browserRounds,
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
+    machine: {
+      nproc: cpus().length,
+      cpu,
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      chromium: withBrowser && browserPath ? chromiumVersion(browserPath) : null,
+      crossOriginIsolated: isolated,
+      loadAverage: [loadAtStart, loadavg()[0]!],
+    },
+    sizes,
+    figures,
+    table,
+  };
+  await mkdir(dirname(outFile), { recursive: true });
+  await writeFile(outFile, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(table);
+  log(`results written to ${outFile}`);
+  if (writeDocs) {
+    await mkdir(dirname(DOC), { recursive: true });
+    await writeFile(DOC, performanceDoc(results));
+    log(`table written to ${DOC}`);
+  }
+}
+
+/** docs/performance.md: the latest table, the machine, and how to reproduce it. */
+function performanceDoc(r: BenchResults): string {
+  const m = r.machine;
+  const missed = r.figures
+    .filter((f) => f.met === false)
+    .map((f) => `- **${f.title}**: ferry ${f.ratios.ferry?.toFixed(2) ?? "?"}× raw ws (median of per-round ratios ${f.pairedRatios.ferry?.toFixed(2) ?? "?"}×); target ${f.target}.${f.missNote ? ` ${f.missNote}` : ""}`);
+  return `# Performance
+
+ferry measured side by side with raw \`ws\` (the floor), birpc over \`ws\` and tRPC v11's
+WebSocket link, in one run on one machine. Each cell is the median over ${r.rounds} rounds
+(Chromium rows: ${r.browserRounds}) with (min–max) and, in bold, the ratio to raw ws's median.
+Contenders run one at a time, their order rotating every round. \`bench/results.json\` also
+holds every round and the median of per-round ratios (\`pairedRatios\`).
+
+Reproduce with:
+
+\`\`\`sh
+npm install
+${r.command}
+\`\`\`
+
+Machine: ${m.nproc} × ${m.cpu}, Node ${m.node} (${m.platform})${m.chromium ? `, ${m.chromium}` : ""}; run ${r.date}.
+1-minute load average ${m.loadAverage[0].toFixed(1)} at the start and ${m.loadAverage[1].toFixed(1)} at the end
+(other work shared the ${m.nproc} cores; the min–max spread shows how much it moved the figures).
+
+${r.table}
+
+${missed.length ? `Targets ferry misses in this run, and why:\n\n${missed.join("\n")}` : "ferry meets every target in this run."}
+
+## What each row measures
+
+- **Round trip**: \`greet({ name: "Ada" })\` → \`"Hello, Ada!"\`, one at a time, ${r.sizes.rtWarm} warm-up calls
+  then ${r.sizes.rtCalls} timed; p50 and p99 of those. The contenders take turns in blocks of 100
+  calls, so each one's samples span the same stretch of time. raw ws is an echo of a greet-sized
+  JSON frame matched by id: the floor any RPC over \`ws\` pays.
+- **Pipelined calls**: ${r.sizes.pipeCalls} greets with ${r.sizes.inFlight} in flight; calls per second.
+  raw ws sends one frame per call; ferry coalesces what is queued within a tick.
+- **10 MiB binary result**: a command returning the same 10 MiB buffer, ${r.sizes.blobCalls} calls, the contenders
+  taking turns call by call.
+  birpc and tRPC's ws link carry JSON only, so they return base64 (encoded per call), as an app would.
+- **Events**: the backend emits ${r.sizes.eventDeliveries.toLocaleString("en-US")} deliveries in all
+  (to 1 connection, or ${(r.sizes.eventDeliveries / 100).toLocaleString("en-US")} to each of 100), ${r.sizes.eventBurst} emits per
+  turn of the event loop; timed from the emit request to the last delivery. raw ws serializes once
+  and sends one frame per event per connection; birpc sends one event call per connection;
+  tRPC one subscription message each.
+- **Heap per 1,000 windows**: on a fresh server child, backend \`heapUsed\` after full GCs, before and after ${r.sizes.windows} bare
+  connections that completed the contender's handshake (ferry: token + Origin), scaled to 1,000.
+- **Heap per 10,000 listeners**: the same, before and after one connection registers ${r.sizes.listeners.toLocaleString("en-US")}
+  listeners over 100 event names, scaled to 10,000. raw ws and birpc keep a plain table of
+  listener ids; tRPC holds a subscription each, fed by \`node:events\` \`on()\` as tRPC's docs show
+  (on Node 20 each \`on()\` iterator alone holds ~33 KB: 331 MiB per 10,000, measured apart).
+- **Cold start**: from spawning the backend to the first answered call. ferry: the tutorial backend
+  (\`examples/tutorial/server.ts --no-window\`, zod included) and its \`greet\`; the peers: the bench's
+  server child with only their module loaded. All start through the same \`tsx\` loader.
+- **Chromium page**: Debian's Chromium launched directly (headless, fresh profile, nothing attached),
+  the page cross-origin isolated (\`performance.now()\` resolution 5 µs${m.crossOriginIsolated === false ? "; **this run was not isolated: 100 µs resolution**" : ""}),
+  ferry's client being the bytes the backend serves at \`/__ferry/client.js\`; raw ws from the same page.
+  The same round trips as above; pipelined: ${r.sizes.pipeCalls / 2} calls, ${r.sizes.inFlight} in flight.
+- **Browser client size**: \`/__ferry/client.js\` (the whole page API: invoke, listen, Channel, errors), gzip.
+
+All servers bind 127.0.0.1; every loop is bounded. Full results, every round included:
+\`bench/results.json\`.
+`;
+}
+
+const DOC = fileURLToPath(new URL("../docs/performance.md", import.meta.url));
+
+if (args["docs-from"]) {
+  const { readFile } = await import("node:fs/promises");
+  const saved = JSON.parse(await readFile(args["docs-from"], "utf8")) as BenchResults;
+  // Notes belong to the code, not the run: take the current ones.
+  for (const f of saved.figures) {
+    const spec = FIGURES.find((s) => s.id === f.id);
+    if (f.met === false && spec?.missNote) f.missNote = spec.missNote;
+  }
+  await writeFile(DOC, performanceDoc(saved));
+  log(`table written to ${DOC}`);
+} else {
+  await main();
+}

@@ -1,0 +1,281 @@
+/**
+ * The Node↔Node workloads. Each runs one contender once and returns its figures; the
+ * orchestrator repeats them in rounds, interleaving contenders.
+ */
+
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { bounded, spawnServer, type ServerChild } from "./children.ts";
+import { ferry } from "./contenders/ferry.ts";
+import { BLOB_BYTES, type BenchClient, type Contender } from "./contenders/types.ts";
+import { percentile } from "./stats.ts";
+
+/** How much work one run does; `--quick` shrinks everything. */
+export interface Sizes {
+  rtWarm: number;
+  rtCalls: number;
+  pipeCalls: number;
+  inFlight: number;
+  blobCalls: number;
+  eventDeliveries: number;
+  eventBurst: number;
+  windows: number;
+  listeners: number;
+  /** Memory figures on a fresh server child each (slower; `--quick` reuses the running one). */
+  freshServers: boolean;
+}
+
+export const FULL: Sizes = {
+  rtWarm: 1000,
+  rtCalls: 2000,
+  pipeCalls: 20_000,
+  inFlight: 256,
+  blobCalls: 8,
+  eventDeliveries: 60_000,
+  eventBurst: 64,
+  windows: 1000,
+  listeners: 10_000,
+  freshServers: true,
+};
+
+export const QUICK: Sizes = {
+  rtWarm: 50,
+  rtCalls: 200,
+  pipeCalls: 600,
+  inFlight: 256,
+  blobCalls: 1,
+  eventDeliveries: 2000,
+  eventBurst: 64,
+  windows: 50,
+  listeners: 500,
+  freshServers: false,
+};
+
+/** What a workload run gets: the contender, its long-lived server child and client. */
+export interface RunContext {
+  contender: Contender;
+  server: ServerChild;
+  client: BenchClient;
+  sizes: Sizes;
+}
+
+export type Figures = Record<string, number>;
+
+const NAME = "Ada";
+
+/** Round trips alternate between contenders in blocks of this many calls. */
+const BLOCK = 100;
+
+/**
+ * Sequential greet round trips after a warm-up: p50 and p99 in microseconds, per
+ * contender. The contenders take turns in blocks of BLOCK calls, so every contender's
+ * samples span the same stretch of time and whatever else the machine was doing then.
+ */
+export async function roundTrips(ctxs: RunContext[]): Promise<Map<RunContext, Figures>> {
+  const samples = new Map<RunContext, number[]>(ctxs.map((c) => [c, []]));
+  for (const { client, sizes } of ctxs) for (let i = 0; i < sizes.rtWarm; i++) await client.greet(NAME);
+  const calls = ctxs[0]?.sizes.rtCalls ?? 0;
+  for (let done = 0; done < calls; done += BLOCK) {
+    for (const ctx of ctxs) {
+      const list = samples.get(ctx)!;
+      for (let i = 0; i < Math.min(BLOCK, calls - done); i++) {
+        const t0 = performance.now();
+        await ctx.client.greet(NAME);
+        list.push((performance.now() - t0) * 1000);
+      }
+    }
+  }
+  return new Map(ctxs.map((c) => [c, { rt_p50: percentile(samples.get(c)!, 50), rt_p99: percentile(samples.get(c)!, 99) }]));
+}
+
+/** One contender's round trips alone (warm-up, profiling). */
+export async function roundTrip(ctx: RunContext): Promise<Figures> {
+  return (await roundTrips([ctx])).get(ctx)!;
+}
+
+/** Runs `total` calls keeping `inFlight` outstanding; resolves with calls per second. */
+export function pipelineRate(call: () => Promise<unknown>, total: number, inFlight: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let done = 0;
+    const t0 = performance.now();
+    const next = (): void => {
+      if (sent >= total) return;
+      sent++;
+      call().then(() => {
+        if (++done === total) resolve(total / ((performance.now() - t0) / 1000));
+        else next();
+      }, reject);
+    };
+    for (let i = 0; i < inFlight; i++) next();
+  });
+}
+
+/** Pipelined greets, `inFlight` at a time: calls per second (after one warm-up run). */
+export async function pipelined({ client, sizes }: RunContext): Promise<Figures> {
+  const call = () => client.greet(NAME);
+  await pipelineRate(call, Math.min(sizes.pipeCalls, 2000), sizes.inFlight);
+  return { pipelined: await pipelineRate(call, sizes.pipeCalls, sizes.inFlight) };
+}
+
+/**
+ * The 10 MiB binary result: MB/s (10^6 bytes) of result delivered, per contender. The
+ * contenders take turns call by call, so each one's calls span the same stretch of time.
+ */
+export async function binaries(ctxs: RunContext[]): Promise<Map<RunContext, Figures>> {
+  const check = (b: Uint8Array) => {
+    if (b.byteLength !== BLOB_BYTES || b[12345] !== (12345 & 0xff)) throw new Error("binary result arrived damaged");
+  };
+  const elapsed = new Map<RunContext, number>(ctxs.map((c) => [c, 0]));
+  for (const ctx of ctxs) check(await ctx.client.blob());
+  const calls = ctxs[0]?.sizes.blobCalls ?? 0;
+  for (let i = 0; i < calls; i++) {
+    for (const ctx of ctxs) {
+      const t0 = performance.now();
+      check(await ctx.client.blob());
+      elapsed.set(ctx, elapsed.get(ctx)! + (performance.now() - t0));
+    }
+  }
+  return new Map(ctxs.map((c) => [c, { binary: (calls * BLOB_BYTES) / 1e6 / (elapsed.get(c)! / 1000) }]));
+}
+
+/** One contender's binary results alone. */
+export async function binary(ctx: RunContext): Promise<Figures> {
+  return (await binaries([ctx])).get(ctx)!;
+}
+
+/**
+ * Events from the backend to `connections` listening connections: events delivered per
+ * second, from the emit request until the last listener has its last event.
+ */
+export async function events(ctx: RunContext, connections: number): Promise<Figures> {
+  const { contender, server, sizes } = ctx;
+  const perConnection = Math.floor(sizes.eventDeliveries / connections);
+  const clients: BenchClient[] = [];
+  try {
+    let received = 0;
+    let allIn!: () => void;
+    const finished = new Promise<void>((resolve) => (allIn = resolve));
+    const total = perConnection * connections;
+    for (let i = 0; i < connections; i++) {
+      const c = await contender.connect(server.info);
+      clients.push(c);
+      await c.listen("tick", () => {
+        if (++received === total) allIn();
+      });
+    }
+    const t0 = performance.now();
+    await server.emit("tick", perConnection, sizes.eventBurst);
+    await bounded(finished, 60_000, `${contender.name} events to ${connections}`);
+    return { [`events_${connections}`]: total / ((performance.now() - t0) / 1000) };
+  } finally {
+    for (const c of clients) c.close();
+  }
+}
+
+const MiB = 1024 * 1024;
+
+/**
+ * Runs `measure` against a fresh server child of the contender, stopped afterwards: what
+ * one memory figure leaves behind (tRPC keeps subscriptions after their socket closes)
+ * must not weigh on the next figure.
+ */
+async function onFreshServer(ctx: RunContext, measure: (ctx: RunContext) => Promise<Figures>): Promise<Figures> {
+  if (!ctx.sizes.freshServers) return measure(ctx);
+  const server = await spawnServer(ctx.contender.name);
+  try {
+    return await measure({ ...ctx, server });
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Backend heap per 1,000 connected windows (bare connections past the handshake), MiB. */
+export function windowsMemory(ctx: RunContext): Promise<Figures> {
+  return onFreshServer(ctx, measureWindows);
+}
+
+async function measureWindows({ contender, server, sizes }: RunContext): Promise<Figures> {
+  const closers: (() => void)[] = [];
+  try {
+    const before = await server.heap();
+    for (let i = 0; i < sizes.windows; i += 50) {
+      const batch = Math.min(50, sizes.windows - i);
+      closers.push(...(await Promise.all(Array.from({ length: batch }, () => contender.connectBare(server.info)))));
+    }
+    const after = await server.heap();
+    return { mem_windows: ((after - before) / sizes.windows) * 1000 / MiB };
+  } finally {
+    for (const close of closers) close();
+  }
+}
+
+/** Backend heap per 10,000 page listeners on one connection (100 event names), MiB. */
+export function listenersMemory(ctx: RunContext): Promise<Figures> {
+  return onFreshServer(ctx, measureListeners);
+}
+
+async function measureListeners({ contender, server, sizes }: RunContext): Promise<Figures> {
+  const client = await contender.connect(server.info);
+  try {
+    const before = await server.heap();
+    for (let i = 0; i < sizes.listeners; i += 250) {
+      const batch = Math.min(250, sizes.listeners - i);
+      await Promise.all(Array.from({ length: batch }, (_, j) => client.listen(`ev${(i + j) % 100}`, () => {})));
+    }
+    const after = await server.heap();
+    return { mem_listeners: ((after - before) / sizes.listeners) * 10_000 / MiB };
+  } finally {
+    client.close();
+  }
+}
+
+const TUTORIAL = fileURLToPath(new URL("../examples/tutorial/server.ts", import.meta.url));
+
+/**
+ * Cold start to the first served call, in ms: for ferry the tutorial backend
+ * (`examples/tutorial/server.ts --no-window`) and its `greet`; for the peers the bench
+ * server child with only their module loaded. Both start through the same `tsx` loader.
+ */
+export async function coldStart({ contender }: RunContext): Promise<Figures> {
+  const t0 = performance.now();
+  if (contender.name !== "ferry") {
+    const child = await spawnServer(contender.name);
+    try {
+      const client = await contender.connect(child.info);
+      await client.greet(NAME);
+      const ms = performance.now() - t0;
+      client.close();
+      return { cold_start: ms };
+    } finally {
+      await child.stop();
+    }
+  }
+  const child = spawn(process.execPath, ["--import", "tsx", TUTORIAL, "--no-window"], { stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    const url = await bounded(
+      new Promise<URL>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (d: Buffer) => {
+          out += d.toString();
+          const m = /(http:\/\/127\.0\.0\.1:\d+)\/#ferry-token=([0-9a-f]+)/.exec(out);
+          if (m) resolve(new URL(m[0]));
+        });
+        child.once("exit", (code) => reject(new Error(`tutorial server exited with ${code}`)));
+      }),
+      30_000,
+      "starting the tutorial backend",
+    );
+    const token = url.hash.slice("#ferry-token=".length);
+    const client = await ferry.connect({ url: `ws://${url.host}/__ferry/ws`, token, origin: url.origin });
+    const greeting = await client.greet(NAME);
+    const ms = performance.now() - t0;
+    client.close();
+    if (greeting !== `Hello, ${NAME}!`) throw new Error(`tutorial greet answered ${JSON.stringify(greeting)}`);
+    return { cold_start: ms };
+  } finally {
+    const exited = child.exitCode === null ? new Promise((resolve) => child.once("exit", resolve)) : Promise.resolve();
+    child.kill("SIGTERM");
+    await bounded(exited, 10_000, "stopping the tutorial backend").catch(() => child.kill("SIGKILL"));
+  }
+}
