@@ -4,7 +4,7 @@
  * `client.listen`. Commands are plain handlers, like the peers' (no argument schema).
  */
 
-import { createApp } from "../../src/backend/index.ts";
+import { allowAll, createApp } from "../../src/backend/index.ts";
 import { createClient } from "../../src/client/core.ts";
 import { serveWs, tokenProtocols } from "../../src/transports/ws.ts";
 import { wsClientTransport } from "../../src/transports/ws-client.ts";
@@ -17,6 +17,7 @@ export const BENCH_WINDOW = "bench";
 /** The ferry app the bench serves (also to the Chromium page). */
 export function createBenchApp() {
   return createApp({
+    authorize: allowAll,
     commands: {
       greet: ({ name }: { name: string }) => `Hello, ${name}!`,
       blob: () => benchBlob(),

@@ -7,7 +7,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createApp, FerryError, type CommandContext } from "ferry";
+import { allowAll, createApp, FerryError, type CommandContext } from "ferry";
 import { connectMemory } from "ferry/transports/memory";
 import { createClient } from "../../src/client/core.ts";
 
@@ -23,6 +23,7 @@ test("a signal first read after the page cancelled is already aborted, with the 
   const release = deferred();
   const seen = deferred<AbortSignal>();
   const app = createApp({
+    authorize: allowAll,
     commands: {
       async slow(_args: unknown, ctx: CommandContext) {
         started.resolve();
@@ -50,6 +51,7 @@ test("a signal first read after the page cancelled is already aborted, with the 
 test("a signal read early fires on disconnect, and a spread context carries it", async () => {
   const fired = deferred<unknown>();
   const app = createApp({
+    authorize: allowAll,
     commands: {
       wait(_args: unknown, ctx: CommandContext) {
         const copy = { ...ctx };
@@ -70,6 +72,7 @@ test("a signal read early fires on disconnect, and a spread context carries it",
 test("a client timeout rejects with `timeout` and fires the handler's signal", async () => {
   const fired = deferred();
   const app = createApp({
+    authorize: allowAll,
     commands: {
       hang(_args: unknown, ctx: CommandContext) {
         ctx.signal.addEventListener("abort", () => fired.resolve(), { once: true });
