@@ -7,7 +7,7 @@
  * connection ends there: handlers see their AbortSignal fire, listeners are freed.
  */
 
-import { coalesce, decodeFrame, frameMessage, encodeValue, type Frame } from "../protocol/codec.ts";
+import { coalesce, FrameReader, frameMessage, encodeValue, type Frame } from "../protocol/codec.ts";
 import { FerryError } from "../protocol/errors.ts";
 import { parseClientMessage } from "../protocol/messages.ts";
 import { shapeError } from "./errors.ts";
@@ -73,6 +73,7 @@ export class Connection {
   private readonly app: AppInternals;
   private readonly peer: Peer;
   private queue: Frame[] = [];
+  private readonly reader = new FrameReader();
   private flushScheduled = false;
   private protocolErrors = 0;
   private isClosed = false;
@@ -93,7 +94,7 @@ export class Connection {
     if (this.isClosed) return;
     let messages: unknown[];
     try {
-      messages = decodeFrame(data);
+      messages = this.reader.read(data);
     } catch (err) {
       this.protocolError(err);
       return;

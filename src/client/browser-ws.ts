@@ -1,6 +1,7 @@
 /** The browser's WebSocket as a ferry client transport. */
 
 import type { ClientTransport, TransportSink } from "./core.ts";
+import { framePieces } from "../protocol/codec.ts";
 
 const PROTOCOL = "ferry.v1";
 
@@ -9,7 +10,7 @@ export function browserTransport(url: string, token: string): ClientTransport {
   const ws = new WebSocket(url, [PROTOCOL, `ferry.token.${token}`]);
   ws.binaryType = "arraybuffer";
   let sink: TransportSink | undefined;
-  const backlog: (string | Blob)[] = [];
+  const backlog: (string | Uint8Array)[] = [];
   ws.onopen = () => {
     for (const f of backlog.splice(0)) ws.send(f);
   };
@@ -24,9 +25,9 @@ export function browserTransport(url: string, token: string): ClientTransport {
       sink = s;
     },
     send(frame) {
-      const data = typeof frame === "string" ? frame : new Blob(frame as BlobPart[]);
-      if (ws.readyState === WebSocket.CONNECTING) backlog.push(data);
-      else if (ws.readyState === WebSocket.OPEN) ws.send(data);
+      const pieces = framePieces(frame);
+      if (ws.readyState === WebSocket.CONNECTING) backlog.push(...pieces);
+      else if (ws.readyState === WebSocket.OPEN) for (const piece of pieces) ws.send(piece);
     },
     close() {
       ws.close(1000);

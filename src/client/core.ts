@@ -3,7 +3,7 @@
  * and `Channel`, over any `ClientTransport` (browser WebSocket, Node `ws`, in-memory).
  */
 
-import { coalesce, decodeFrame, encodeValue, frameMessage, type Frame } from "../protocol/codec.ts";
+import { coalesce, FrameReader, encodeValue, frameMessage, type Frame } from "../protocol/codec.ts";
 import { FerryError } from "../protocol/errors.ts";
 import { parseServerMessage, type ServerMessage } from "../protocol/messages.ts";
 import { assertEventName } from "../protocol/names.ts";
@@ -134,6 +134,7 @@ export class Client {
   private nextCallId = 1;
   private nextHandlerId = 1;
   private queue: Frame[] = [];
+  private readonly reader = new FrameReader();
   private flushScheduled = false;
   private closeError: FerryError | undefined;
 
@@ -281,7 +282,7 @@ export class Client {
   private receive(data: string | Uint8Array): void {
     let messages: unknown[];
     try {
-      messages = decodeFrame(data);
+      messages = this.reader.read(data);
     } catch (err) {
       reportAsync(err);
       return;

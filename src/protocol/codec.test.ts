@@ -1,14 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { coalesce, decodeFrame, encodeValue, formatPath, frameMessage } from "./codec.ts";
+import { coalesce, encodeValue, formatPath, FrameReader, framePieces, frameMessage, type BinaryFrame } from "./codec.ts";
 import { FerryError } from "./errors.ts";
 
 function roundTrip(value: unknown): unknown {
   const frame = frameMessage(`{"t":"r","id":1`, "v", encodeValue(value, "result"));
-  const data = typeof frame === "string" ? frame : Buffer.concat(frame);
-  const [msg] = decodeFrame(data);
-  return (msg as { v: unknown }).v;
+  const reader = new FrameReader();
+  const messages = framePieces(frame).flatMap((piece) => reader.read(piece));
+  assert.equal(messages.length, 1, "one message once every piece has arrived");
+  return (messages[0] as { v: unknown }).v;
 }
 
 /** JSON-safe values with byte arrays mixed in anywhere. */
@@ -37,10 +38,11 @@ test("any value with bytes anywhere survives encode → frame → decode unchang
 
 test("bytes are lifted into a binary frame, not base64 or number arrays", () => {
   const frame = frameMessage(`{"t":"r","id":1`, "v", encodeValue({ data: new Uint8Array(1000).fill(7) }, "result"));
-  assert.ok(Array.isArray(frame));
-  const header = Buffer.from(frame[0]!).toString("utf8");
-  assert.ok(header.length < 100, "the header holds no byte content");
-  assert.equal(frame[1]!.byteLength, 1000);
+  assert.equal(typeof frame, "object");
+  const { head, segments } = frame as BinaryFrame;
+  assert.ok(head.length < 100, "the head holds no byte content");
+  assert.equal(segments.length, 1);
+  assert.equal(segments[0]!.byteLength, 1000, "the bytes go as they are, in a message of their own");
   // ArrayBuffer and other views arrive as Uint8Array over the same bytes.
   const out = roundTrip({ ab: new Uint8Array([1, 2]).buffer, view: new Uint16Array([258]) }) as Record<string, Uint8Array>;
   assert.deepEqual([...out.ab!], [1, 2]);
@@ -82,31 +84,43 @@ test("values JSON handles are accepted: Dates, toJSON, undefined fields, shared 
   assert.equal(encodeValue(undefined, "r").json, "null");
 });
 
-test("malformed frames are protocol errors, never crashes", () => {
-  const bad: (string | Uint8Array)[] = [
-    "{",
-    new Uint8Array([0, 0]),
-    new Uint8Array([0, 0, 0, 50, 1]),
-    Buffer.concat([Buffer.from([0, 0, 0, 2]), Buffer.from("[]")]),
-    Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('{"t":"i"}  ')]),
-    Buffer.concat([Buffer.from([0, 0, 0, 29]), Buffer.from('{"$b":[[["__proto__","x"],1]]}'), Buffer.from([1])]),
+test("malformed frames are protocol errors, never crashes; the reader recovers", () => {
+  const bad: (string | Uint8Array)[][] = [
+    ["{"],
+    [new Uint8Array([1, 2])], // bytes nobody announced
+    ['{"t":"r","id":1,"$b":"x"}'],
+    ['{"t":"r","id":1,"$b":[[["v"],-1]]}'],
+    ['{"t":"r","id":1,"v":null,"$b":[[["v"],2]]}', new Uint8Array([1])], // wrong length
+    ['{"t":"r","id":1,"v":null,"$b":[[["v"],1]]}', '{"t":"r","id":2}'], // text while bytes are due
+    ['{"t":"r","id":1,"$b":[[["__proto__","x"],1]]}', new Uint8Array([1])],
+    ['{"t":"r","id":1,"$b":[[["missing","x"],1]]}', new Uint8Array([1])],
   ];
-  for (const data of bad) {
-    assert.throws(() => decodeFrame(data), (e: FerryError) => e.kind === "protocol");
+  for (const pieces of bad) {
+    const reader = new FrameReader();
+    assert.throws(
+      () => pieces.forEach((p) => reader.read(p)),
+      (e: FerryError) => e.kind === "protocol",
+      JSON.stringify(pieces.map(String)),
+    );
+    // After the error the reader takes well-formed messages again.
+    assert.deepEqual(reader.read('{"t":"r","id":9}'), [{ t: "r", id: 9 }]);
   }
   fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-      try {
-        decodeFrame(bytes);
-      } catch (e) {
-        assert.ok(e instanceof FerryError && e.kind === "protocol");
+    fc.property(fc.array(fc.oneof(fc.uint8Array({ maxLength: 50 }), fc.string({ maxLength: 50 })), { maxLength: 5 }), (pieces) => {
+      const reader = new FrameReader();
+      for (const piece of pieces) {
+        try {
+          reader.read(piece);
+        } catch (e) {
+          assert.ok(e instanceof FerryError && e.kind === "protocol");
+        }
       }
     }),
   );
 });
 
 test("coalesce joins text frames into one array frame and keeps binary frames in order", () => {
-  const bin = [new Uint8Array([1])];
+  const bin = { head: '{"$b":[[["v"],1]]}', segments: [new Uint8Array([1])] };
   assert.deepEqual(coalesce(['{"a":1}', '{"b":2}', bin, '{"c":3}']), ['[{"a":1},{"b":2}]', bin, '{"c":3}']);
   assert.deepEqual(coalesce(['{"a":1}']), ['{"a":1}']);
 });

@@ -5,10 +5,12 @@
  * cycles …) and its bytes are lifted out, so `Uint8Array`/`ArrayBuffer` travel as bytes,
  * never as base64 or number arrays.
  *
- * Frames:
+ * Frames (WebSocket messages):
  * - text: one message object, or an array of messages coalesced within a tick;
- * - binary: `u32 header length (big-endian) | header JSON | byte segments`, where the header
- *   is one message whose `$b` lists `[path, length]` for each segment in order.
+ * - a message that carries bytes goes alone as a text message whose `$b` lists
+ *   `[path, length]` for each byte segment, followed by one binary message per segment, in
+ *   order. No side ever reassembles or copies the bytes: a 10 MiB result is one 10 MiB
+ *   binary message written straight from the handler's buffer.
  */
 
 import { FerryError } from "./errors.ts";
@@ -27,11 +29,18 @@ export interface ByteRef {
   data: Uint8Array;
 }
 
-/** An outgoing frame: a text frame, or the chunks of one binary frame. */
-export type Frame = string | Uint8Array[];
+/** A message with bytes: its text head (with `$b`), then one binary message per segment. */
+export interface BinaryFrame {
+  head: string;
+  segments: Uint8Array[];
+}
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+/** An outgoing frame: a text message, or a message with byte segments. */
+export type Frame = string | BinaryFrame;
+
+/** Most byte segments one message may announce. */
+const MAX_SEGMENTS = 100_000;
+
 const plainProto = Object.prototype;
 
 /** True for the byte containers ferry sends as bytes. */
@@ -167,11 +176,12 @@ export function frameMessage(head: string, field?: string, value?: EncodedValue)
   const text = `${head},"${field}":${value.json}`;
   if (value.bytes.length === 0) return `${text}}`;
   const refs = value.bytes.map((b) => [[field, ...b.path], b.data.byteLength]);
-  const header = encoder.encode(`${text},"$b":${JSON.stringify(refs)}}`);
-  const prefix = new Uint8Array(4 + header.byteLength);
-  new DataView(prefix.buffer).setUint32(0, header.byteLength);
-  prefix.set(header, 4);
-  return [prefix, ...value.bytes.map((b) => b.data)];
+  return { head: `${text},"$b":${JSON.stringify(refs)}}`, segments: value.bytes.map((b) => b.data) };
+}
+
+/** The WebSocket messages of a frame, in order: text as strings, byte segments as bytes. */
+export function framePieces(frame: Frame): (string | Uint8Array)[] {
+  return typeof frame === "string" ? [frame] : [frame.head, ...frame.segments];
 }
 
 /** Thrown for frames that are not ferry frames; the connection answers with a `protocol` error. */
@@ -179,47 +189,67 @@ function malformed(why: string): FerryError {
   return new FerryError("protocol", `malformed frame: ${why}`);
 }
 
-/** Decodes one incoming frame into its messages (a batch yields several). */
-export function decodeFrame(data: string | Uint8Array): unknown[] {
-  if (typeof data === "string") {
+interface Awaiting {
+  msg: Record<string, unknown>;
+  refs: [unknown[], number][];
+  next: number;
+}
+
+/**
+ * Reads one side's incoming WebSocket messages back into ferry messages. Stateful: a
+ * message announcing byte segments completes when its binary messages have arrived.
+ */
+export class FrameReader {
+  private awaiting: Awaiting | undefined;
+
+  /** The messages completed by this WebSocket message (none while segments are due). */
+  read(data: string | Uint8Array): unknown[] {
+    if (typeof data !== "string") return this.segment(data);
+    if (this.awaiting) {
+      this.awaiting = undefined;
+      throw malformed("a text message arrived while byte segments were due");
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(data);
     } catch {
       throw malformed("not JSON");
     }
-    return Array.isArray(parsed) ? parsed : [parsed];
-  }
-  if (data.byteLength < 4) throw malformed("binary frame shorter than its header length");
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const headerLength = view.getUint32(0);
-  if (4 + headerLength > data.byteLength) throw malformed("header length past end of frame");
-  let message: unknown;
-  try {
-    message = JSON.parse(decoder.decode(data.subarray(4, 4 + headerLength)));
-  } catch {
-    throw malformed("binary header is not JSON");
-  }
-  if (typeof message !== "object" || message === null || Array.isArray(message)) {
-    throw malformed("binary header is not an object");
-  }
-  const msg = message as Record<string, unknown>;
-  const refs = msg.$b;
-  delete msg.$b;
-  if (!Array.isArray(refs)) throw malformed("binary header without $b");
-  let offset = 4 + headerLength;
-  for (const ref of refs) {
-    if (!Array.isArray(ref) || ref.length !== 2 || !Array.isArray(ref[0]) || !Number.isInteger(ref[1])) {
-      throw malformed("bad $b entry");
+    if (Array.isArray(parsed)) return parsed;
+    if (typeof parsed !== "object" || parsed === null || !Object.hasOwn(parsed, "$b")) return [parsed];
+    const msg = parsed as Record<string, unknown>;
+    const refs = msg.$b;
+    delete msg.$b;
+    if (!Array.isArray(refs) || refs.length > MAX_SEGMENTS) throw malformed("bad $b list");
+    for (const ref of refs) {
+      if (!Array.isArray(ref) || ref.length !== 2 || !Array.isArray(ref[0]) || !Number.isSafeInteger(ref[1]) || ref[1] < 0) {
+        throw malformed("bad $b entry");
+      }
     }
-    const [path, length] = ref as [unknown[], number];
-    if (length < 0 || offset + length > data.byteLength) throw malformed("byte segment past end of frame");
-    // A plain Uint8Array view over the frame (never a Buffer, never a copy).
-    setAt(msg, path, new Uint8Array(data.buffer, data.byteOffset + offset, length));
-    offset += length;
+    if (refs.length === 0) return [msg];
+    this.awaiting = { msg, refs: refs as [unknown[], number][], next: 0 };
+    return [];
   }
-  if (offset !== data.byteLength) throw malformed("trailing bytes after segments");
-  return [msg];
+
+  private segment(data: Uint8Array): unknown[] {
+    const awaiting = this.awaiting;
+    if (!awaiting) throw malformed("a binary message without a header announcing it");
+    const [path, length] = awaiting.refs[awaiting.next]!;
+    if (data.byteLength !== length) {
+      this.awaiting = undefined;
+      throw malformed(`byte segment of ${data.byteLength} bytes where ${length} were announced`);
+    }
+    try {
+      // A plain Uint8Array view over the received message (never a Buffer, never a copy).
+      setAt(awaiting.msg, path, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    } catch (err) {
+      this.awaiting = undefined;
+      throw err;
+    }
+    if (++awaiting.next < awaiting.refs.length) return [];
+    this.awaiting = undefined;
+    return [awaiting.msg];
+  }
 }
 
 function setAt(root: Record<string, unknown>, path: unknown[], value: Uint8Array): void {

@@ -5,13 +5,8 @@
 
 import type { App } from "../backend/app.ts";
 import { CloseCode } from "../backend/connection.ts";
-import type { Frame } from "../protocol/codec.ts";
+import { framePieces } from "../protocol/codec.ts";
 import type { ClientTransport, TransportSink } from "../client/core.ts";
-
-function toBytes(frame: Frame): string | Uint8Array {
-  if (typeof frame === "string") return frame;
-  return Buffer.concat(frame);
-}
 
 function frameSize(data: string | Uint8Array): number {
   return typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
@@ -30,8 +25,7 @@ export function connectMemory(app: App<any>, label: string): ClientTransport {
   const toPage = (fn: (s: TransportSink) => void) => setImmediate(() => sink && fn(sink));
   const conn = app.connect(label, {
     send(frame) {
-      const data = toBytes(frame);
-      toPage((s) => s.message(data));
+      for (const piece of framePieces(frame)) toPage((s) => s.message(piece));
     },
     close(code, reason) {
       open = false;
@@ -44,12 +38,13 @@ export function connectMemory(app: App<any>, label: string): ClientTransport {
     },
     send(frame) {
       if (!open) return;
-      const data = toBytes(frame);
-      if (frameSize(data) > app.maxFrameBytes) {
-        conn.close(CloseCode.tooBig, "frame too large");
-        return;
+      for (const piece of framePieces(frame)) {
+        if (frameSize(piece) > app.maxFrameBytes) {
+          conn.close(CloseCode.tooBig, "frame too large");
+          return;
+        }
+        setImmediate(() => conn.receive(piece));
       }
-      setImmediate(() => conn.receive(data));
     },
     close() {
       if (!open) return;
@@ -57,13 +52,4 @@ export function connectMemory(app: App<any>, label: string): ClientTransport {
       setImmediate(() => conn.dropped());
     },
   };
-}
-
-/** Sends a raw frame to a fresh memory connection, for tests that speak the wire protocol. */
-export function rawMemoryPeer(app: App<any>, label: string) {
-  const received: (string | Uint8Array)[] = [];
-  const closes: { code: number; reason: string }[] = [];
-  const transport = connectMemory(app, label);
-  transport.start({ message: (d) => received.push(d), close: (code, reason) => closes.push({ code, reason }) });
-  return { send: (data: string | Uint8Array) => transport.send(typeof data === "string" ? data : [data]), received, closes, close: () => transport.close() };
 }

@@ -5,6 +5,7 @@
 
 import WebSocket from "ws";
 import type { ClientTransport, TransportSink } from "../client/core.ts";
+import { framePieces, type Frame } from "../protocol/codec.ts";
 import { tokenProtocols } from "./handshake.ts";
 
 export interface WsClientOptions {
@@ -18,10 +19,10 @@ export interface WsClientOptions {
 export function wsClientTransport(url: string, options: WsClientOptions): ClientTransport & { opened: Promise<void> } {
   const ws = new WebSocket(url, tokenProtocols(options.token), { origin: options.origin, perMessageDeflate: false });
   let sink: TransportSink | undefined;
-  const backlog: (string | Uint8Array[])[] = [];
-  const write = (frame: string | Uint8Array[]) => {
+  const backlog: Frame[] = [];
+  const write = (frame: Frame) => {
     if (typeof frame === "string") ws.send(frame);
-    else frame.forEach((chunk, i) => ws.send(chunk, { binary: true, fin: i === frame.length - 1 }));
+    else for (const piece of framePieces(frame)) ws.send(piece, { binary: typeof piece !== "string" });
   };
   const opened = new Promise<void>((resolve, reject) => {
     ws.once("open", () => {

@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { App } from "../backend/app.ts";
+import { framePieces } from "../protocol/codec.ts";
 import { createRequestHandler, LaunchLinks } from "./http.ts";
 import { newToken, PROTOCOL, tokenFromProtocols, TokenTable } from "./handshake.ts";
 
@@ -104,7 +105,7 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
     const conn = app.connect(label, {
       send(frame) {
         if (typeof frame === "string") ws.send(frame);
-        else frame.forEach((chunk, i) => ws.send(chunk, { binary: true, fin: i === frame.length - 1 }));
+        else for (const piece of framePieces(frame)) ws.send(piece, { binary: typeof piece !== "string" });
       },
       close(code, reason) {
         ws.close(code, reason);
