@@ -21,28 +21,23 @@ export interface FigureSpec {
 }
 
 const TAIL_NOTE =
-  "p99 tails here are set by when the OS schedules the processes on a 2-core machine that other work shares: " +
-  "the same contender's p99 moves several-fold between rounds (see the min–max). ferry's own work per call is a " +
-  "few microseconds (docs/profile.md), which does not make millisecond tails. An idle machine is needed to hold " +
-  "ferry to this target; no change in ferry's code was found that would close it.";
+  "p99 tails on a 2-core machine depend on when the OS schedules the client and server processes: the same " +
+  "contender's p99 moves a lot between rounds (see the min–max and the load average above). ferry's own work per " +
+  "call is a few microseconds (docs/profile.md); what else adds to its tail (GC pauses, the server's setImmediate " +
+  "flush turn) has not been separated out. Next step: V8 GC tracing during the round-trip rows.";
 
 const RT_NOTE =
   "ferry adds a JSON envelope and its dispatch on both sides of each call: about 6 µs of backend work and 2 µs " +
   "of client work (Node) per sequential call, no socket (bench/overhead.ts), with the same system calls per call as the " +
-  "raw ws echo (docs/profile.md). From the page both contenders pay Chromium's WebSocket path (renderer → " +
-  "network service → socket), and the ratio sits within the round-to-round spread; rerun on an idle machine " +
-  "before treating it as a regression. What is left to take: the `[message]` array and `{ json, bytes }` " +
-  "objects per call (~50 bytes each) and the envelope parse.";
+  "raw ws echo (docs/profile.md). ferry runs under tsx, whose keep-names wrapping costs every closure made per call; " +
+  "shipping compiled JavaScript and taking the `[message]` array and `{ json, bytes }` objects out of the per-call " +
+  "path are what is left to try.";
 
 const BINARY_NOTE =
-  "A ferry binary result is one WebSocket message sent as two fragments (the JSON header, then the bytes), so " +
-  "`ws` on the receiving side reassembles it with a second 10 MiB allocation and copy; raw ws sends one frame. " +
-  "In a standalone `ws` test the receiver spent ~22 ms CPU per 10 MiB for the two-fragment message against " +
-  "~5 ms for one frame. Concatenating header and bytes on the server instead moved the cost there (43–46 ms " +
-  "server CPU per result) with no wall-time gain, so it was not kept. What would close it: write header and " +
-  "bytes as one frame without a copy (a gather write; `ws` has no public API for it), or send the header as " +
-  "its own small message followed by the bytes as a plain binary message, so neither side reassembles " +
-  "(a protocol change in src/protocol).";
+  "Bytes now travel as their own binary WebSocket message after a small text head, so neither side reassembles " +
+  "or copies them (the earlier layout, one message in two fragments, measured 0.25–0.43× here). The remaining gap " +
+  "has not been profiled; the extra head message per result and the client's per-result handling are the " +
+  "candidates.";
 
 const ratio = (v: Values, of: ContenderName, to: ContenderName) => (v[of] ?? NaN) / (v[to] ?? NaN);
 const within115 = { text: "≤ 1.15× raw ws", met: (v: Values) => ratio(v, "ferry", "raw") <= 1.15 };
