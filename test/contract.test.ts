@@ -9,7 +9,8 @@ import assert from "node:assert/strict";
 import * as v from "valibot";
 import { type } from "arktype";
 import { z } from "zod";
-import { allowAll, Channel as BackendChannel, createApp, defineCommand, FerryError, type App, type BackendEvent } from "ferry";
+import type { Channel as BackendChannel} from "ferry";
+import { allowAll, createApp, defineCommand, FerryError, type App, type BackendEvent } from "ferry";
 import { Channel, type Client } from "../src/client/core.ts";
 import { harnesses } from "./support/transports.ts";
 

@@ -6,7 +6,8 @@
  * sessionStorage so reloads work). `connect()` makes a connection explicitly.
  */
 
-import { Client, createClient, type EventCallback, type EventTarget, type InvokeOptions, type UnlistenFn } from "./core.ts";
+import type { Client} from "./core.ts";
+import { createClient, type EventCallback, type EventTarget, type InvokeOptions, type UnlistenFn } from "./core.ts";
 import { browserTransport } from "./browser-ws.ts";
 
 export { Channel, Client, createClient } from "./core.ts";

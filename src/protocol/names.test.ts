@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { assertEventName, suggest } from "./names.ts";
-import { FerryError } from "./errors.ts";
+import type { FerryError } from "./errors.ts";
 
 test("suggest finds likely typos and nothing for unrelated names", () => {
   const commands = ["greet", "read_file", "start_job"];
