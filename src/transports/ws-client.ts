@@ -13,11 +13,17 @@ export interface WsClientOptions {
   token: string;
   /** The Origin header to send; must be on the backend's allowlist. */
   origin: string;
+  /** Largest message accepted from the backend, in bytes. Default 1 GiB (ws's own default, 100 MiB, is below a large result). */
+  maxPayload?: number;
 }
 
 /** Opens a WebSocket to `url`; frames sent before it opens are queued. */
 export function wsClientTransport(url: string, options: WsClientOptions): ClientTransport & { opened: Promise<void> } {
-  const ws = new WebSocket(url, tokenProtocols(options.token), { origin: options.origin, perMessageDeflate: false });
+  const ws = new WebSocket(url, tokenProtocols(options.token), {
+    origin: options.origin,
+    perMessageDeflate: false,
+    maxPayload: options.maxPayload ?? 1024 * 1024 * 1024,
+  });
   let sink: TransportSink | undefined;
   const backlog: Frame[] = [];
   const write = (frame: Frame) => {

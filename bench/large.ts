@@ -1,0 +1,70 @@
+/**
+ * A 256 MiB binary result end to end over the ws transport, measuring how many copies of
+ * it each side holds: the backend (a child process) and the Node client.
+ *
+ *   npx tsx bench/large.ts [MiB]
+ *
+ * "Copies" are the growth of `process.memoryUsage().arrayBuffers` over each side's idle
+ * baseline, in units of the result's size: sampled every millisecond on the backend while
+ * it sends, and on the client at the moment the result resolves (before GC can reclaim the
+ * socket chunks it was assembled from). The target (docs: DESIGN.md) is at most two.
+ */
+
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { createClient } from "../src/client/core.ts";
+import { wsClientTransport } from "../src/transports/ws-client.ts";
+
+const MiB = 1024 * 1024;
+const size = Number(process.argv[2] ?? 256) * MiB;
+
+if (process.env.FERRY_LARGE_CHILD) {
+  const { allowAll, createApp } = await import("../src/backend/index.ts");
+  const { serveWs } = await import("../src/transports/ws.ts");
+  const blob = new Uint8Array(size).fill(7);
+  let peak = 0;
+  let sampling: ReturnType<typeof setInterval> | undefined;
+  const app = createApp({
+    authorize: allowAll,
+    commands: {
+      big: () => {
+        const base = process.memoryUsage().arrayBuffers;
+        peak = base;
+        sampling = setInterval(() => (peak = Math.max(peak, process.memoryUsage().arrayBuffers)), 1);
+        return blob;
+      },
+      peak: () => {
+        clearInterval(sampling);
+        return peak;
+      },
+    },
+  });
+  const server = await serveWs(app, { windows: ["bench"], log: () => {} });
+  process.send!({ url: server.wsUrl, origin: server.origin, token: server.window("bench").token, baseline: process.memoryUsage().arrayBuffers - size });
+} else {
+  const child = fork(fileURLToPath(import.meta.url), [String(size / MiB)], {
+    env: { ...process.env, FERRY_LARGE_CHILD: "1" },
+    execArgv: ["--import", "tsx", "--expose-gc"],
+  });
+  // The backend child ends with this process, whatever happens here.
+  process.once("exit", () => child.kill());
+  const info = await new Promise<{ url: string; origin: string; token: string; baseline: number }>((r) => child.once("message", r as never));
+  const transport = wsClientTransport(info.url, { token: info.token, origin: info.origin });
+  await transport.opened;
+  const client = createClient(transport);
+  const before = process.memoryUsage().arrayBuffers;
+  const started = performance.now();
+  const result = await client.invoke<Uint8Array>("big");
+  const ms = performance.now() - started;
+  const clientHeld = process.memoryUsage().arrayBuffers - before;
+  const serverPeak = await client.invoke<number>("peak");
+  if (result.byteLength !== size || result[size - 1] !== 7) throw new Error("wrong result");
+  const serverCopies = (serverPeak - info.baseline) / size;
+  const clientCopies = clientHeld / size;
+  console.log(`${size / MiB} MiB result in ${ms.toFixed(0)} ms (${((size / MiB) / (ms / 1000)).toFixed(0)} MiB/s)`);
+  console.log(`backend: peak ${serverCopies.toFixed(2)} copies (the handler's own buffer counts as 1)`);
+  console.log(`client:  ${clientCopies.toFixed(2)} copies held when the result resolved`);
+  console.log(`target:  at most 2 on each side → ${serverCopies <= 2.05 && clientCopies <= 2.05 ? "met" : "MISSED"}`);
+  client.close();
+  child.kill();
+}
