@@ -68,3 +68,12 @@ test("an unusable deny entry refuses every path instead of denying nothing", asy
   const lax = await PathScope.compile({ allow: [{ path: "$TYPO/**" }, { path: "$R/in/**" }], deny: [] }, { R: root });
   assert.equal(await resolveScopedPath({ path: join(root, "in/f") }, lax, { R: root }), join(root, "in/f"));
 });
+
+test("a deny entry naming a folder denies everything inside it", async () => {
+  const children = [join(root, "in/sub/deny/in"), join(root, "in/sub/deny/x/y")];
+  for (const path of [join(root, "in/sub/deny"), ...children]) {
+    await assert.rejects(resolveScopedPath({ path }, scope, { R: root }), (e: unknown) => e instanceof FerryError && e.kind === "permission_denied", path);
+  }
+  // Siblings whose names merely start the same are not denied.
+  assert.equal(await resolveScopedPath({ path: join(root, "in/sub/denying") }, scope, { R: root }), join(root, "in/sub/denying"));
+});

@@ -213,10 +213,17 @@ export class PathScope {
     return new PathScope([...a.allowed, ...b.allowed], [...a.denied, ...b.denied], [...a.brokenDeny, ...b.brokenDeny]);
   }
 
-  /** Allowed iff some allow entry matches `real` and no deny entry matches any of `paths`. */
+  /**
+   * Allowed iff some allow entry matches `real` and no deny entry matches any of `paths` or
+   * a folder above them: denying `$HOME/.ssh` denies what is inside it too (fail closed).
+   */
   allows(real: string, ...also: string[]): boolean {
     if (this.brokenDeny.length > 0) return false;
-    if ([real, ...also].some((p) => this.denied.some((m) => m(p)))) return false;
+    for (const path of [real, ...also]) {
+      for (let p = path; p.length > 1; p = p.slice(0, Math.max(1, p.lastIndexOf("/")))) {
+        if (this.denied.some((m) => m(p))) return false;
+      }
+    }
     return this.allowed.some((m) => m(real));
   }
 }
