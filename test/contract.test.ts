@@ -13,25 +13,7 @@ import type { Channel as BackendChannel} from "ferry";
 import { allowAll, createApp, defineCommand, FerryError, type App, type BackendEvent } from "ferry";
 import { Channel, type Client } from "../src/client/core.ts";
 import { harnesses } from "./support/transports.ts";
-
-/** Resolves when `predicate` holds, polling on the event loop (no fixed sleeps). */
-async function until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-async function rejection(p: Promise<unknown>): Promise<FerryError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof FerryError, `expected a FerryError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail("expected the call to reject");
-}
+import { rejection, until } from "./support/wait.ts";
 
 function makeApp(extra: { dev?: boolean; logs?: unknown[] } = {}) {
   const running = new Map<string, AbortSignal>();

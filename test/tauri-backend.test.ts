@@ -9,16 +9,7 @@ import { z } from "zod";
 import { allowAll, createApp, defineCommand, FerryError, type App, type BackendEvent } from "ferry";
 import type { Client } from "../src/client/core.ts";
 import { harnesses } from "./support/transports.ts";
-
-async function rejection(p: Promise<unknown>): Promise<FerryError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof FerryError, `expected a FerryError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail("expected the call to reject");
-}
+import { rejection } from "./support/wait.ts";
 
 function makeApp() {
   return createApp({

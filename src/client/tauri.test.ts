@@ -16,21 +16,13 @@ import { eventPlugin } from "../plugins/event.ts";
 import { fsPlugin } from "../plugins/fs.ts";
 import { createClient, type Client } from "./core.ts";
 import { installTauriBridge, tauriError } from "./tauri.ts";
+import { until } from "../../test/support/wait.ts";
 
 // Tauri's packages reach the globals through `window`.
 (globalThis as Record<string, unknown>).window = globalThis;
 const core = await import("@tauri-apps/api/core");
 const event = await import("@tauri-apps/api/event");
 const tauriFs = await import("@tauri-apps/plugin-fs");
-
-/** Resolves when `predicate` holds, polling on the event loop (no fixed sleeps). */
-async function until(predicate: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 /** An `event` plugin whose `listen` emits at once, so the event shares a frame with the reply. */
 const eagerEvents = definePlugin({

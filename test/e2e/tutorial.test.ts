@@ -14,6 +14,7 @@ import type { Browser, Page } from "playwright-core";
 import { serveWs, type FerryServer } from "ferry/transports/ws";
 import { createTutorialApp } from "../../examples/tutorial/commands.ts";
 import { launchChromium } from "../support/browser.ts";
+import { until } from "../support/wait.ts";
 
 let server: FerryServer;
 let app: ReturnType<typeof createTutorialApp>;
@@ -47,14 +48,6 @@ after(async () => {
   await new Promise((r) => foreign?.close(r));
   await rm(dir, { recursive: true, force: true });
 });
-
-async function until(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** Opens a WebSocket from `page` with main's valid token; "open" or "closed <code>". */
 function tryConnect(page: Page, url: string): Promise<string> {
