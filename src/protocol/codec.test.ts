@@ -129,3 +129,22 @@ test("formatPath writes paths as a developer would", () => {
   assert.equal(formatPath("args", ["user", "tags", 1]), "args.user.tags[1]");
   assert.equal(formatPath("args", ["a-b"]), 'args["a-b"]');
 });
+
+test("Buffers travel as bytes without their toJSON ever running; shared containers stay intact", () => {
+  const buf = Buffer.from([1, 2, 3]);
+  // A Buffer whose toJSON would throw proves encoding never calls it.
+  Object.defineProperty(buf, "toJSON", { value: () => assert.fail("Buffer.toJSON ran") });
+  const shared = { keep: 1 };
+  const value = { a: { file: buf, shared }, list: [shared, buf], top: "x" };
+  const out = roundTrip(value) as { a: { file: Uint8Array; shared: unknown }; list: unknown[]; top: string };
+  assert.deepEqual([...out.a.file], [1, 2, 3]);
+  assert.deepEqual([...(out.list[1] as Uint8Array)], [1, 2, 3]);
+  assert.deepEqual(out.a.shared, { keep: 1 });
+  assert.equal(out.top, "x");
+  // The caller's object is untouched.
+  assert.equal(value.a.file, buf);
+  assert.equal(value.list[1], buf);
+  // An object with its own toJSON on the way to bytes still encodes (by the slower path).
+  const viaToJSON = { wrap: { toJSON: () => ({ inner: new Uint8Array([9]) }) } };
+  assert.deepEqual([...(roundTrip(viaToJSON) as { wrap: { inner: Uint8Array } }).wrap.inner], [9]);
+});
