@@ -62,6 +62,7 @@ export class PendingCall {
 /** Protocol errors tolerated before the connection is closed as broken. */
 const MAX_PROTOCOL_ERRORS = 32;
 
+/** One page connection: what transports feed and the router answers through. */
 export class Connection {
   readonly label: string;
   /** The page's origin as the transport saw it at the handshake (absent for in-process transports). */

@@ -23,6 +23,7 @@ export type BackendListener<T = unknown> = (event: BackendEvent<T>) => void;
 /** A predicate over window labels, for `emitFilter`. */
 export type WindowFilter = (label: string) => boolean;
 
+/** Page and backend listeners by event name; `dispatch` delivers one emit. */
 export class EventBus {
   /** event name → connection → that connection's handler ids for it */
   private readonly pages = new Map<string, Map<Connection, Set<number>>>();

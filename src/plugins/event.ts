@@ -38,6 +38,7 @@ export function targetFilter(target: unknown): WindowFilter | "all" | "app" {
   throw new FerryError("invalid_args", "target must be a window label or { kind, label }");
 }
 
+/** Built into every app: `plugin:event|listen`, `unlisten`, `emit`, `emit_to`. */
 export const eventPlugin: Plugin = {
   name: "event",
   commands: {

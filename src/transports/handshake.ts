@@ -5,6 +5,7 @@
 
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
+/** The WebSocket subprotocol ferry speaks; the server selects it on every accepted upgrade. */
 export const PROTOCOL = "ferry.v1";
 const TOKEN_PREFIX = "ferry.token.";
 
