@@ -165,8 +165,9 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
     return { allowed: false, message: `window "${request.window}" may not call "${request.command}": the access rule failed` };
   };
 
-  const notFound = (cmd: string): FerryError => {
-    const suggestion = suggest(cmd, registry.keys());
+  const notFound = (cmd: string, conn: Connection): FerryError => {
+    // Suggestions cost an edit distance per registered name: a few per connection, short names only.
+    const suggestion = cmd.length <= 64 && conn.spendSuggestion() ? suggest(cmd, registry.keys()) : undefined;
     const hint = suggestion ? ` Did you mean "${suggestion}"?` : " Is it registered in createApp({ commands })?";
     return new FerryError("command_not_found", `unknown command "${cmd}".${hint}`, {
       command: cmd,
@@ -211,10 +212,14 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
     }
     if (dev) warnIfBlocking(msg.cmd, performance.now() - started);
     if (isThenable(out)) {
-      out.then(
-        (v) => finish(conn, msg.id, call, true, v, msg.cmd),
-        (e) => finish(conn, msg.id, call, false, e, msg.cmd),
-      );
+      try {
+        out.then(
+          (v) => finish(conn, msg.id, call, true, v, msg.cmd),
+          (e) => finish(conn, msg.id, call, false, e, msg.cmd),
+        );
+      } catch (err) {
+        finish(conn, msg.id, call, false, err, msg.cmd); // a `then` that throws
+      }
     } else finish(conn, msg.id, call, true, out, msg.cmd);
   };
 
@@ -226,14 +231,15 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
 
     dispatch(conn, msg) {
       const command = registry.get(msg.cmd);
-      if (!command) return conn.fail(msg.id, notFound(msg.cmd));
+      if (!command) return conn.fail(msg.id, notFound(msg.cmd, conn));
       const decision = decide({ window: conn.label, command: msg.cmd, dev, ...(conn.origin ? { origin: conn.origin } : {}) });
       if (!decision.allowed) {
         const message = decision.message ?? `window "${conn.label}" may not call "${msg.cmd}"`;
         return conn.fail(msg.id, new FerryError("permission_denied", message, decision.data ?? { command: msg.cmd, window: conn.label }));
       }
       if (conn.pending.has(msg.id)) {
-        return conn.fail(msg.id, new FerryError("protocol", `call id ${msg.id} is already in flight`));
+        // Not a failure of that id: the call in flight under it goes on and settles it.
+        return conn.protocolError(new FerryError("protocol", `call id ${msg.id} is already in flight`));
       }
       let args: unknown = msg.a ?? {};
       if (!isPlainObject(args)) {

@@ -74,7 +74,10 @@ const snake = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowe
 /** Renames camelCase keys to snake_case (`filePath` → `file_path`); other keys stay. */
 export function snakeCaseKeys(args: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(args)) out[snake(key)] = args[key];
+  for (const key of Object.keys(args)) {
+    const name = snake(key);
+    if (name !== "__proto__") out[name] = args[key];
+  }
   return out;
 }
 

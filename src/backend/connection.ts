@@ -7,7 +7,7 @@
  * connection ends there: handlers see their AbortSignal fire, listeners are freed.
  */
 
-import { coalesce, FrameReader, frameMessage, encodeValue, type Frame } from "../protocol/codec.ts";
+import { coalesce, FrameReader, frameMessage, encodeValue, type EncodedValue, type Frame } from "../protocol/codec.ts";
 import { FerryError } from "../protocol/errors.ts";
 import { parseClientMessage } from "../protocol/messages.ts";
 import { shapeError } from "./errors.ts";
@@ -59,6 +59,12 @@ export class PendingCall {
   }
 }
 
+/** Did-you-mean suggestions one connection gets (each costs an edit distance per command). */
+const MAX_SUGGESTIONS = 32;
+
+/** Messages one coalesced text frame may hold. */
+const MAX_BATCH = 4096;
+
 /** Protocol errors tolerated before the connection is closed as broken. */
 const MAX_PROTOCOL_ERRORS = 32;
 
@@ -77,6 +83,7 @@ export class Connection {
   private readonly reader = new FrameReader();
   private flushScheduled = false;
   private protocolErrors = 0;
+  private suggestionsLeft = MAX_SUGGESTIONS;
   private isClosed = false;
 
   constructor(app: AppInternals, label: string, peer: Peer, origin?: string) {
@@ -100,7 +107,12 @@ export class Connection {
       this.protocolError(err);
       return;
     }
+    if (messages.length > MAX_BATCH) {
+      this.protocolError(new FerryError("protocol", `a frame may batch at most ${MAX_BATCH} messages`));
+      return;
+    }
     for (const raw of messages) {
+      if (this.isClosed) return; // a protocol error may have closed it mid-batch
       let msg;
       try {
         msg = parseClientMessage(raw);
@@ -138,8 +150,14 @@ export class Connection {
     for (const frame of frames) this.peer.send(frame);
   };
 
+  /** True while this connection may still get a did-you-mean; counts one down. */
+  spendSuggestion(): boolean {
+    return this.suggestionsLeft-- > 0;
+  }
+
   /** Adds a page handler for `event` under the page-chosen id `handler`. */
   listen(event: string, handler: number): void {
+    if (this.isClosed) return;
     if (this.listeners.has(handler)) {
       throw new FerryError("invalid_args", `handler id ${handler} is already listening`);
     }
@@ -163,17 +181,19 @@ export class Connection {
   /** Sends a call's failure. */
   fail(id: number, err: FerryError): void {
     const shape = shapeError(err, this.app.dev);
-    let json: string;
+    let encoded: EncodedValue;
     try {
-      json = encodeValue(shape, "error").json;
+      encoded = encodeValue(shape, "error");
     } catch (bad) {
       // An app error whose data cannot be sent still reaches the page with its kind.
-      json = JSON.stringify({ kind: shape.kind, message: `${shape.message} (its data was dropped: ${(bad as Error).message})` });
+      const message = `${shape.message} (its data was dropped: ${(bad as Error).message})`;
+      encoded = { json: JSON.stringify({ kind: shape.kind, message }), bytes: [] };
     }
-    this.enqueue(`{"t":"f","id":${id},"e":${json}}`);
+    this.enqueue(frameMessage(`{"t":"f","id":${id}`, "e", encoded));
   }
 
-  private protocolError(err: unknown, raw?: unknown): void {
+  /** Answers a message that breaks the protocol; too many close the connection (1002). */
+  protocolError(err: unknown, raw?: unknown): void {
     const e = err instanceof FerryError ? err : new FerryError("protocol", "malformed message");
     const id = (raw as { id?: unknown } | undefined)?.id;
     if (typeof id === "number" && Number.isSafeInteger(id) && id >= 0) this.fail(id, e);

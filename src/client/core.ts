@@ -106,18 +106,23 @@ export class Channel<T = unknown> {
   end(): void {
     if (!channels.delete(this.id)) return;
     this.early.clear();
+    this.owner?.delete(this);
     this.onclose?.();
   }
+
+  /** The channels of the connection this channel was sent over; ends with it. */
+  owner: Set<Channel<any>> | undefined;
 
   toJSON(): string {
     return `__CHANNEL__:${this.id}`;
   }
 }
 
+/** Reports an error no caller can catch: the browser's console as uncaught, never a Node crash. */
 function reportAsync(err: unknown): void {
-  setTimeout(() => {
-    throw err;
-  });
+  const report = (globalThis as { reportError?: (e: unknown) => void }).reportError;
+  if (report) report(err);
+  else console.error("[ferry client]", err);
 }
 
 /**
@@ -135,6 +140,8 @@ export class Client {
   private nextHandlerId = 1;
   private queue: Frame[] = [];
   private readonly reader = new FrameReader();
+  /** Channels sent over this connection and not yet ended. */
+  private readonly ownChannels = new Set<Channel<any>>();
   private flushScheduled = false;
   private closeError: FerryError | undefined;
 
@@ -162,6 +169,12 @@ export class Client {
       frame = args === undefined ? frameMessage(head) : frameMessage(head, "a", encodeValue(args, "args"));
     } catch (err) {
       return Promise.reject(err);
+    }
+    if (args !== undefined) {
+      for (const key in args) {
+        const v = args[key];
+        if (v instanceof Channel && channels.has(v.id)) (v.owner = this.ownChannels).add(v);
+      }
     }
     return new Promise<T>((resolve, reject) => {
       const call: PendingCall = { resolve: resolve as (v: unknown) => void, reject, timer: undefined, signal: undefined, onAbort: undefined };
@@ -337,6 +350,7 @@ export class Client {
     for (const id of [...this.calls.keys()]) this.settle(id)?.reject(this.closeError);
     this.handlers.clear();
     this.queue = [];
+    for (const channel of [...this.ownChannels]) channel.end();
   }
 }
 
