@@ -9,11 +9,11 @@ import { FerryError, isWireError, type WireError } from "../protocol/errors.ts";
  * message (`failed`), a thrown `{ kind, message }` object its own typed error, as the
  * values of Tauri's `Result::Err`; any other throw is unexpected and becomes `internal`.
  */
-export function fromUnknown(err: unknown, signal?: AbortSignal): FerryError {
+export function fromUnknown(err: unknown): FerryError {
   if (err instanceof FerryError) return err;
   if (typeof err === "string") return new FerryError("failed", err);
   if (isWireError(err) && !(err instanceof Error)) return new FerryError(err.kind, err.message, err.data);
-  if (signal?.aborted || (err instanceof Error && err.name === "AbortError")) {
+  if (err instanceof Error && err.name === "AbortError") {
     return new FerryError("cancelled", "the call was cancelled", undefined, { cause: err });
   }
   const message = err instanceof Error ? err.message : String(err);

@@ -34,7 +34,7 @@ export class EventBus {
     this.onListenerError = onListenerError;
   }
 
-  /** Registers a page handler; returns false if the connection already used this id. */
+  /** Registers a page handler for `event` (the connection checks its ids are unique). */
   addPageListener(conn: Connection, event: string, handler: number): void {
     assertEventName(event);
     let byConn = this.pages.get(event);
