@@ -21,10 +21,20 @@ export function openInBrowser(url: string): Promise<boolean> {
   return new Promise((resolve) => {
     try {
       const child = spawn(cmd, [...args, url], { stdio: "ignore", detached: true });
-      child.once("error", () => resolve(false));
-      child.once("spawn", () => {
+      // The opener exits non-zero when it finds no browser (no display, nothing installed);
+      // one still running after a moment has handed the URL over.
+      const timer = setTimeout(() => {
         child.unref();
         resolve(true);
+      }, 3000);
+      timer.unref();
+      child.once("error", () => {
+        clearTimeout(timer);
+        resolve(false);
+      });
+      child.once("exit", (code) => {
+        clearTimeout(timer);
+        resolve(code === 0);
       });
     } catch {
       resolve(false);
