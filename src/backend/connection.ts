@@ -127,8 +127,7 @@ export class Connection {
           // The router catches what it knows of; this keeps one bad call from taking the process down.
           this.fail(msg.id, new FerryError("internal", "internal error", undefined, { cause: err }));
         }
-      }
-      else this.pending.get(msg.id)?.abort(new FerryError("cancelled", "the page cancelled the call"));
+      } else this.pending.get(msg.id)?.abort(new FerryError("cancelled", "the page cancelled the call"));
     }
   }
 

@@ -85,13 +85,13 @@ export class EventBus {
   }
 
   /**
-   * Delivers an event to the pages whose label passes `filter` (all when omitted) and,
-   * when `toBackend`, to backend listeners. Throws before sending anything when the name
+   * Delivers an event to the pages whose label passes `filter` (all when omitted; none
+   * when `pages` is false) and, when `toBackend`, to backend listeners. Throws before sending anything when the name
    * or payload is invalid.
    */
-  dispatch(event: string, payload: unknown, opts: { filter?: WindowFilter; toBackend: boolean; source?: string }): void {
+  dispatch(event: string, payload: unknown, opts: { filter?: WindowFilter; pages?: false; toBackend: boolean; source?: string }): void {
     assertEventName(event);
-    const byConn = this.pages.get(event);
+    const byConn = opts.pages === false ? undefined : this.pages.get(event);
     if (byConn && byConn.size > 0) {
       const encoded = encodeValue(payload, "payload");
       const head = `{"t":"e","n":${JSON.stringify(event)},"h":[`;

@@ -69,11 +69,7 @@ export const eventPlugin: Plugin = {
       if (filter === "all") ctx.app.emitFrom(ctx.window, args.event, args.payload);
       else if (filter === "app") {
         // Backend listeners only: the bus is the app's internals, which this built-in plugin shares.
-        (ctx.app as unknown as AppInternals).bus.dispatch(args.event, args.payload, {
-          toBackend: true,
-          filter: () => false,
-          source: ctx.window,
-        });
+        (ctx.app as unknown as AppInternals).bus.dispatch(args.event, args.payload, { pages: false, toBackend: true, source: ctx.window });
       } else ctx.app.emitFilter(args.event, args.payload, filter);
       return null;
     },
