@@ -72,15 +72,16 @@ for (const harness of harnesses) {
       assert.equal(app.listenerCount("x"), 0);
     });
 
-    test("a thrown string is the handler's message (failed); a thrown { kind, message } its typed error", async () => {
+    test("a thrown string or { kind, message } reaches the page as that value (failed, in data)", async () => {
       const c = await connect("main");
       const plain = await rejection(c.invoke("throws_string"));
       assert.equal(plain.kind, "failed");
       assert.equal(plain.message, "disk is full");
+      assert.equal(plain.data, "disk is full");
       const typed = await rejection(c.invoke("throws_shape"));
-      assert.equal(typed.kind, "NotFound");
+      assert.equal(typed.kind, "failed");
       assert.equal(typed.message, "no such user");
-      assert.deepEqual(typed.data, { id: 7 });
+      assert.deepEqual(typed.data, { kind: "NotFound", message: "no such user", data: { id: 7 } });
       const internal = await rejection(c.invoke("throws_error"));
       assert.equal(internal.kind, "internal");
       assert.doesNotMatch(internal.message, /secret/);

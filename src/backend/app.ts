@@ -12,7 +12,7 @@ import { snakeCaseKeys, toCommand, validateArgs, type ArgNames, type Command, ty
 import { Connection, CloseCode, PendingCall, type Peer } from "./connection.ts";
 import { EventBus, type BackendListener, type WindowFilter } from "./events.ts";
 import { bindChannels } from "./channel.ts";
-import { fromUnknown } from "./errors.ts";
+import { fromUnknown, internalError } from "./errors.ts";
 import { eventPlugin } from "../plugins/event.ts";
 import type { CommandScope } from "../acl/types.ts";
 
@@ -98,6 +98,8 @@ export interface AppHandle<State = unknown> {
 /** What connections need from the app; not part of the public API. */
 export interface AppInternals {
   readonly dev: boolean;
+  /** The app's log; never throws. */
+  log(entry: LogEntry): void;
   readonly bus: EventBus;
   dispatch(conn: Connection, msg: InvokeMessage): void;
   forget(conn: Connection): void;
@@ -123,9 +125,6 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => {
   return proto === Object.prototype || proto === null;
 };
 
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
-  typeof v === "object" && v !== null && typeof (v as PromiseLike<unknown>).then === "function";
-
 /**
  * Creates an app from its commands, plugins and state.
  *
@@ -135,7 +134,15 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> =>
  */
 export function createApp<State = undefined>(options: AppOptions<State> = {}): App<State> {
   const dev = options.dev ?? false;
-  const log = options.log ?? defaultLog;
+  const userLog = options.log ?? defaultLog;
+  /** A log that never throws: a broken log function must not take a call's reply with it. */
+  const log = (entry: LogEntry): void => {
+    try {
+      userLog(entry);
+    } catch {
+      // nothing left to tell
+    }
+  };
   const authorize = options.authorize ?? denyWithoutRules;
   const registry = new Map<string, Command>();
   const connections = new Set<Connection>();
@@ -175,20 +182,25 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
     });
   };
 
+  /**
+   * Settles a call: its result, or what it threw by the rule in errors.ts. Never throws,
+   * whatever the value: it runs inside promise callbacks, where a throw would end the process.
+   */
   const finish = (conn: Connection, id: number, call: PendingCall, ok: boolean, value: unknown, cmd: string) => {
     if (conn.pending.get(id) !== call) return;
     conn.pending.delete(id);
     if (call.aborted) return; // the page already settled the call
+    let error: FerryError;
     if (ok) {
       try {
         conn.reply(id, value);
         return;
       } catch (err) {
-        value = err;
+        // A result the codec refused keeps its not_serializable; a getter or toJSON that threw is internal.
+        error = err instanceof FerryError ? err : internalError(`the result of "${cmd}" could not be serialized`, err);
       }
-    }
-    const error = fromUnknown(value);
-    if (error.kind === "internal") log({ level: "error", message: `command "${cmd}" failed`, error: value });
+    } else error = fromUnknown(value);
+    if (error.kind === "internal") log({ level: "error", message: `command "${cmd}" failed`, error: ok ? error.cause : value });
     conn.fail(id, error);
   };
 
@@ -211,22 +223,30 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
       return;
     }
     if (dev) warnIfBlocking(msg.cmd, performance.now() - started);
-    if (isThenable(out)) {
-      try {
-        out.then(
-          (v) => finish(conn, msg.id, call, true, v, msg.cmd),
-          (e) => finish(conn, msg.id, call, false, e, msg.cmd),
-        );
-      } catch (err) {
-        finish(conn, msg.id, call, false, err, msg.cmd); // a `then` that throws
-      }
-    } else finish(conn, msg.id, call, true, out, msg.cmd);
+    let then: unknown;
+    try {
+      then = typeof out === "object" && out !== null ? (out as PromiseLike<unknown>).then : undefined;
+    } catch (err) {
+      finish(conn, msg.id, call, false, internalError(`reading "then" of the result of "${msg.cmd}" threw`, err), msg.cmd);
+      return;
+    }
+    if (typeof then !== "function") return finish(conn, msg.id, call, true, out, msg.cmd);
+    try {
+      (then as PromiseLike<unknown>["then"]).call(
+        out,
+        (v) => finish(conn, msg.id, call, true, v, msg.cmd),
+        (e) => finish(conn, msg.id, call, false, e, msg.cmd),
+      );
+    } catch (err) {
+      finish(conn, msg.id, call, false, err, msg.cmd); // a `then` that throws
+    }
   };
 
   const app: App<State> & AppInternals = {
     state: options.state as State,
     dev,
     bus,
+    log,
     maxFrameBytes: options.maxFrameBytes ?? 64 * 1024 * 1024,
 
     dispatch(conn, msg) {
@@ -253,7 +273,8 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
       if (!command.args) return run(conn, msg, command, args, call, ctx);
       validateArgs(msg.cmd, command.args, args).then(
         (valid) => run(conn, msg, command, valid, call, ctx),
-        (err) => finish(conn, msg.id, call, false, err, msg.cmd),
+        // invalid_args, or a schema that threw: a bug of the app's, not a value for the page.
+        (err) => finish(conn, msg.id, call, false, err instanceof FerryError ? err : internalError(`the args schema of "${msg.cmd}" threw`, err), msg.cmd),
       );
     },
 

@@ -10,7 +10,7 @@
 import { coalesce, FrameReader, frameMessage, encodeValue, type EncodedValue, type Frame } from "../protocol/codec.ts";
 import { FerryError } from "../protocol/errors.ts";
 import { parseClientMessage } from "../protocol/messages.ts";
-import { shapeError } from "./errors.ts";
+import { describeThrow, REDACTED_JSON, shapeError, ThrownValue } from "./errors.ts";
 import type { AppInternals } from "./app.ts";
 
 /** What a transport gives the core: a way to send a frame and to close. */
@@ -177,18 +177,29 @@ export class Connection {
     this.enqueue(frameMessage(`{"t":"r","id":${id}`, "v", encodeValue(value, "result")));
   }
 
-  /** Sends a call's failure. */
+  /**
+   * Sends a call's failure. Never throws: an app error whose data cannot be sent keeps its
+   * kind with a note; a thrown value that cannot be sent, or anything else that cannot be
+   * shaped, goes as a redacted `internal` and is logged.
+   */
   fail(id: number, err: FerryError): void {
-    const shape = shapeError(err, this.app.dev);
-    let encoded: EncodedValue;
+    let json: string;
+    let bytes: EncodedValue["bytes"] = [];
     try {
-      encoded = encodeValue(shape, "error");
+      const shape = shapeError(err, this.app.dev);
+      try {
+        ({ json, bytes } = encodeValue(shape, "error"));
+      } catch (bad) {
+        if (err instanceof ThrownValue) throw bad;
+        json = JSON.stringify({ kind: shape.kind, message: `${shape.message} (its data was dropped: ${describeThrow(bad)})` });
+        bytes = [];
+      }
     } catch (bad) {
-      // An app error whose data cannot be sent still reaches the page with its kind.
-      const message = `${shape.message} (its data was dropped: ${(bad as Error).message})`;
-      encoded = { json: JSON.stringify({ kind: shape.kind, message }), bytes: [] };
+      this.app.log({ level: "error", message: `call ${id} failed with a value that cannot be sent: ${describeThrow(bad)}`, error: err });
+      json = REDACTED_JSON;
+      bytes = [];
     }
-    this.enqueue(frameMessage(`{"t":"f","id":${id}`, "e", encoded));
+    this.enqueue(frameMessage(`{"t":"f","id":${id}`, "e", { json, bytes }));
   }
 
   /** Answers a message that breaks the protocol; too many close the connection (1002). */

@@ -1,32 +1,88 @@
 /**
- * Turning anything a handler throws into the wire shape: one normaliser, one redaction rule.
+ * Turning anything a handler throws into the wire shape: one rule, one normaliser, one
+ * redaction rule (docs/errors.md, "What a handler throws").
+ *
+ * - a `FerryError` keeps its kind, message and data;
+ * - a thrown value that is not an `Error` (a string, a plain object, `null` …) reaches the
+ *   page as that value, as Tauri's `Err(e)` does: kind `failed`, the value in `data`;
+ * - any other `Error`, subclasses included, becomes `internal` (its message and stack only
+ *   in dev mode);
+ * - a value that cannot be read, shaped or serialized becomes `internal` and is logged.
+ *
+ * Nothing here may throw, whatever the value: a throw inside a promise callback of the
+ * router would be an unhandled rejection, which ends a Node process.
  */
 
-import { FerryError, isWireError, type WireError } from "../protocol/errors.ts";
+import { FerryError, type WireError } from "../protocol/errors.ts";
 
-/**
- * Normalises anything thrown into a FerryError. A thrown string is the handler's own
- * message (`failed`), a thrown `{ kind, message }` object its own typed error, as the
- * values of Tauri's `Result::Err`; any other throw is unexpected and becomes `internal`.
- */
-export function fromUnknown(err: unknown): FerryError {
-  if (err instanceof FerryError) return err;
-  if (typeof err === "string") return new FerryError("failed", err);
-  if (isWireError(err) && !(err instanceof Error)) return new FerryError(err.kind, err.message, err.data);
-  if (err instanceof Error && err.name === "AbortError") {
-    return new FerryError("cancelled", "the call was cancelled", undefined, { cause: err });
+/** A thrown non-Error value: kind `failed`, the value itself in `data`. */
+export class ThrownValue extends FerryError<"failed"> {
+  constructor(value: unknown, message: string) {
+    super("failed", message, value === undefined ? null : value);
   }
-  const message = err instanceof Error ? err.message : String(err);
-  return new FerryError("internal", message, undefined, { cause: err });
 }
+
+/** The message a ferry page sees for a thrown value: the string, or the object's own string `message`. */
+function thrownMessage(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "object" && value !== null) {
+    const message = (value as { message?: unknown }).message;
+    if (typeof message === "string") return message;
+  }
+  return "the command failed (the value it threw is in data)";
+}
+
+/** `internal`, with `cause` kept for the log; `message` is only ever shown in dev mode. */
+export function internalError(message: string, cause: unknown): FerryError {
+  return new FerryError("internal", message, undefined, { cause });
+}
+
+/** Normalises anything thrown into a FerryError (see the module comment). Never throws. */
+export function fromUnknown(err: unknown): FerryError {
+  try {
+    if (err instanceof FerryError) return err;
+    if (err instanceof Error) {
+      if (err.name === "AbortError") return new FerryError("cancelled", "the call was cancelled", undefined, { cause: err });
+      const message = err.message;
+      return internalError(typeof message === "string" ? message : "an Error without a message", err);
+    }
+    return new ThrownValue(err, thrownMessage(err));
+  } catch (unreadable) {
+    // A Proxy whose traps throw, a throwing `name` or `message` getter …
+    return internalError(`the thrown value could not be read: ${describeThrow(unreadable)}`, err);
+  }
+}
+
+/** A short, safe description of any thrown value, for logs and dev messages. Never throws. */
+export function describeThrow(value: unknown): string {
+  try {
+    if (value instanceof Error && typeof value.message === "string") return value.message;
+    if (typeof value === "string") return value;
+  } catch {
+    // fall through
+  }
+  return `a thrown ${value === null ? "null" : typeof value}`;
+}
+
+const REDACTED: WireError = { kind: "internal", message: "internal error (details are in the backend log)" };
 
 /**
  * The shape sent to the page. Outside dev mode an `internal` error says only that it
  * happened (the full error goes to the log); in dev mode its message and stack are sent.
+ * Never throws: an error that cannot be shaped is sent as a redacted `internal`.
  */
 export function shapeError(err: FerryError, dev: boolean): WireError {
-  if (err.kind !== "internal") return err.toJSON();
-  if (!dev) return { kind: "internal", message: "internal error (details are in the backend log)" };
-  const cause = err.cause instanceof Error ? err.cause : err;
-  return { kind: "internal", message: err.message, data: { stack: cause.stack } };
+  try {
+    if (typeof err.kind !== "string" || typeof err.message !== "string") return REDACTED;
+    if (err.kind !== "internal") return err.toJSON();
+    if (!dev) return REDACTED;
+    const cause = err.cause instanceof Error ? err.cause : err;
+    const stack = cause.stack;
+    return { kind: "internal", message: err.message, data: { stack: typeof stack === "string" ? stack : undefined } };
+  } catch {
+    return REDACTED;
+  }
 }
+
+/** The redacted `internal` error, already encoded, for when nothing else can be sent. */
+export const REDACTED_JSON = JSON.stringify(REDACTED);

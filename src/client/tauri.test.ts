@@ -53,6 +53,12 @@ describe("Tauri bridge (Node, memory transport)", () => {
       plugins: [eagerEvents, fs],
       commands: {
         echo: (args: unknown) => args,
+        thrown_value: () => {
+          throw { code: 7, detail: ["a"] };
+        },
+        thrown_framework_kind: () => {
+          throw { kind: "timeout", message: "slow" };
+        },
         typed: () => {
           throw new FerryError("not_found", "nothing here");
         },
@@ -106,6 +112,15 @@ describe("Tauri bridge (Node, memory transport)", () => {
       return true;
     });
     await assert.rejects(core.invoke("nope"), (e) => typeof e === "string" && e.startsWith('unknown command "nope"'));
+    // A thrown value arrives as that very value, as Tauri's Err(e), whatever its kind field says.
+    await assert.rejects(core.invoke("thrown_value"), (e) => {
+      assert.deepEqual(e, { code: 7, detail: ["a"] });
+      return true;
+    });
+    await assert.rejects(core.invoke("thrown_framework_kind"), (e) => {
+      assert.deepEqual(e, { kind: "timeout", message: "slow" });
+      return true;
+    });
     assert.equal(tauriError(new FerryError("permission_denied", "no")), "no");
     const other = new TypeError("x");
     assert.equal(tauriError(other), other);

@@ -101,12 +101,13 @@ function headerRecord(headers: unknown): Record<string, string> {
 }
 
 /**
- * What a Tauri rejection carries: an app's typed error as its `{ kind, message, data? }`
- * object (what a serialized Rust error enum looks like), ferry's own errors and plain
- * string errors as a string (what Tauri rejects with for those).
+ * What a Tauri rejection carries: a value the handler threw (kind `failed`) as that value
+ * itself, as Tauri's `Err(e)`; an app's `FerryError` as its `{ kind, message, data? }`
+ * object; ferry's own errors as their message string (what Tauri rejects with for those).
  */
 export function tauriError(err: unknown): unknown {
   if (!(err instanceof FerryError)) return err;
+  if (err.kind === "failed") return err.data === undefined ? err.message : err.data;
   return frameworkKinds.has(err.kind) ? err.message : err.toJSON();
 }
 

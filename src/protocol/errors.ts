@@ -8,8 +8,8 @@
 
 /**
  * Kinds that ferry itself produces. Apps may use any other string as their own kind.
- * `failed` is a handler that threw a plain string (Tauri's `Err(String)`): its message is
- * that string, sent as is, since the handler chose it for the page.
+ * `failed` is a handler that threw a value that is not an `Error` (Tauri's `Err(e)`): the
+ * value is its `data`, sent as is, since the handler chose it for the page.
  */
 export const FRAMEWORK_ERROR_KINDS = [
   "command_not_found",
