@@ -66,5 +66,9 @@ for (const c of clients.values()) c.close();
 for (const s of servers.values()) await s.stop();
 
 console.log(`| contender, mode | wall µs/call | server CPU µs/call | client CPU µs/call |\n|---|---:|---:|---:|`);
-const med = (list: Cost[], k: keyof Cost) => percentile(list.map((c) => c[k]), 50).toFixed(1);
+const med = (list: Cost[], k: keyof Cost) =>
+  percentile(
+    list.map((c) => c[k]),
+    50,
+  ).toFixed(1);
 for (const [key, list] of results) console.log(`| ${key} | ${med(list, "wall")} | ${med(list, "server")} | ${med(list, "client")} |`);

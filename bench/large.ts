@@ -40,7 +40,12 @@ if (process.env.FERRY_LARGE_CHILD) {
     },
   });
   const server = await serveWs(app, { windows: ["bench"], log: () => {} });
-  process.send!({ url: server.wsUrl, origin: server.origin, token: server.window("bench").token, baseline: process.memoryUsage().arrayBuffers - size });
+  process.send!({
+    url: server.wsUrl,
+    origin: server.origin,
+    token: server.window("bench").token,
+    baseline: process.memoryUsage().arrayBuffers - size,
+  });
 } else {
   const child = fork(fileURLToPath(import.meta.url), [String(size / MiB)], {
     env: { ...process.env, FERRY_LARGE_CHILD: "1" },
@@ -48,7 +53,9 @@ if (process.env.FERRY_LARGE_CHILD) {
   });
   // The backend child ends with this process, whatever happens here.
   process.once("exit", () => child.kill());
-  const info = await new Promise<{ url: string; origin: string; token: string; baseline: number }>((r) => child.once("message", r as never));
+  const info = await new Promise<{ url: string; origin: string; token: string; baseline: number }>((r) =>
+    child.once("message", r as never),
+  );
   const transport = wsClientTransport(info.url, { token: info.token, origin: info.origin });
   await transport.opened;
   const client = createClient(transport);
@@ -61,7 +68,7 @@ if (process.env.FERRY_LARGE_CHILD) {
   if (result.byteLength !== size || result[size - 1] !== 7) throw new Error("wrong result");
   const serverCopies = (serverPeak - info.baseline) / size;
   const clientCopies = clientHeld / size;
-  console.log(`${size / MiB} MiB result in ${ms.toFixed(0)} ms (${((size / MiB) / (ms / 1000)).toFixed(0)} MiB/s)`);
+  console.log(`${size / MiB} MiB result in ${ms.toFixed(0)} ms (${(size / MiB / (ms / 1000)).toFixed(0)} MiB/s)`);
   console.log(`backend: peak ${serverCopies.toFixed(2)} copies (the handler's own buffer counts as 1)`);
   console.log(`client:  ${clientCopies.toFixed(2)} copies held when the result resolved`);
   console.log(`target:  at most 2 on each side → ${serverCopies <= 2.05 && clientCopies <= 2.05 ? "met" : "MISSED"}`);

@@ -86,7 +86,8 @@ const rounds = Number(args.rounds ?? (quick ? 1 : 3));
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error(`--rounds must be 1..20, got ${args.rounds}`);
 /** The page's rounds are cheap and its figures noisier, so it runs at least 5 in a full run. */
 const browserRounds = quick ? rounds : Math.max(rounds, 5);
-const withBrowser = !args["no-browser"] && chromiumPath() !== undefined && (args.only === undefined || args.only.split(",").includes("browser"));
+const withBrowser =
+  !args["no-browser"] && chromiumPath() !== undefined && (args.only === undefined || args.only.split(",").includes("browser"));
 const outFile = args.out ?? fileURLToPath(new URL("./results.json", import.meta.url));
 const only = args.only?.split(",");
 const chosen = (args.contenders?.split(",") ?? CONTENDER_NAMES) as ContenderName[];
@@ -143,7 +144,11 @@ async function main(): Promise<void> {
       clients.set(name, await CONTENDERS[name].connect(server.info));
     }
     // One untimed pass per contender first, so round 1 does not pay for JIT warm-up.
-    const warmSizes = { ...sizes, pipeCalls: Math.max(300, sizes.pipeCalls / 2), eventDeliveries: Math.max(500, sizes.eventDeliveries / 10) };
+    const warmSizes = {
+      ...sizes,
+      pipeCalls: Math.max(300, sizes.pipeCalls / 2),
+      eventDeliveries: Math.max(500, sizes.eventDeliveries / 10),
+    };
     for (const name of chosen) {
       const ctx: RunContext = { contender: CONTENDERS[name], server: servers.get(name)!, client: clients.get(name)!, sizes: warmSizes };
       await pipelined(ctx);
@@ -151,10 +156,19 @@ async function main(): Promise<void> {
       await events(ctx, 1);
       log(`warmed up ${name}`);
     }
-    const contextFor = (name: ContenderName): RunContext => ({ contender: CONTENDERS[name], server: servers.get(name)!, client: clients.get(name)!, sizes });
+    const contextFor = (name: ContenderName): RunContext => ({
+      contender: CONTENDERS[name],
+      server: servers.get(name)!,
+      client: clients.get(name)!,
+      sizes,
+    });
     const report = (r: number, workload: Workload, name: ContenderName, figures: Figures) => {
       tally.add(name, figures);
-      log(`round ${r + 1}/${rounds} ${workload.name.padEnd(18)} ${name.padEnd(6)} ${Object.entries(figures).map(([k, v]) => `${k}=${v.toFixed(1)}`).join(" ")}`);
+      log(
+        `round ${r + 1}/${rounds} ${workload.name.padEnd(18)} ${name.padEnd(6)} ${Object.entries(figures)
+          .map(([k, v]) => `${k}=${v.toFixed(1)}`)
+          .join(" ")}`,
+      );
     };
     for (const workload of WORKLOADS) {
       for (let r = 0; r < rounds; r++) {
@@ -169,11 +183,20 @@ async function main(): Promise<void> {
     }
     if (page && servers.has("raw") && servers.has("ferry")) {
       log(`Chromium: ${browserRounds} rounds of round trips and pipelined calls, raw ws vs ferry…`);
-      const results = await page.run(servers.get("raw")!, servers.get("ferry")!, { ...sizes, pipeCalls: sizes.pipeCalls / 2 }, browserRounds);
+      const results = await page.run(
+        servers.get("raw")!,
+        servers.get("ferry")!,
+        { ...sizes, pipeCalls: sizes.pipeCalls / 2 },
+        browserRounds,
+      );
       isolated = results.crossOriginIsolated;
       for (const run of results.runs) {
         tally.add(run.contender, Object.fromEntries(Object.entries(run.figures).map(([k, v]) => [`browser_${k}`, v])));
-        log(`round ${run.round + 1}/${browserRounds} chromium ${run.contender.padEnd(6)} ${Object.entries(run.figures).map(([k, v]) => `${k}=${v.toFixed(1)}`).join(" ")}`);
+        log(
+          `round ${run.round + 1}/${browserRounds} chromium ${run.contender.padEnd(6)} ${Object.entries(run.figures)
+            .map(([k, v]) => `${k}=${v.toFixed(1)}`)
+            .join(" ")}`,
+        );
       }
     }
     if (chosen.includes("ferry")) tally.add("ferry", { client_size: gzipSync(await clientModule()).byteLength / 1024 });
@@ -222,7 +245,10 @@ function performanceDoc(r: BenchResults): string {
   const m = r.machine;
   const missed = r.figures
     .filter((f) => f.met === false)
-    .map((f) => `- **${f.title}**: ferry ${f.ratios.ferry?.toFixed(2) ?? "?"}× raw ws (median of per-round ratios ${f.pairedRatios.ferry?.toFixed(2) ?? "?"}×); target ${f.target}.${f.missNote ? ` ${f.missNote}` : ""}`);
+    .map(
+      (f) =>
+        `- **${f.title}**: ferry ${f.ratios.ferry?.toFixed(2) ?? "?"}× raw ws (median of per-round ratios ${f.pairedRatios.ferry?.toFixed(2) ?? "?"}×); target ${f.target}.${f.missNote ? ` ${f.missNote}` : ""}`,
+    );
   return `# Performance
 
 ferry measured side by side with raw \`ws\` (the floor), birpc over \`ws\` and tRPC v11's

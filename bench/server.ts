@@ -25,8 +25,7 @@ export type ServerRequest =
 
 /** A server child's messages: one `ready` with how to connect, then answers by id. */
 export type ServerReply =
-  | { op: "ready"; info: BenchServer["info"] }
-  | { op: "done"; id: number; heap?: number; cpu?: number; profile?: unknown; error?: string };
+  { op: "ready"; info: BenchServer["info"] } | { op: "done"; id: number; heap?: number; cpu?: number; profile?: unknown; error?: string };
 
 const name = process.argv[2] as ContenderName;
 if (!CONTENDER_NAMES.includes(name) || !process.send) {

@@ -204,7 +204,7 @@ async function measureWindows({ contender, server, sizes }: RunContext): Promise
       closers.push(...(await Promise.all(Array.from({ length: batch }, () => contender.connectBare(server.info)))));
     }
     const after = await server.heap();
-    return { mem_windows: ((after - before) / sizes.windows) * 1000 / MiB };
+    return { mem_windows: (((after - before) / sizes.windows) * 1000) / MiB };
   } finally {
     for (const close of closers) close();
   }
@@ -224,7 +224,7 @@ async function measureListeners({ contender, server, sizes }: RunContext): Promi
       await Promise.all(Array.from({ length: batch }, (_, j) => client.listen(`ev${(i + j) % 100}`, () => {})));
     }
     const after = await server.heap();
-    return { mem_listeners: ((after - before) / sizes.listeners) * 10_000 / MiB };
+    return { mem_listeners: (((after - before) / sizes.listeners) * 10_000) / MiB };
   } finally {
     client.close();
   }

@@ -34,7 +34,10 @@ test("npm run bench -- --quick reports every contender on every workload", () =>
       for (const contender of ["raw", "birpc", "trpc", "ferry"] as const) {
         const value = figure.values[contender];
         assert.ok(value, `${id}: no value for ${contender}`);
-        assert.ok(Number.isFinite(value.median) && Number.isFinite(value.min) && Number.isFinite(value.max), `${id}/${contender}: not finite`);
+        assert.ok(
+          Number.isFinite(value.median) && Number.isFinite(value.min) && Number.isFinite(value.max),
+          `${id}/${contender}: not finite`,
+        );
         assert.ok(Number.isFinite(figure.ratios[contender]), `${id}/${contender}: ratio not finite`);
       }
       assert.equal(typeof figure.met === "boolean" || figure.met === null, true);

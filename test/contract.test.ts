@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import * as v from "valibot";
 import { type } from "arktype";
 import { z } from "zod";
-import type { Channel as BackendChannel} from "ferry";
+import type { Channel as BackendChannel } from "ferry";
 import { allowAll, createApp, defineCommand, FerryError, type App, type BackendEvent } from "ferry";
 import { Channel, type Client } from "../src/client/core.ts";
 import { harnesses } from "./support/transports.ts";
@@ -51,7 +51,8 @@ function makeApp(extra: { dev?: boolean; logs?: unknown[] } = {}) {
       echo_bytes: ({ data }: { data: Uint8Array }) => ({ length: data.byteLength, reversed: Uint8Array.from(data).reverse(), data }),
       make_bytes: ({ size }: { size: number }) => new Uint8Array(size).map((_, i) => i % 251),
       emit_all: ({ event, payload }: { event: string; payload: unknown }, { app }) => app.emit(event, payload),
-      emit_to: ({ label, event, payload }: { label: string; event: string; payload: unknown }, { app }) => app.emitTo(label, event, payload),
+      emit_to: ({ label, event, payload }: { label: string; event: string; payload: unknown }, { app }) =>
+        app.emitTo(label, event, payload),
       emit_filter: ({ prefix, event }: { prefix: string; event: string }, { app }) =>
         app.emitFilter(event, "filtered", (label) => label.startsWith(prefix)),
       emit_bad_name: (_a, { app }) => app.emit("no spaces allowed", 1),
@@ -91,7 +92,10 @@ for (const harness of harnesses) {
 
     test("pipelined calls all resolve with their own results", async () => {
       const results = await Promise.all(Array.from({ length: 300 }, (_, i) => main.invoke<number>("add", { a: i, b: 1 })));
-      assert.deepEqual(results, Array.from({ length: 300 }, (_, i) => i + 1));
+      assert.deepEqual(
+        results,
+        Array.from({ length: 300 }, (_, i) => i + 1),
+      );
     });
 
     test("unknown command: command_not_found with a did-you-mean", async () => {
@@ -113,15 +117,18 @@ for (const harness of harnesses) {
       );
       const valibotErr = await rejection(main.invoke("greet_valibot", { name: 1, age: "x" }));
       assert.equal(valibotErr.kind, "invalid_args");
-      assert.deepEqual(
-        (valibotErr.data as { issues: { path: string }[] }).issues.map((i) => i.path).sort(),
-        ["args.age", "args.name"],
-      );
+      assert.deepEqual((valibotErr.data as { issues: { path: string }[] }).issues.map((i) => i.path).sort(), ["args.age", "args.name"]);
       const arkErr = await rejection(main.invoke("greet_arktype", {}));
       assert.equal(arkErr.kind, "invalid_args");
-      assert.deepEqual((arkErr.data as { issues: { path: string }[] }).issues.map((i) => i.path), ["args.name"]);
+      assert.deepEqual(
+        (arkErr.data as { issues: { path: string }[] }).issues.map((i) => i.path),
+        ["args.name"],
+      );
       const nestedErr = await rejection(main.invoke("nested", { user: { tags: ["a", 2] } }));
-      assert.deepEqual((nestedErr.data as { issues: { path: string }[] }).issues.map((i) => i.path), ["args.user.tags[1]"]);
+      assert.deepEqual(
+        (nestedErr.data as { issues: { path: string }[] }).issues.map((i) => i.path),
+        ["args.user.tags[1]"],
+      );
     });
 
     test("args that are not an object of named arguments are invalid_args", async () => {
@@ -221,7 +228,11 @@ for (const harness of harnesses) {
       const two = await server.connect("target-two");
       const other = await server.connect("elsewhere");
       const got: string[] = [];
-      for (const [name, c] of [["one", one], ["two", two], ["other", other]] as const) {
+      for (const [name, c] of [
+        ["one", one],
+        ["two", two],
+        ["other", other],
+      ] as const) {
         await c.listen("direct", (e) => got.push(`${name}:${e.payload}`));
       }
       await main.invoke("emit_to", { label: "target-one", event: "direct", payload: "x" });
@@ -271,7 +282,10 @@ for (const harness of harnesses) {
     });
 
     test("invalid event names are refused on both sides", async () => {
-      await assert.rejects(main.listen("has space", () => {}), (e: FerryError) => e.kind === "invalid_event");
+      await assert.rejects(
+        main.listen("has space", () => {}),
+        (e: FerryError) => e.kind === "invalid_event",
+      );
       assert.equal((await rejection(main.invoke("plugin:event|listen", { event: "a b", handler: 999 }))).kind, "invalid_event");
       assert.equal((await rejection(main.invoke("emit_bad_name"))).kind, "invalid_event");
     });
@@ -283,7 +297,10 @@ for (const harness of harnesses) {
       channel.onclose = () => (closed = true);
       assert.equal(await main.invoke("stream", { count: 1000, onEvent: channel }), 1000);
       await until(() => closed, "the channel to close");
-      assert.deepEqual(got, Array.from({ length: 1000 }, (_, i) => i));
+      assert.deepEqual(
+        got,
+        Array.from({ length: 1000 }, (_, i) => i),
+      );
     });
 
     test("a closing connection aborts its running handlers and frees its listeners", async () => {
@@ -367,7 +384,10 @@ describe("access seam", () => {
       assert.match(err.message, /denies by default/);
       assert.match(err.message, /allowAll/);
       // Events are commands too: no rules, no listening.
-      await assert.rejects(c.listen("x", () => {}), (e: FerryError) => e.kind === "permission_denied");
+      await assert.rejects(
+        c.listen("x", () => {}),
+        (e: FerryError) => e.kind === "permission_denied",
+      );
       await s.stop();
     }
   });
@@ -412,5 +432,3 @@ describe("access seam", () => {
     }
   });
 });
-
-

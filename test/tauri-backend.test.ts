@@ -106,8 +106,14 @@ for (const harness of harnesses) {
         { event: "t", payload: "to-app", window: "main" },
         { event: "t", payload: "to-all", window: "main" },
       ]);
-      assert.deepEqual(seen.filter(([w]) => w === "main").map(([, p]) => p), ["to-main", "to-all"]);
-      assert.deepEqual(seen.filter(([w]) => w === "other").map(([, p]) => p), ["to-other", "to-all"]);
+      assert.deepEqual(
+        seen.filter(([w]) => w === "main").map(([, p]) => p),
+        ["to-main", "to-all"],
+      );
+      assert.deepEqual(
+        seen.filter(([w]) => w === "other").map(([, p]) => p),
+        ["to-other", "to-all"],
+      );
     });
 
     test("listen checks its target; a bad target is invalid_args", async () => {

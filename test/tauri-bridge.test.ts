@@ -69,7 +69,10 @@ const testPlugin = definePlugin({
         return null;
       },
     },
-    echo_path: { rename: "camelCase", handler: ({ file_path, filePath }: { file_path?: string; filePath?: string }) => ({ file_path, filePath }) },
+    echo_path: {
+      rename: "camelCase",
+      handler: ({ file_path, filePath }: { file_path?: string; filePath?: string }) => ({ file_path, filePath }),
+    },
     echo_bytes: ({ data }: { data: unknown }) => {
       assert.ok(data instanceof Uint8Array, "bytes arrive as bytes");
       return new Uint8Array([...data].reverse());
@@ -138,14 +141,17 @@ describe("Tauri's JS packages over ferry's bridge, in Chromium", () => {
 
   /** The rejection value of `invoke(cmd, args)` on the page, as the page's catch sees it. */
   const caught = (page: Page, cmd: string, args: unknown) =>
-    page.evaluate(async ([cmd, args]) => {
-      try {
-        await (window as any).tauri.core.invoke(cmd, args);
-        return { rejected: false };
-      } catch (e) {
-        return { rejected: true, type: typeof e, isError: e instanceof Error, value: e };
-      }
-    }, [cmd, args] as const);
+    page.evaluate(
+      async ([cmd, args]) => {
+        try {
+          await (window as any).tauri.core.invoke(cmd, args);
+          return { rejected: false };
+        } catch (e) {
+          return { rejected: true, type: typeof e, isError: e instanceof Error, value: e };
+        }
+      },
+      [cmd, args] as const,
+    );
 
   test("the bridge installs Tauri's globals with the window's labels", async () => {
     const page = await open("main");
@@ -195,7 +201,12 @@ describe("Tauri's JS packages over ferry's bridge, in Chromium", () => {
     assert.deepEqual(typed.value, { kind: "not_found", message: `no file at ${missing}`, data: { path: missing } });
 
     // A handler that throws a string rejects with that string, like Rust's Err(String).
-    assert.deepEqual(await caught(page, "plugin:test|plain_failure", {}), { rejected: true, type: "string", isError: false, value: "disk is full" });
+    assert.deepEqual(await caught(page, "plugin:test|plain_failure", {}), {
+      rejected: true,
+      type: "string",
+      isError: false,
+      value: "disk is full",
+    });
 
     // ferry's own errors arrive as strings, as Tauri's do.
     const invalid = await caught(page, "greet", { name: 42 });
@@ -223,7 +234,10 @@ describe("Tauri's JS packages over ferry's bridge, in Chromium", () => {
       );
     const logOf = (page: Page) => page.evaluate(() => (window as any).log as [string, { event: string; id: number; payload: unknown }][]);
     const waitLog = (page: Page, name: string, count: number) =>
-      page.waitForFunction(([name, count]) => (window as any).log.filter((l: [string]) => l[0] === name).length >= count, [name, count] as const);
+      page.waitForFunction(([name, count]) => (window as any).log.filter((l: [string]) => l[0] === name).length >= count, [
+        name,
+        count,
+      ] as const);
 
     await listenOn(main, "news", "news");
     await listenOn(main, "news-once", "news", "once");
@@ -262,8 +276,14 @@ describe("Tauri's JS packages over ferry's bridge, in Chromium", () => {
     });
     await waitLog(limited, "direct", 4);
     await waitLog(main, "direct", 1);
-    assert.deepEqual((await logOf(limited)).filter((l) => l[0] === "direct").map((l) => l[1].payload), [1, 2, 3, 4]);
-    assert.deepEqual((await logOf(main)).filter((l) => l[0] === "direct").map((l) => l[1].payload), [4]);
+    assert.deepEqual(
+      (await logOf(limited)).filter((l) => l[0] === "direct").map((l) => l[1].payload),
+      [1, 2, 3, 4],
+    );
+    assert.deepEqual(
+      (await logOf(main)).filter((l) => l[0] === "direct").map((l) => l[1].payload),
+      [4],
+    );
 
     // The backend's own emit reaches Tauri listeners.
     await listenOn(limited, "from-backend", "from-backend");
@@ -326,7 +346,12 @@ describe("Tauri's JS packages over ferry's bridge, in Chromium", () => {
     const refused = await page.evaluate(async (notes) => {
       const { readTextFile, readFile } = (window as any).tauri;
       const [outside, notGranted] = await Promise.all(
-        [readTextFile("/etc/hostname"), readFile(notes)].map((p: Promise<unknown>) => p.then(() => "resolved", (e: unknown) => e)),
+        [readTextFile("/etc/hostname"), readFile(notes)].map((p: Promise<unknown>) =>
+          p.then(
+            () => "resolved",
+            (e: unknown) => e,
+          ),
+        ),
       );
       return { outside, notGranted };
     }, notes);
@@ -341,10 +366,13 @@ describe("Tauri's JS packages over ferry's bridge, in Chromium", () => {
     const out = await page.evaluate(async () => {
       const { core, event, mocks } = (window as any).tauri;
       const calls: unknown[] = [];
-      mocks.mockIPC((cmd: string, args: unknown) => {
-        calls.push([cmd, args]);
-        return `mocked ${cmd}`;
-      }, { shouldMockEvents: true });
+      mocks.mockIPC(
+        (cmd: string, args: unknown) => {
+          calls.push([cmd, args]);
+          return `mocked ${cmd}`;
+        },
+        { shouldMockEvents: true },
+      );
       mocks.mockWindows("mocked-window");
       const mocked = await core.invoke("greet", { name: "Ada" });
       const mockedLabel = (window as any).tauri.getCurrentWindow().label;

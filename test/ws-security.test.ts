@@ -50,7 +50,11 @@ async function refusedWith(p: Promise<Opened>): Promise<number> {
   assert.fail("the handshake should have been refused");
 }
 
-function httpGet(port: number, path: string, host = `127.0.0.1:${port}`): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function httpGet(
+  port: number,
+  path: string,
+  host = `127.0.0.1:${port}`,
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: "127.0.0.1", port, path, headers: { host } }, (res) => {
       let body = "";
@@ -65,7 +69,8 @@ function httpGet(port: number, path: string, host = `127.0.0.1:${port}`): Promis
 
 function nextMessage(o: Opened, count = 1): Promise<string[]> {
   return new Promise((resolve) => {
-    const check = () => (o.messages.length >= count ? resolve(o.messages.splice(0, count)) : o.ws.once("message", () => setImmediate(check)));
+    const check = () =>
+      o.messages.length >= count ? resolve(o.messages.splice(0, count)) : o.ws.once("message", () => setImmediate(check));
     check();
   });
 }
@@ -83,7 +88,11 @@ describe("ws transport: the handshake", () => {
     await writeFile(join(root, "sub", "page.ts"), "const x: number = 1; export default x;");
     await writeFile(join(root, "..", "ferry-outside.txt"), "outside");
     await symlink(join(root, "..", "ferry-outside.txt"), join(root, "escape.txt"));
-    const app = createApp({ commands: { greet: ({ name }: { name: string }) => `Hello, ${name}!` }, maxFrameBytes: 64 * 1024, authorize: allowAll });
+    const app = createApp({
+      commands: { greet: ({ name }: { name: string }) => `Hello, ${name}!` },
+      maxFrameBytes: 64 * 1024,
+      authorize: allowAll,
+    });
     server = await serveWs(app, { root, windows: ["main"], log: (m) => refusals.push(m) });
   });
   after(async () => {
@@ -163,7 +172,15 @@ describe("ws transport: the handshake", () => {
     a.ws.send(JSON.stringify({ t: "i", id: 7 }));
     a.ws.send(Buffer.from([0, 0, 0, 99, 1, 2]));
     const replies = (await nextMessage(a, 4)).map((m) => JSON.parse(m));
-    assert.deepEqual(replies.map((r) => [r.t, r.e.kind]), [["x", "protocol"], ["x", "protocol"], ["f", "protocol"], ["x", "protocol"]]);
+    assert.deepEqual(
+      replies.map((r) => [r.t, r.e.kind]),
+      [
+        ["x", "protocol"],
+        ["x", "protocol"],
+        ["f", "protocol"],
+        ["x", "protocol"],
+      ],
+    );
     assert.equal(replies[2].id, 7);
     for (const o of [a, b]) {
       o.ws.send(JSON.stringify({ t: "i", id: 2, cmd: "greet", a: { name: "still here" } }));

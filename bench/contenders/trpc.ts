@@ -19,9 +19,11 @@ hub.setMaxListeners(0);
 const router = t.router({
   greet: t.procedure.input((v) => v as { name: string }).query(({ input }) => `Hello, ${input.name}!`),
   blob: t.procedure.query(() => Buffer.from(benchBlob().buffer).toString("base64")),
-  onEvent: t.procedure.input((v) => v as { event: string }).subscription(async function* ({ input, signal }) {
-    for await (const [payload] of on(hub, input.event, signal ? { signal } : {})) yield payload as unknown;
-  }),
+  onEvent: t.procedure
+    .input((v) => v as { event: string })
+    .subscription(async function* ({ input, signal }) {
+      for await (const [payload] of on(hub, input.event, signal ? { signal } : {})) yield payload as unknown;
+    }),
 });
 
 type Router = typeof router;

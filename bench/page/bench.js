@@ -100,7 +100,9 @@ async function main() {
 }
 
 const post = (body) => fetch("/results", { method: "POST", body: JSON.stringify(body) });
-main().then(
-  (results) => post(results),
-  (err) => post({ error: String(err?.stack ?? err) }),
-).finally(() => (document.getElementById("status").textContent = "done"));
+main()
+  .then(
+    (results) => post(results),
+    (err) => post({ error: String(err?.stack ?? err) }),
+  )
+  .finally(() => (document.getElementById("status").textContent = "done"));

@@ -44,7 +44,6 @@ export async function start_job(_args: unknown, { app, signal }: CommandContext)
  */
 export function createTutorialApp(options: Omit<AppOptions<undefined>, "commands"> = {}) {
   const plugins = options.plugins ?? tutorialPlugins();
-  const authorize =
-    options.authorize ?? loadAccessSync({ root: tutorialRoot, commands: tutorialCommands, plugins }).authorize;
+  const authorize = options.authorize ?? loadAccessSync({ root: tutorialRoot, commands: tutorialCommands, plugins }).authorize;
   return createApp({ ...options, plugins, authorize, commands: { greet, read_file, start_job } });
 }

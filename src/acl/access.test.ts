@@ -18,7 +18,12 @@ const fsLike: PluginAccess = {
 function acl(capabilities: LoadedCapability[], extra: Partial<AccessOptions> = {}) {
   return new AccessControl({ capabilities, commands: ["greet", "read_file", "start_job"], plugins: [fsLike], platform: "linux", ...extra });
 }
-const cap = (identifier: string, windows: string[], permissions: LoadedCapability["permissions"], more: Partial<LoadedCapability> = {}): LoadedCapability => ({
+const cap = (
+  identifier: string,
+  windows: string[],
+  permissions: LoadedCapability["permissions"],
+  more: Partial<LoadedCapability> = {},
+): LoadedCapability => ({
   identifier,
   windows,
   permissions,
@@ -116,7 +121,15 @@ test("sets expand through the app's own manifest; cycles are problems", () => {
   assert.equal(a.decide("main", "plugin:event|emit").allowed, false);
   assert.equal(a.decide("main", "plugin:fs|stat").allowed, true);
   assert.throws(
-    () => acl([cap("main", ["main"], ["a"])], { permissions: { sets: [{ identifier: "a", permissions: ["b"] }, { identifier: "b", permissions: ["a"] }] } }),
+    () =>
+      acl([cap("main", ["main"], ["a"])], {
+        permissions: {
+          sets: [
+            { identifier: "a", permissions: ["b"] },
+            { identifier: "b", permissions: ["a"] },
+          ],
+        },
+      }),
     (e: unknown) => e instanceof AccessConfigError && e.problems.some((p) => p.kind === "cycle"),
   );
 });
@@ -131,7 +144,11 @@ test("appCommands: 'allow' restores Tauri's app-command default, deny still wins
 
 test("scopes: command scope from the entry, global scope from command-less permissions, per window", () => {
   const a = acl([
-    cap("a", ["a"], [{ identifier: "fs:allow-read-text-file", allow: [{ path: "/a/**" }], deny: [{ path: "/a/secret" }] }, "fs:scope-home"]),
+    cap(
+      "a",
+      ["a"],
+      [{ identifier: "fs:allow-read-text-file", allow: [{ path: "/a/**" }], deny: [{ path: "/a/secret" }] }, "fs:scope-home"],
+    ),
     cap("b", ["b"], [{ identifier: "fs:allow-read-text-file", allow: ["/b/**"] }]),
   ]);
   const sa = a.decide("a", "plugin:fs|read_text_file");
@@ -158,7 +175,12 @@ test("property: allowed iff some allow matches and no deny matches; sets expand"
   fc.assert(
     fc.property(fc.array(capArb, { maxLength: 4 }), (caps) => {
       const capabilities = caps.map((c, i) => cap(`c${i}`, c.windows, c.permissions));
-      const a = new AccessControl({ capabilities, commands: COMMANDS, platform: "linux", permissions: { sets: Object.entries(SETS).map(([identifier, permissions]) => ({ identifier, permissions })) } });
+      const a = new AccessControl({
+        capabilities,
+        commands: COMMANDS,
+        platform: "linux",
+        permissions: { sets: Object.entries(SETS).map(([identifier, permissions]) => ({ identifier, permissions })) },
+      });
       for (const label of LABELS) {
         const applying = caps.filter((c) => c.windows.some((w) => w === label || w === "*" || (w === "w*" && label.startsWith("w"))));
         const leaves = applying.flatMap((c) => c.permissions.flatMap(leavesOf));

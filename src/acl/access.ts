@@ -71,7 +71,13 @@ function matchesRemote(cap: LoadedCapability, origin: string): boolean {
   return (cap.remote?.urls ?? []).some((url) => {
     const head = /^[a-z][a-z0-9+.-]*:\/\/[^/]+/i.exec(url)?.[0];
     if (!head) return false;
-    const re = new RegExp(`^${head.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*")}$`, "i");
+    const re = new RegExp(
+      `^${head
+        .split("*")
+        .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join("[^/]*")}$`,
+      "i",
+    );
     return re.test(origin);
   });
 }
@@ -104,7 +110,13 @@ export class AccessControl {
     for (const p of this.registry.problems) if (!this.problems.includes(p)) this.problems.push(p);
     const ids = new Set<string>();
     for (const c of this.capabilities) {
-      if (ids.has(c.identifier)) this.problems.push({ kind: "duplicate", message: `capability "${c.identifier}" is defined twice`, capability: c.identifier, ...(c.file ? { file: c.file } : {}) });
+      if (ids.has(c.identifier))
+        this.problems.push({
+          kind: "duplicate",
+          message: `capability "${c.identifier}" is defined twice`,
+          capability: c.identifier,
+          ...(c.file ? { file: c.file } : {}),
+        });
       ids.add(c.identifier);
     }
     if ((options.strict ?? true) && this.problems.length > 0) throw new AccessConfigError(this.problems);
@@ -200,8 +212,8 @@ export class AccessControl {
     for (const cap of g.capabilities) {
       for (const entry of cap.permissions) {
         const id = entryId(entry);
-        const extraAllow = typeof entry === "string" ? [] : entry.allow ?? [];
-        const extraDeny = typeof entry === "string" ? [] : entry.deny ?? [];
+        const extraAllow = typeof entry === "string" ? [] : (entry.allow ?? []);
+        const extraDeny = typeof entry === "string" ? [] : (entry.deny ?? []);
         for (const leaf of this.registry.expand(id)) {
           const grant = { permission: id, capability: cap.identifier };
           const allow = [...leaf.scope.allow, ...extraAllow];
@@ -251,7 +263,10 @@ export class AccessControl {
 
   private denial(g: WindowGrants, label: string, command: string, r: CommandGrants | undefined, dev: boolean): AccessDecision {
     const permissions = this.registry.grantsFor(command);
-    const consulted = (g.capabilities.length > 0 ? g.capabilities : this.capabilities).map((c) => ({ identifier: c.identifier, ...(c.file ? { file: c.file } : {}) }));
+    const consulted = (g.capabilities.length > 0 ? g.capabilities : this.capabilities).map((c) => ({
+      identifier: c.identifier,
+      ...(c.file ? { file: c.file } : {}),
+    }));
     let message: string;
     const data: Record<string, unknown> = { command, window: label, permissions };
     if (r?.deniedBy.length) {
@@ -259,16 +274,21 @@ export class AccessControl {
       message = `"${command}" is denied for window "${label}" by ${by} (deny beats allow)`;
       data.deniedBy = r.deniedBy;
     } else {
-      const shown = permissions.slice(0, 3).map((p) => `"${p}"`).join(" or ");
-      message = g.capabilities.length === 0
-        ? `window "${label}" matches no capability, so it may not call "${command}"${shown ? `; grant ${shown} in a capability whose "windows" include "${label}"` : ""}`
-        : `"${command}" is not allowed for window "${label}"${shown ? `; add ${shown} to its capability` : ""}`;
+      const shown = permissions
+        .slice(0, 3)
+        .map((p) => `"${p}"`)
+        .join(" or ");
+      message =
+        g.capabilities.length === 0
+          ? `window "${label}" matches no capability, so it may not call "${command}"${shown ? `; grant ${shown} in a capability whose "windows" include "${label}"` : ""}`
+          : `"${command}" is not allowed for window "${label}"${shown ? `; add ${shown} to its capability` : ""}`;
     }
     if (dev) {
       const files = consulted.map((c) => ("file" in c ? `${c.identifier} (${c.file})` : c.identifier));
-      message += g.capabilities.length === 0
-        ? `. No capability matches "${label}"; capabilities loaded: ${files.join(", ") || "none"}`
-        : `. Capabilities consulted: ${files.join(", ")}`;
+      message +=
+        g.capabilities.length === 0
+          ? `. No capability matches "${label}"; capabilities loaded: ${files.join(", ") || "none"}`
+          : `. Capabilities consulted: ${files.join(", ")}`;
       data.capabilities = consulted;
     }
     return { allowed: false, message, data };
@@ -281,7 +301,8 @@ export class AccessControl {
   ungrantedCommands(): string[] {
     const granted = new Set<string>();
     for (const cap of this.capabilities) {
-      for (const entry of cap.permissions) for (const leaf of this.registry.expand(entryId(entry))) leaf.allow.forEach((c) => granted.add(c));
+      for (const entry of cap.permissions)
+        for (const leaf of this.registry.expand(entryId(entry))) leaf.allow.forEach((c) => granted.add(c));
     }
     return [...this.registry.commands].filter((c) => !granted.has(c) && !(this.appCommandsMode === "allow" && this.appCommands.has(c)));
   }
@@ -289,6 +310,8 @@ export class AccessControl {
   /** Capabilities that apply to none of `labels` (for `ferry check`). */
   unmatchedCapabilities(labels: readonly string[]): LoadedCapability[] {
     const platformOk = (c: LoadedCapability) => !c.platforms || c.platforms.includes(this.platform);
-    return this.capabilities.filter((c) => !platformOk(c) || !labels.some((l) => matchesLabel(c.windows ?? [], l) || matchesLabel(c.webviews ?? [], l)));
+    return this.capabilities.filter(
+      (c) => !platformOk(c) || !labels.some((l) => matchesLabel(c.windows ?? [], l) || matchesLabel(c.webviews ?? [], l)),
+    );
   }
 }

@@ -39,7 +39,11 @@ export async function checkAccess(config: AccessConfig): Promise<CheckReport> {
   }
   for (const command of access.ungrantedCommands()) {
     const grants = access.registry.grantsFor(command);
-    warnings.push({ kind: "ungranted_command", message: `no capability grants "${command}"${grants[0] ? ` (grant it with "${grants[0]}")` : ""}`, identifier: command });
+    warnings.push({
+      kind: "ungranted_command",
+      message: `no capability grants "${command}"${grants[0] ? ` (grant it with "${grants[0]}")` : ""}`,
+      identifier: command,
+    });
   }
   return {
     errors,
@@ -61,7 +65,11 @@ function fsScopeProblems(config: AccessConfig, access: AccessControl): Problem[]
       const raw = typeof entry === "string" ? entry : (entry as { path?: unknown } | null)?.path;
       const spans = typeof raw === "string" ? slashSpanningBrackets(raw) : [];
       if (spans.length > 0) {
-        problems.push({ kind: "invalid_scope", message: `${where}: scope entry "${raw}" has ${spans.join(", ")}, a range that includes "/"; a path component never contains "/", so list the characters you mean`, ...extra });
+        problems.push({
+          kind: "invalid_scope",
+          message: `${where}: scope entry "${raw}" has ${spans.join(", ")}, a range that includes "/"; a path component never contains "/", so list the characters you mean`,
+          ...extra,
+        });
       }
     }
   };
@@ -72,7 +80,12 @@ function fsScopeProblems(config: AccessConfig, access: AccessControl): Problem[]
       const leaves = access.registry.expand(id).filter((leaf) => leaf.owner === "plugin:fs");
       if (leaves.length === 0) continue;
       const extra = { capability: cap.identifier, identifier: id, ...(cap.file ? { file: cap.file } : {}) };
-      if (typeof entry !== "string") report([...(entry.allow ?? []), ...(entry.deny ?? [])], `capability "${cap.identifier}"${cap.file ? ` (${cap.file})` : ""}, ${id}`, extra);
+      if (typeof entry !== "string")
+        report(
+          [...(entry.allow ?? []), ...(entry.deny ?? [])],
+          `capability "${cap.identifier}"${cap.file ? ` (${cap.file})` : ""}, ${id}`,
+          extra,
+        );
       for (const leaf of leaves) {
         if (seen.has(leaf.identifier)) continue;
         seen.add(leaf.identifier);

@@ -15,6 +15,16 @@ export type { Problem } from "./parse.ts";
 export { CORE_PLUGINS } from "./registry.ts";
 export { defaultPathVariables, PathScope, resolveScopedPath, BASE_DIRECTORY } from "./paths.ts";
 export type { LiteralPath, PathVariables } from "./paths.ts";
-export type { Capability, CommandScope, LoadedCapability, PermissionDef, PermissionEntry, PermissionManifest, PermissionSetDef, Platform, PluginAccess } from "./types.ts";
+export type {
+  Capability,
+  CommandScope,
+  LoadedCapability,
+  PermissionDef,
+  PermissionEntry,
+  PermissionManifest,
+  PermissionSetDef,
+  Platform,
+  PluginAccess,
+} from "./types.ts";
 export { checkAccess } from "./check.ts";
 export type { CheckReport } from "./check.ts";

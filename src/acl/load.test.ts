@@ -26,13 +26,26 @@ test("every capability file is enabled unless the app lists which; permissions/ 
   });
   try {
     const all = await loadAccess({ root, commands: ["greet", "start_job"] });
-    assert.deepEqual(all.capabilities.map((c) => [c.identifier, c.file]), [["a", "capabilities/a.json"], ["b", "capabilities/b.json"]]);
+    assert.deepEqual(
+      all.capabilities.map((c) => [c.identifier, c.file]),
+      [
+        ["a", "capabilities/a.json"],
+        ["b", "capabilities/b.json"],
+      ],
+    );
     assert.equal(all.decide("main", "greet").allowed, true);
     assert.equal(all.decide("main", "start_job").allowed, true);
-    const some = loadAccessSync({ root, commands: ["greet", "start_job"], capabilities: ["a", { identifier: "inline", windows: ["x"], permissions: ["allow-greet"] }] });
+    const some = loadAccessSync({
+      root,
+      commands: ["greet", "start_job"],
+      capabilities: ["a", { identifier: "inline", windows: ["x"], permissions: ["allow-greet"] }],
+    });
     assert.equal(some.decide("main", "start_job").allowed, false);
     assert.equal(some.decide("x", "greet").allowed, true);
-    assert.throws(() => loadAccessSync({ root, commands: [], capabilities: ["zzz"] }), /capability "zzz" is enabled but no file in capabilities\/ defines it \(found: a, b\)/);
+    assert.throws(
+      () => loadAccessSync({ root, commands: [], capabilities: ["zzz"] }),
+      /capability "zzz" is enabled but no file in capabilities\/ defines it \(found: a, b\)/,
+    );
   } finally {
     await rm(root, { recursive: true, force: true });
   }
@@ -67,15 +80,15 @@ test("TOML works for capabilities and for permission files in Tauri's layout", a
   const root = await app({
     "capabilities/main.toml": 'identifier = "main"\nwindows = ["main"]\npermissions = ["default", { identifier = "allow-greet" }]\n',
     "permissions/notes.toml": [
-      '[default]',
+      "[default]",
       'description = "Notes"',
       'permissions = ["write-notes"]',
-      '',
-      '[[permission]]',
+      "",
+      "[[permission]]",
       'identifier = "write-notes"',
       'commands.allow = ["save_note"]',
-      '',
-      '[[permission.scope.allow]]',
+      "",
+      "[[permission.scope.allow]]",
       'path = "$APPDATA/notes/**"',
     ].join("\n"),
     "capabilities/broken.toml": 'identifier = "broken\n',
@@ -89,7 +102,10 @@ test("TOML works for capabilities and for permission files in Tauri's layout", a
     assert.ok(d.allowed);
     assert.deepEqual(JSON.parse(JSON.stringify(d.scope)), { allow: [{ path: "$APPDATA/notes/**" }], deny: [] });
     // App commands see the scope their grant carries, as Tauri's CommandScope.
-    const app = createApp({ commands: { greet: () => "hi", save_note: (_: unknown, ctx: CommandContext) => ctx.scope }, authorize: access.authorize });
+    const app = createApp({
+      commands: { greet: () => "hi", save_note: (_: unknown, ctx: CommandContext) => ctx.scope },
+      authorize: access.authorize,
+    });
     const client = createClient(connectMemory(app, "main"));
     assert.deepEqual(await client.invoke("save_note"), { allow: [{ path: "$APPDATA/notes/**" }], deny: [] });
     client.close();
@@ -101,7 +117,10 @@ test("TOML works for capabilities and for permission files in Tauri's layout", a
 test("a missing capabilities folder is an error, not a silent deny-all", async () => {
   const root = await app({});
   try {
-    await assert.rejects(loadAccess({ root, commands: [] }), /no capabilities folder at .*capabilities \(pass capabilities: \[\] to start with none\)/);
+    await assert.rejects(
+      loadAccess({ root, commands: [] }),
+      /no capabilities folder at .*capabilities \(pass capabilities: \[\] to start with none\)/,
+    );
     assert.equal(loadAccessSync({ root, commands: ["greet"], capabilities: [] }).decide("main", "greet").allowed, false);
   } finally {
     await rm(root, { recursive: true, force: true });

@@ -60,7 +60,9 @@ function build(options: LoadAccessOptions, capabilityFiles: RawFile[] | undefine
   if (capabilityFiles === undefined && options.capabilities === undefined) {
     // Most likely a wrong root: say so rather than deny every call in silence.
     const where = join(root, "capabilities");
-    throw new AccessConfigError([{ kind: "invalid_file", message: `no capabilities folder at ${where} (pass capabilities: [] to start with none)`, file: where }]);
+    throw new AccessConfigError([
+      { kind: "invalid_file", message: `no capabilities folder at ${where} (pass capabilities: [] to start with none)`, file: where },
+    ]);
   }
   capabilityFiles ??= [];
   permissionFiles ??= [];
@@ -75,7 +77,13 @@ function build(options: LoadAccessOptions, capabilityFiles: RawFile[] | undefine
       const found = fromFiles.find((f) => f.identifier === c);
       if (!found) {
         const known = fromFiles.map((f) => f.identifier).join(", ") || "none";
-        throw new AccessConfigError([{ kind: "invalid_file", message: `capability "${c}" is enabled but no file in capabilities/ defines it (found: ${known})`, capability: c }]);
+        throw new AccessConfigError([
+          {
+            kind: "invalid_file",
+            message: `capability "${c}" is enabled but no file in capabilities/ defines it (found: ${known})`,
+            capability: c,
+          },
+        ]);
       }
       return found;
     });
@@ -104,7 +112,9 @@ async function listAsync(dir: string): Promise<RawFile[] | undefined> {
 function listSync(dir: string): RawFile[] | undefined {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => ACCESS_EXT.test(n)).sort();
+    names = readdirSync(dir)
+      .filter((n) => ACCESS_EXT.test(n))
+      .sort();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw err;

@@ -7,7 +7,15 @@ import type { Capability, PermissionDef, PermissionEntry, PermissionManifest, Pe
 
 /** One thing wrong in the access configuration, with where it is. */
 export interface Problem {
-  kind: "invalid_file" | "unknown_permission" | "unknown_command" | "duplicate" | "cycle" | "invalid_scope" | "unmatched_capability" | "ungranted_command";
+  kind:
+    | "invalid_file"
+    | "unknown_permission"
+    | "unknown_command"
+    | "duplicate"
+    | "cycle"
+    | "invalid_scope"
+    | "unmatched_capability"
+    | "ungranted_command";
   message: string;
   file?: string;
   capability?: string;
@@ -26,7 +34,17 @@ export class AccessConfigError extends Error {
 }
 
 const PLATFORMS: readonly Platform[] = ["linux", "macOS", "windows", "iOS", "android"];
-const CAPABILITY_FIELDS = new Set(["$schema", "identifier", "description", "local", "remote", "windows", "webviews", "permissions", "platforms"]);
+const CAPABILITY_FIELDS = new Set([
+  "$schema",
+  "identifier",
+  "description",
+  "local",
+  "remote",
+  "windows",
+  "webviews",
+  "permissions",
+  "platforms",
+]);
 const IDENTIFIER = /^[a-z0-9][a-z0-9_:.-]*$/i;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -43,7 +61,8 @@ export function parseCapability(value: unknown, where: string): Capability {
     if (!CAPABILITY_FIELDS.has(key)) fail(where, `unknown field "${key}" (fields: ${[...CAPABILITY_FIELDS].slice(1).join(", ")})`);
   }
   const { identifier, description, local, remote, windows, webviews, permissions, platforms } = value;
-  if (typeof identifier !== "string" || !IDENTIFIER.test(identifier)) fail(where, `"identifier" must be a name like "default", got ${JSON.stringify(identifier)}`);
+  if (typeof identifier !== "string" || !IDENTIFIER.test(identifier))
+    fail(where, `"identifier" must be a name like "default", got ${JSON.stringify(identifier)}`);
   if (description !== undefined && typeof description !== "string") fail(where, `"description" must be a string`);
   if (local !== undefined && typeof local !== "boolean") fail(where, `"local" must be true or false`);
   if (remote !== undefined && !(isObject(remote) && isStringArray(remote.urls))) fail(where, `"remote" must be { "urls": [ … ] }`);
@@ -57,7 +76,8 @@ export function parseCapability(value: unknown, where: string): Capability {
     if (typeof p === "string") return p;
     if (isObject(p) && typeof p.identifier === "string") {
       for (const key of Object.keys(p)) {
-        if (!["identifier", "allow", "deny"].includes(key)) fail(where, `permissions[${i}]: unknown field "${key}" (use identifier, allow, deny)`);
+        if (!["identifier", "allow", "deny"].includes(key))
+          fail(where, `permissions[${i}]: unknown field "${key}" (use identifier, allow, deny)`);
       }
       if (p.allow !== undefined && !Array.isArray(p.allow)) fail(where, `permissions[${i}].allow must be an array of scope entries`);
       if (p.deny !== undefined && !Array.isArray(p.deny)) fail(where, `permissions[${i}].deny must be an array of scope entries`);
@@ -115,7 +135,11 @@ function parseSet(value: unknown, where: string): PermissionSetDef {
   if (!isObject(value) || typeof value.identifier !== "string" || !isStringArray(value.permissions)) {
     fail(where, `a permission set needs an "identifier" and "permissions": [identifiers]`);
   }
-  return { identifier: value.identifier, permissions: value.permissions, ...(typeof value.description === "string" ? { description: value.description } : {}) };
+  return {
+    identifier: value.identifier,
+    permissions: value.permissions,
+    ...(typeof value.description === "string" ? { description: value.description } : {}),
+  };
 }
 
 /**

@@ -41,7 +41,13 @@ test("property: whatever the path, an accepted one really lies in scope; `..` is
       assert.ok(!segments.includes(".."), `accepted a path with ..: ${path}`);
       const real = await realPathOf(resolved);
       assert.ok(real === join(root, "in") || real.startsWith(join(root, "in") + "/"), `${path} → ${real}`);
-      assert.ok(!real.slice(root.length).split("/").some((c) => c.startsWith(".")), `dotfile via **: ${real}`);
+      assert.ok(
+        !real
+          .slice(root.length)
+          .split("/")
+          .some((c) => c.startsWith(".")),
+        `dotfile via **: ${real}`,
+      );
       assert.ok(!real.startsWith(join(root, "in/sub/deny")), `denied: ${real}`);
       return true;
     }),
@@ -72,7 +78,11 @@ test("an unusable deny entry refuses every path instead of denying nothing", asy
 test("a deny entry naming a folder denies everything inside it", async () => {
   const children = [join(root, "in/sub/deny/in"), join(root, "in/sub/deny/x/y")];
   for (const path of [join(root, "in/sub/deny"), ...children]) {
-    await assert.rejects(resolveScopedPath({ path }, scope, { R: root }), (e: unknown) => e instanceof FerryError && e.kind === "permission_denied", path);
+    await assert.rejects(
+      resolveScopedPath({ path }, scope, { R: root }),
+      (e: unknown) => e instanceof FerryError && e.kind === "permission_denied",
+      path,
+    );
   }
   // Siblings whose names merely start the same are not denied.
   assert.equal(await resolveScopedPath({ path: join(root, "in/sub/denying") }, scope, { R: root }), join(root, "in/sub/denying"));

@@ -17,20 +17,46 @@ export type PathVariables = Record<string, string>;
 
 /** Tauri's `BaseDirectory` numbers → the variable each stands for. */
 export const BASE_DIRECTORY: Record<number, string> = {
-  1: "AUDIO", 2: "CACHE", 3: "CONFIG", 4: "DATA", 5: "LOCALDATA", 6: "DOCUMENT", 7: "DOWNLOAD", 8: "PICTURE",
-  9: "PUBLIC", 10: "VIDEO", 11: "RESOURCE", 12: "TEMP", 13: "APPCONFIG", 14: "APPDATA", 15: "APPLOCALDATA",
-  16: "APPCACHE", 17: "APPLOG", 18: "DESKTOP", 19: "EXE", 20: "FONT", 21: "HOME", 22: "RUNTIME", 23: "TEMPLATE",
+  1: "AUDIO",
+  2: "CACHE",
+  3: "CONFIG",
+  4: "DATA",
+  5: "LOCALDATA",
+  6: "DOCUMENT",
+  7: "DOWNLOAD",
+  8: "PICTURE",
+  9: "PUBLIC",
+  10: "VIDEO",
+  11: "RESOURCE",
+  12: "TEMP",
+  13: "APPCONFIG",
+  14: "APPDATA",
+  15: "APPLOCALDATA",
+  16: "APPCACHE",
+  17: "APPLOG",
+  18: "DESKTOP",
+  19: "EXE",
+  20: "FONT",
+  21: "HOME",
+  22: "RUNTIME",
+  23: "TEMPLATE",
 };
 
 /**
  * The path variables for an app on this machine, as Tauri defines them per platform.
  * `identifier` names the app's own folders (`$APPDATA` = `$DATA/<identifier>`).
  */
-export function defaultPathVariables(options: { identifier: string; resourceDir?: string; env?: NodeJS.ProcessEnv; platform?: NodeJS.Platform }): PathVariables {
+export function defaultPathVariables(options: {
+  identifier: string;
+  resourceDir?: string;
+  env?: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+}): PathVariables {
   const env = options.env ?? process.env;
   const platform = options.platform ?? process.platform;
   // An empty or relative value is unset: "$HOME/**" must never become "/**" or "docs/**".
-  const absolute = (v: string | undefined) => (v && (posix.isAbsolute(v) || (platform === "win32" && /^[a-z]:[\\/]/i.test(v))) ? v : undefined);
+  const absolute = (v: string | undefined) =>
+    v && (posix.isAbsolute(v) || (platform === "win32" && /^[a-z]:[\\/]/i.test(v))) ? v : undefined;
   const home = absolute(env.HOME) ?? absolute(safeHomedir());
   const id = options.identifier;
   const vars: PathVariables = { TEMP: tmpdir() };
@@ -38,7 +64,11 @@ export function defaultPathVariables(options: { identifier: string; resourceDir?
   const runtime = absolute(env.XDG_RUNTIME_DIR);
   if (runtime && platform !== "darwin" && platform !== "win32") vars.RUNTIME = runtime;
   const under = (base: string | undefined, rel: string) => (base === undefined ? undefined : posix.join(base, rel));
-  let config: string | undefined, data: string | undefined, localData: string | undefined, cache: string | undefined, appLog: string | undefined;
+  let config: string | undefined,
+    data: string | undefined,
+    localData: string | undefined,
+    cache: string | undefined,
+    appLog: string | undefined;
   if (platform === "darwin") {
     config = data = localData = under(home, "Library/Application Support");
     cache = under(home, "Library/Caches");
@@ -149,7 +179,8 @@ function escapeRegex(s: string): string {
  */
 export function scopeEntryProblem(entry: unknown, vars: PathVariables): string | undefined {
   if (typeof entry === "object" && entry !== null && typeof (entry as LiteralPath).literal === "string") return undefined;
-  const raw = typeof entry === "string" ? entry : typeof entry === "object" && entry !== null ? (entry as { path?: unknown }).path : undefined;
+  const raw =
+    typeof entry === "string" ? entry : typeof entry === "object" && entry !== null ? (entry as { path?: unknown }).path : undefined;
   if (typeof raw !== "string") return `scope entry ${JSON.stringify(entry)} must be a path pattern or { "path": pattern }`;
   const expanded = expandVariables(raw, vars);
   if (expanded === undefined) {
@@ -173,7 +204,8 @@ async function compileEntry(entry: unknown, vars: PathVariables, dot = false): P
       return (path: string) => re.test(path);
     });
   }
-  const raw = typeof entry === "string" ? entry : typeof entry === "object" && entry !== null ? (entry as { path?: unknown }).path : undefined;
+  const raw =
+    typeof entry === "string" ? entry : typeof entry === "object" && entry !== null ? (entry as { path?: unknown }).path : undefined;
   if (typeof raw !== "string") return [];
   const expanded = expandVariables(raw, vars);
   if (expanded === undefined || !posix.isAbsolute(expanded) || expanded.split("/").includes("..")) return [];
@@ -273,9 +305,10 @@ export async function resolveScopedPath(req: PathRequest, scope: PathScope, vars
   const lexical = posix.normalize(abs).replace(/(.)\/$/, "$1");
   let real: string;
   try {
-    real = req.followLeaf === false && lexical !== "/"
-      ? posix.join(await realPathOf(posix.dirname(lexical)), posix.basename(lexical))
-      : await realPathOf(lexical);
+    real =
+      req.followLeaf === false && lexical !== "/"
+        ? posix.join(await realPathOf(posix.dirname(lexical)), posix.basename(lexical))
+        : await realPathOf(lexical);
   } catch (err) {
     // Loops and unreadable folders may lie outside the scope: outside dev mode, say neither where nor why.
     if (req.dev) throw err;
@@ -285,7 +318,10 @@ export async function resolveScopedPath(req: PathRequest, scope: PathScope, vars
     throw denied(`this window's fs scope has an unusable deny entry, so every path is refused: ${scope.brokenDeny.join("; ")}`, path);
   }
   if (!scope.allows(real, lexical)) {
-    throw denied(`path ${JSON.stringify(path)} is outside this window's fs scope${req.dev && real !== lexical ? ` (it resolves to ${real})` : ""}`, path);
+    throw denied(
+      `path ${JSON.stringify(path)} is outside this window's fs scope${req.dev && real !== lexical ? ` (it resolves to ${real})` : ""}`,
+      path,
+    );
   }
   return real;
 }

@@ -17,7 +17,9 @@ export const CORE_PLUGINS = ["app", "event", "image", "menu", "path", "resources
 export const EVENT_PLUGIN_ACCESS: PluginAccess = {
   name: "event",
   commands: ["listen", "unlisten", "emit", "emit_to"],
-  permissions: { default: { description: "Listen to and emit events.", permissions: ["allow-listen", "allow-unlisten", "allow-emit", "allow-emit-to"] } },
+  permissions: {
+    default: { description: "Listen to and emit events.", permissions: ["allow-listen", "allow-unlisten", "allow-emit", "allow-emit-to"] },
+  },
 };
 
 /** A leaf permission: full command names it allows or denies and the scope it carries. */
@@ -71,9 +73,7 @@ export class PermissionRegistry {
   constructor(appCommands: readonly string[], plugins: readonly PluginAccess[], appManifest?: PermissionManifest) {
     const byName = new Map<string, PluginAccess>([["event", EVENT_PLUGIN_ACCESS]]);
     for (const p of plugins) byName.set(p.name, p);
-    const sources: Source[] = [
-      { owner: "app", prefix: "", commands: [...appCommands], fullName: (c) => c, manifest: appManifest },
-    ];
+    const sources: Source[] = [{ owner: "app", prefix: "", commands: [...appCommands], fullName: (c) => c, manifest: appManifest }];
     for (const p of byName.values()) {
       const core = (CORE_PLUGINS as readonly string[]).includes(p.name);
       sources.push({
@@ -114,8 +114,24 @@ export class PermissionRegistry {
       const full = s.fullName(cmd);
       this.commands.add(full);
       const none = { allow: [], deny: [] };
-      this.add({ kind: "permission", identifier: `${s.prefix}allow-${hyphenate(cmd)}`, owner: s.owner, allow: [full], deny: [], scope: none, description: `Allows the ${cmd} command.` });
-      this.add({ kind: "permission", identifier: `${s.prefix}deny-${hyphenate(cmd)}`, owner: s.owner, allow: [], deny: [full], scope: none, description: `Denies the ${cmd} command.` });
+      this.add({
+        kind: "permission",
+        identifier: `${s.prefix}allow-${hyphenate(cmd)}`,
+        owner: s.owner,
+        allow: [full],
+        deny: [],
+        scope: none,
+        description: `Allows the ${cmd} command.`,
+      });
+      this.add({
+        kind: "permission",
+        identifier: `${s.prefix}deny-${hyphenate(cmd)}`,
+        owner: s.owner,
+        allow: [],
+        deny: [full],
+        scope: none,
+        description: `Denies the ${cmd} command.`,
+      });
     }
     const commandList = (names: readonly string[] | undefined, id: string): string[] =>
       (names ?? []).flatMap((c) => {
@@ -138,11 +154,23 @@ export class PermissionRegistry {
       });
     }
     for (const set of s.manifest?.sets ?? []) {
-      this.add({ kind: "set", identifier: qualify(set.identifier), owner: s.owner, members: set.permissions.map(qualify), ...(set.description ? { description: set.description } : {}) });
+      this.add({
+        kind: "set",
+        identifier: qualify(set.identifier),
+        owner: s.owner,
+        members: set.permissions.map(qualify),
+        ...(set.description ? { description: set.description } : {}),
+      });
     }
     if (s.manifest?.default) {
       const d = s.manifest.default;
-      this.add({ kind: "set", identifier: `${s.prefix}default`, owner: s.owner, members: d.permissions.map(qualify), ...(d.description ? { description: d.description } : {}) });
+      this.add({
+        kind: "set",
+        identifier: `${s.prefix}default`,
+        owner: s.owner,
+        members: d.permissions.map(qualify),
+        ...(d.description ? { description: d.description } : {}),
+      });
     }
   }
 

@@ -13,7 +13,10 @@ export function capabilitySchema(registry: PermissionRegistry): Record<string, u
     .map((n) => ({ const: n.identifier, description: n.description ?? (n.kind === "set" ? `Set: ${n.members.join(", ")}` : n.identifier) }))
     .sort((a, b) => a.const.localeCompare(b.const));
   const identifier = {
-    anyOf: [...known, { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_:.-]*$", description: "A permission of the app or of a plugin not listed here." }],
+    anyOf: [
+      ...known,
+      { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_:.-]*$", description: "A permission of the app or of a plugin not listed here." },
+    ],
   };
   return {
     $schema: "http://json-schema.org/draft-07/schema#",
@@ -31,9 +34,11 @@ export function capabilitySchema(registry: PermissionRegistry): Record<string, u
         type: "object",
         required: ["urls"],
         additionalProperties: false,
-        properties: { urls: { type: "array", items: { type: "string" }, description: "URL patterns of remote pages this capability applies to." } },
+        properties: {
+          urls: { type: "array", items: { type: "string" }, description: "URL patterns of remote pages this capability applies to." },
+        },
       },
-      windows: { type: "array", items: { type: "string" }, description: "Window label globs, e.g. \"main\" or \"editor-*\"." },
+      windows: { type: "array", items: { type: "string" }, description: 'Window label globs, e.g. "main" or "editor-*".' },
       webviews: { type: "array", items: { type: "string" }, description: "Webview label globs." },
       platforms: { type: "array", items: { enum: ["linux", "macOS", "windows", "iOS", "android"] } },
       permissions: {
@@ -60,8 +65,8 @@ export function capabilitySchema(registry: PermissionRegistry): Record<string, u
       identifier,
       scopeEntry: {
         anyOf: [
-          { type: "string", description: "A path pattern, e.g. \"$APPDATA/**\"." },
-          { type: "object", properties: { path: { type: "string", description: "A path pattern, e.g. \"$HOME/notes/*.md\"." } } },
+          { type: "string", description: 'A path pattern, e.g. "$APPDATA/**".' },
+          { type: "object", properties: { path: { type: "string", description: 'A path pattern, e.g. "$HOME/notes/*.md".' } } },
         ],
       },
     },

@@ -19,9 +19,7 @@ import type { CommandScope } from "../acl/types.ts";
 export type { WindowFilter } from "./events.ts";
 
 /** An access decision: allowed (with the scope the grant carries), or denied saying why. */
-export type AccessDecision =
-  | { allowed: true; scope?: CommandScope }
-  | { allowed: false; message?: string; data?: unknown };
+export type AccessDecision = { allowed: true; scope?: CommandScope } | { allowed: false; message?: string; data?: unknown };
 
 /** Decides whether a window may call a command; the capabilities layer plugs in here. */
 export type Authorize = (request: { window: string; command: string; dev: boolean; origin?: string }) => boolean | AccessDecision;
@@ -263,7 +261,10 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
       }
       let args: unknown = msg.a ?? {};
       if (!isPlainObject(args)) {
-        return conn.fail(msg.id, new FerryError("invalid_args", `args for ${msg.cmd} must be an object of named arguments`, { command: msg.cmd }));
+        return conn.fail(
+          msg.id,
+          new FerryError("invalid_args", `args for ${msg.cmd} must be an object of named arguments`, { command: msg.cmd }),
+        );
       }
       if (command.rename === "camelCase") args = snakeCaseKeys(args as Record<string, unknown>);
       args = bindChannels(conn, args as Record<string, unknown>);
@@ -274,7 +275,15 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
       validateArgs(msg.cmd, command.args, args).then(
         (valid) => run(conn, msg, command, valid, call, ctx),
         // invalid_args, or a schema that threw: a bug of the app's, not a value for the page.
-        (err) => finish(conn, msg.id, call, false, err instanceof FerryError ? err : internalError(`the args schema of "${msg.cmd}" threw`, err), msg.cmd),
+        (err) =>
+          finish(
+            conn,
+            msg.id,
+            call,
+            false,
+            err instanceof FerryError ? err : internalError(`the args schema of "${msg.cmd}" threw`, err),
+            msg.cmd,
+          ),
       );
     },
 

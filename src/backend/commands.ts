@@ -92,7 +92,10 @@ export function toCommand(name: string, input: unknown): Command {
 
 function issuePath(issue: StandardSchemaV1.Issue): string {
   const keys = (issue.path ?? []).map((k) => (typeof k === "object" ? k.key : k));
-  return formatPath("args", keys.map((k) => (typeof k === "symbol" ? String(k) : k)));
+  return formatPath(
+    "args",
+    keys.map((k) => (typeof k === "symbol" ? String(k) : k)),
+  );
 }
 
 /** Runs the command's schema; throws `invalid_args` listing every problem with its path. */

@@ -17,7 +17,8 @@ import { PermissionRegistry } from "../acl/registry.ts";
 import { capabilitySchema } from "../acl/schema.ts";
 import type { AccessConfig } from "../acl/load.ts";
 
-const USAGE = "usage: ferry check <access-config.ts> [--windows a,b] [--strict] [--json]\n       ferry schema <access-config.ts> [out.json]";
+const USAGE =
+  "usage: ferry check <access-config.ts> [--windows a,b] [--strict] [--json]\n       ferry schema <access-config.ts> [out.json]";
 
 async function loadConfig(file: string): Promise<AccessConfig | undefined> {
   const mod = (await import(pathToFileURL(resolve(file)).href)) as { default?: AccessConfig };
@@ -57,7 +58,12 @@ async function check(argv: string[]): Promise<number> {
   }
   const config = await loadConfig(file);
   if (!config) return 2;
-  const windows = values.windows ? values.windows.split(",").map((s) => s.trim()).filter(Boolean) : config.windows;
+  const windows = values.windows
+    ? values.windows
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : config.windows;
   const report = await checkAccess({ ...config, ...(windows ? { windows } : {}) });
   if (values.json) console.log(JSON.stringify(report, null, 2));
   else {

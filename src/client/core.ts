@@ -177,7 +177,13 @@ export class Client {
       }
     }
     return new Promise<T>((resolve, reject) => {
-      const call: PendingCall = { resolve: resolve as (v: unknown) => void, reject, timer: undefined, signal: undefined, onAbort: undefined };
+      const call: PendingCall = {
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        timer: undefined,
+        signal: undefined,
+        onAbort: undefined,
+      };
       this.calls.set(id, call);
       if (options?.signal || options?.timeout !== undefined) this.watch(id, cmd, call, options);
       this.enqueue(frame);
@@ -198,7 +204,10 @@ export class Client {
       signal.addEventListener("abort", call.onAbort, { once: true });
     }
     if (options.timeout !== undefined) {
-      call.timer = setTimeout(() => abandon(new FerryError("timeout", `${cmd} did not answer within ${options.timeout} ms`)), options.timeout);
+      call.timer = setTimeout(
+        () => abandon(new FerryError("timeout", `${cmd} did not answer within ${options.timeout} ms`)),
+        options.timeout,
+      );
     }
   }
 

@@ -6,12 +6,21 @@
  * sessionStorage so reloads work). `connect()` makes a connection explicitly.
  */
 
-import type { Client} from "./core.ts";
+import type { Client } from "./core.ts";
 import { createClient, type EventCallback, type EventTarget, type InvokeOptions, type UnlistenFn } from "./core.ts";
 import { browserTransport } from "./browser-ws.ts";
 
 export { Channel, Client, createClient } from "./core.ts";
-export type { ClientTransport, Event, EventCallback, EventTarget, InvokeOptions, ListenOptions, TransportSink, UnlistenFn } from "./core.ts";
+export type {
+  ClientTransport,
+  Event,
+  EventCallback,
+  EventTarget,
+  InvokeOptions,
+  ListenOptions,
+  TransportSink,
+  UnlistenFn,
+} from "./core.ts";
 export { FerryError, FRAMEWORK_ERROR_KINDS } from "../protocol/errors.ts";
 export type { ErrorKind, FrameworkErrorKind, WireError } from "../protocol/errors.ts";
 

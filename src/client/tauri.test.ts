@@ -6,7 +6,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { Channel as BackendChannel} from "ferry";
+import type { Channel as BackendChannel } from "ferry";
 import { allowAll, createApp, definePlugin, FerryError, type App } from "ferry";
 import { connectMemory } from "ferry/transports/memory";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -145,7 +145,10 @@ describe("Tauri bridge (Node, memory transport)", () => {
     const onChunk = new core.Channel<ArrayBuffer>((m) => got.push(m));
     await core.invoke("chunks", { onChunk });
     assert.ok(got.every((m) => m instanceof ArrayBuffer));
-    assert.deepEqual(got.map((m) => [...new Uint8Array(m as ArrayBuffer)]), [[1, 2], [3]]);
+    assert.deepEqual(
+      got.map((m) => [...new Uint8Array(m as ArrayBuffer)]),
+      [[1, 2], [3]],
+    );
     assert.equal((globalThis as any).__TAURI_INTERNALS__.callbacks.has(onChunk.id), false, "closed: callback freed");
   });
 

@@ -94,7 +94,12 @@ function toIpc(value: unknown): unknown {
 /** Tauri request headers (a record, `Headers` or pairs) as a plain record. */
 function headerRecord(headers: unknown): Record<string, string> {
   if (headers === undefined || headers === null) return {};
-  const entries = typeof Headers !== "undefined" && headers instanceof Headers ? [...headers.entries()] : Array.isArray(headers) ? headers : Object.entries(headers);
+  const entries =
+    typeof Headers !== "undefined" && headers instanceof Headers
+      ? [...headers.entries()]
+      : Array.isArray(headers)
+        ? headers
+        : Object.entries(headers);
   const out: Record<string, string> = {};
   for (const [k, v] of entries as [string, unknown][]) if (v !== undefined) out[String(k).toLowerCase()] = String(v);
   return out;

@@ -47,7 +47,10 @@ function readOptions(raw: unknown): DialogOptions {
   if (o.directory === true) out.directory = true;
   if (Array.isArray(o.filters)) {
     out.filters = o.filters.filter(
-      (f): f is DialogFilter => typeof f?.name === "string" && Array.isArray(f.extensions) && f.extensions.every((e: unknown) => typeof e === "string" && /^[\w.*-]+$/.test(e)),
+      (f): f is DialogFilter =>
+        typeof f?.name === "string" &&
+        Array.isArray(f.extensions) &&
+        f.extensions.every((e: unknown) => typeof e === "string" && /^[\w.*-]+$/.test(e)),
     );
   }
   return out;
@@ -114,11 +117,12 @@ async function invocation(mode: Mode, o: DialogOptions, env: NodeJS.ProcessEnv, 
   if (platform === "darwin") {
     const v = asValues();
     const prompt = o.title ? ` with prompt ${v.ref(o.title)}` : "";
-    const body = mode === "save"
-      ? `return POSIX path of (choose file name${prompt})`
-      : o.multiple
-        ? `set out to ""\nrepeat with f in (choose ${o.directory ? "folder" : "file"}${prompt} with multiple selections allowed)\nset out to out & POSIX path of f & ${v.ref(separator)}\nend repeat\nreturn out`
-        : `return POSIX path of (choose ${o.directory ? "folder" : "file"}${prompt})`;
+    const body =
+      mode === "save"
+        ? `return POSIX path of (choose file name${prompt})`
+        : o.multiple
+          ? `set out to ""\nrepeat with f in (choose ${o.directory ? "folder" : "file"}${prompt} with multiple selections allowed)\nset out to out & POSIX path of f & ${v.ref(separator)}\nend repeat\nreturn out`
+          : `return POSIX path of (choose ${o.directory ? "folder" : "file"}${prompt})`;
     return { program: "osascript", args: v.args(body), separator };
   }
   if (platform === "win32") {
@@ -132,8 +136,13 @@ async function invocation(mode: Mode, o: DialogOptions, env: NodeJS.ProcessEnv, 
       lines.push(`$d = New-Object System.Windows.Forms.${mode === "save" ? "SaveFileDialog" : "OpenFileDialog"}`);
       if (o.title) lines.push(`$d.Title = ${v.ref("TITLE", o.title)}`);
       if (o.multiple && mode === "open") lines.push("$d.Multiselect = $true");
-      if (o.filters?.length) lines.push(`$d.Filter = ${v.ref("FILTER", o.filters.map((f) => `${f.name.replace(/\|/g, " ")}|${f.extensions.map((e) => `*.${e}`).join(";")}`).join("|"))}`);
-      lines.push(`if ($d.ShowDialog() -eq 'OK') { $d.${mode === "save" ? "FileName" : "FileNames"} -join ${v.ref("SEPARATOR", separator)} }`);
+      if (o.filters?.length)
+        lines.push(
+          `$d.Filter = ${v.ref("FILTER", o.filters.map((f) => `${f.name.replace(/\|/g, " ")}|${f.extensions.map((e) => `*.${e}`).join(";")}`).join("|"))}`,
+        );
+      lines.push(
+        `if ($d.ShowDialog() -eq 'OK') { $d.${mode === "save" ? "FileName" : "FileNames"} -join ${v.ref("SEPARATOR", separator)} }`,
+      );
     }
     return { program: "powershell.exe", args: ["-NoProfile", "-NonInteractive", "-Command", lines.join("; ")], env: v.env, separator };
   }
@@ -166,7 +175,8 @@ async function invocation(mode: Mode, o: DialogOptions, env: NodeJS.ProcessEnv, 
 
 /** The Linux dialog program to use, or why there is none. */
 async function linuxProgram(env: NodeJS.ProcessEnv): Promise<{ name: "zenity" | "kdialog" | undefined; error?: string }> {
-  if (!env.DISPLAY && !env.WAYLAND_DISPLAY) return { name: undefined, error: "no graphical display (DISPLAY and WAYLAND_DISPLAY are unset)" };
+  if (!env.DISPLAY && !env.WAYLAND_DISPLAY)
+    return { name: undefined, error: "no graphical display (DISPLAY and WAYLAND_DISPLAY are unset)" };
   if (await onPath("zenity", env)) return { name: "zenity" };
   if (await onPath("kdialog", env)) return { name: "kdialog" };
   return { name: undefined, error: "neither zenity nor kdialog is installed (install one, e.g. `apt install zenity`)" };
@@ -193,7 +203,12 @@ function readMessage(mode: MessageMode, raw: Record<string, unknown>): MessageOp
 }
 
 /** A message box; for ask/confirm the exit status says which button was pressed. */
-async function messageInvocation(mode: MessageMode, o: MessageOptions, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Promise<Invocation | string> {
+async function messageInvocation(
+  mode: MessageMode,
+  o: MessageOptions,
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform,
+): Promise<Invocation | string> {
   const question = mode !== "message";
   if (platform === "darwin") {
     const v = asValues();
@@ -228,7 +243,11 @@ async function messageInvocation(mode: MessageMode, o: MessageOptions, env: Node
   }
   // kdialog: every page value in `--name=value` form, so none is read as an option.
   const args = question
-    ? [`${mode === "ask" ? "--yesno" : "--warningcontinuecancel"}=${o.message}`, `${mode === "ask" ? "--yes-label" : "--continue-label"}=${o.ok}`, `${mode === "ask" ? "--no-label" : "--cancel-label"}=${o.cancel}`]
+    ? [
+        `${mode === "ask" ? "--yesno" : "--warningcontinuecancel"}=${o.message}`,
+        `${mode === "ask" ? "--yes-label" : "--continue-label"}=${o.ok}`,
+        `${mode === "ask" ? "--no-label" : "--cancel-label"}=${o.cancel}`,
+      ]
     : [`${o.kind === "info" ? "--msgbox" : o.kind === "warning" ? "--sorry" : "--error"}=${o.message}`];
   if (o.title) args.push(`--title=${o.title}`);
   return { program: "kdialog", args, separator: "\n" };
@@ -237,21 +256,27 @@ async function messageInvocation(mode: MessageMode, o: MessageOptions, env: Node
 /** Runs a dialog; resolves its output, or null when the user cancelled (exit status 1). */
 async function runDialog(inv: Invocation, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<string | null> {
   return new Promise((resolve, reject) => {
-    execFile(inv.program, inv.args, { env: inv.env ? { ...env, ...inv.env } : env, signal, encoding: "utf8", maxBuffer: 1 << 20, windowsHide: true }, (err, stdout, stderr) => {
-      if (err) {
-        const e = err as Error & { code?: unknown };
-        if (e.name === "AbortError") return reject(new FerryError("cancelled", "the dialog was cancelled"));
-        if (e.code === "ENOENT") return reject(new FerryError("dialog_unavailable", `${inv.program} is not installed`));
-        // zenity/kdialog exit 1 and osascript reports "User canceled" when the user cancels.
-        if (e.code === 1 && !/error/i.test(stderr.replace(/User cancel+ed/i, ""))) return resolve(null);
-        return reject(new FerryError("dialog_unavailable", `${inv.program} failed: ${stderr.trim() || e.message}`));
-      }
-      resolve(stdout);
-    });
+    execFile(
+      inv.program,
+      inv.args,
+      { env: inv.env ? { ...env, ...inv.env } : env, signal, encoding: "utf8", maxBuffer: 1 << 20, windowsHide: true },
+      (err, stdout, stderr) => {
+        if (err) {
+          const e = err as Error & { code?: unknown };
+          if (e.name === "AbortError") return reject(new FerryError("cancelled", "the dialog was cancelled"));
+          if (e.code === "ENOENT") return reject(new FerryError("dialog_unavailable", `${inv.program} is not installed`));
+          // zenity/kdialog exit 1 and osascript reports "User canceled" when the user cancels.
+          if (e.code === 1 && !/error/i.test(stderr.replace(/User cancel+ed/i, ""))) return resolve(null);
+          return reject(new FerryError("dialog_unavailable", `${inv.program} failed: ${stderr.trim() || e.message}`));
+        }
+        resolve(stdout);
+      },
+    );
   });
 }
 
-const badOutput = (why: string) => new FerryError("dialog_unavailable", `the dialog's output is not a selection (${why}); nothing was granted`);
+const badOutput = (why: string) =>
+  new FerryError("dialog_unavailable", `the dialog's output is not a selection (${why}); nothing was granted`);
 const MAX_NEWLINE_PICKS = 256;
 
 /**
@@ -271,7 +296,11 @@ async function pickedPaths(stdout: string, separator: string, mode: Mode, multip
     if (separator === "\n" && paths.length > MAX_NEWLINE_PICKS) throw badOutput(`more than ${MAX_NEWLINE_PICKS} lines`);
   }
   const isAbsolute = platform === "win32" ? win32.isAbsolute : posix.isAbsolute;
-  const exists = (p: string) => lstat(p).then(() => true, () => false);
+  const exists = (p: string) =>
+    lstat(p).then(
+      () => true,
+      () => false,
+    );
   for (const p of paths) {
     if (p.length === 0 || p.includes("\0") || !isAbsolute(p)) throw badOutput("not an absolute path");
     const present = mode === "save" ? (await lstat(dirname(p)).catch(() => undefined))?.isDirectory() === true : await exists(p);
@@ -290,7 +319,10 @@ async function pickedPaths(stdout: string, separator: string, mode: Mode, multip
 }
 
 const dialogManifest: PermissionManifest = {
-  default: { description: "Every dialog: open, save, message, ask, confirm.", permissions: ["allow-open", "allow-save", "allow-message", "allow-ask", "allow-confirm"] },
+  default: {
+    description: "Every dialog: open, save, message, ask, confirm.",
+    permissions: ["allow-open", "allow-save", "allow-message", "allow-ask", "allow-confirm"],
+  },
 };
 
 /**

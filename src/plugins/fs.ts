@@ -28,9 +28,21 @@ const WRITE = ["write_text_file", "write_file", "mkdir", "remove"] as const;
 const hy = (c: string) => `allow-${c.replace(/_/g, "-")}`;
 
 const SCOPE_DIRS: Record<string, string> = {
-  app: "$APPDATA", appconfig: "$APPCONFIG", appdata: "$APPDATA", applocaldata: "$APPLOCALDATA", appcache: "$APPCACHE",
-  applog: "$APPLOG", home: "$HOME", temp: "$TEMP", resource: "$RESOURCE", document: "$DOCUMENT", download: "$DOWNLOAD",
-  desktop: "$DESKTOP", picture: "$PICTURE", audio: "$AUDIO", video: "$VIDEO",
+  app: "$APPDATA",
+  appconfig: "$APPCONFIG",
+  appdata: "$APPDATA",
+  applocaldata: "$APPLOCALDATA",
+  appcache: "$APPCACHE",
+  applog: "$APPLOG",
+  home: "$HOME",
+  temp: "$TEMP",
+  resource: "$RESOURCE",
+  document: "$DOCUMENT",
+  download: "$DOWNLOAD",
+  desktop: "$DESKTOP",
+  picture: "$PICTURE",
+  audio: "$AUDIO",
+  video: "$VIDEO",
 };
 
 /** plugin-fs's permission names: command groups, and scope-<dir>[-recursive] / allow-<dir>-read|write[-recursive]. */
@@ -39,19 +51,46 @@ function fsManifest(): PermissionManifest {
   const sets: PermissionSetDef[] = [
     { identifier: "read-all", description: "Every read command (no scope by itself).", permissions: READ.map(hy) },
     { identifier: "write-all", description: "Every write command (no scope by itself).", permissions: WRITE.map(hy) },
-    { identifier: "read-files", description: "Reading files.", permissions: ["allow-read-text-file", "allow-read-file", "allow-exists", "allow-stat"] },
-    { identifier: "write-files", description: "Writing and removing files.", permissions: ["allow-write-text-file", "allow-write-file", "allow-remove"] },
+    {
+      identifier: "read-files",
+      description: "Reading files.",
+      permissions: ["allow-read-text-file", "allow-read-file", "allow-exists", "allow-stat"],
+    },
+    {
+      identifier: "write-files",
+      description: "Writing and removing files.",
+      permissions: ["allow-write-text-file", "allow-write-file", "allow-remove"],
+    },
     { identifier: "read-dirs", description: "Listing directories.", permissions: ["allow-read-dir", "allow-exists", "allow-stat"] },
   ];
   for (const [name, dir] of Object.entries(SCOPE_DIRS)) {
-    permissions.push({ identifier: `scope-${name}`, description: `Scope: ${dir} and its direct entries.`, scope: { allow: [{ path: dir }, { path: `${dir}/*` }] } });
-    permissions.push({ identifier: `scope-${name}-recursive`, description: `Scope: everything under ${dir}.`, scope: { allow: [{ path: dir }, { path: `${dir}/**` }] } });
-    sets.push({ identifier: `allow-${name}-read-recursive`, description: `Read everything under ${dir}.`, permissions: ["read-all", `scope-${name}-recursive`] });
-    sets.push({ identifier: `allow-${name}-write-recursive`, description: `Write everything under ${dir}.`, permissions: ["write-all", `scope-${name}-recursive`] });
+    permissions.push({
+      identifier: `scope-${name}`,
+      description: `Scope: ${dir} and its direct entries.`,
+      scope: { allow: [{ path: dir }, { path: `${dir}/*` }] },
+    });
+    permissions.push({
+      identifier: `scope-${name}-recursive`,
+      description: `Scope: everything under ${dir}.`,
+      scope: { allow: [{ path: dir }, { path: `${dir}/**` }] },
+    });
+    sets.push({
+      identifier: `allow-${name}-read-recursive`,
+      description: `Read everything under ${dir}.`,
+      permissions: ["read-all", `scope-${name}-recursive`],
+    });
+    sets.push({
+      identifier: `allow-${name}-write-recursive`,
+      description: `Write everything under ${dir}.`,
+      permissions: ["write-all", `scope-${name}-recursive`],
+    });
   }
   permissions.push({ identifier: "scope", description: "A scope to widen with allow/deny entries in a capability." });
   return {
-    default: { description: "Read access to the app's own folders.", permissions: ["read-all", "scope-app-recursive", "scope-appconfig-recursive"] },
+    default: {
+      description: "Read access to the app's own folders.",
+      permissions: ["read-all", "scope-app-recursive", "scope-appconfig-recursive"],
+    },
     permissions,
     sets,
   };
@@ -80,10 +119,24 @@ function toBytes(data: unknown): Uint8Array {
 
 function fileInfo(s: Stats, isSymlink: boolean) {
   return {
-    isFile: s.isFile(), isDirectory: s.isDirectory(), isSymlink, size: s.size,
-    mtime: s.mtimeMs, atime: s.atimeMs, birthtime: s.birthtimeMs, readonly: (s.mode & 0o200) === 0,
-    fileAttributes: null, dev: s.dev, ino: s.ino, mode: s.mode, nlink: s.nlink, uid: s.uid, gid: s.gid,
-    rdev: s.rdev, blksize: s.blksize, blocks: s.blocks,
+    isFile: s.isFile(),
+    isDirectory: s.isDirectory(),
+    isSymlink,
+    size: s.size,
+    mtime: s.mtimeMs,
+    atime: s.atimeMs,
+    birthtime: s.birthtimeMs,
+    readonly: (s.mode & 0o200) === 0,
+    fileAttributes: null,
+    dev: s.dev,
+    ino: s.ino,
+    mode: s.mode,
+    nlink: s.nlink,
+    uid: s.uid,
+    gid: s.gid,
+    rdev: s.rdev,
+    blksize: s.blksize,
+    blocks: s.blocks,
   };
 }
 
@@ -114,7 +167,10 @@ const pickKey = (window: string, origin: string | undefined) => (origin === unde
  */
 export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
   const variables: PathVariables = {
-    ...defaultPathVariables({ identifier: options.identifier ?? "ferry.app", ...(options.resourceDir ? { resourceDir: options.resourceDir } : {}) }),
+    ...defaultPathVariables({
+      identifier: options.identifier ?? "ferry.app",
+      ...(options.resourceDir ? { resourceDir: options.resourceDir } : {}),
+    }),
     ...options.variables,
   };
   const compiled = new WeakMap<CommandScope, Promise<PathScope>>();
@@ -136,7 +192,11 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
 
   const checkedIn = async (args: { path?: unknown; options?: unknown }, ctx: PluginContext, followLeaf = true) => {
     const scope = await scopeOf(ctx);
-    const real = await resolveScopedPath({ path: args.path, baseDir: asOptions(args.options).baseDir, followLeaf, dev: ctx.app.dev }, scope, variables);
+    const real = await resolveScopedPath(
+      { path: args.path, baseDir: asOptions(args.options).baseDir, followLeaf, dev: ctx.app.dev },
+      scope,
+      variables,
+    );
     return { real, scope };
   };
 
@@ -153,7 +213,9 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
       for (const name of await readdir(dir)) {
         const path = dir === "/" ? `/${name}` : `${dir}/${name}`;
         if (!scope.allows(path)) {
-          throw new FerryError("permission_denied", "remove refused: the directory holds entries outside this window's fs scope", { path: top });
+          throw new FerryError("permission_denied", "remove refused: the directory holds entries outside this window's fs scope", {
+            path: top,
+          });
         }
         const info = await lstat(path);
         if (info.isDirectory()) await walk(path);
@@ -231,7 +293,10 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
       run(args, async () => {
         const real = await checked(args, ctx);
         await assertStillResolves(real, false);
-        return lstat(real).then(() => true, () => false);
+        return lstat(real).then(
+          () => true,
+          () => false,
+        );
       }),
     stat: (args, ctx) =>
       run(args, async () => {
@@ -275,4 +340,3 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
     },
   };
 }
-

@@ -23,7 +23,11 @@ const wireValue = fc.letrec((tie) => ({
     fc.constant(null),
     fc.uint8Array({ maxLength: 64 }),
     fc.array(tie("value"), { maxLength: 5 }),
-    fc.dictionary(fc.string().filter((k) => k !== "__proto__" && k !== "$b"), tie("value"), { maxKeys: 5, noNullPrototype: true }),
+    fc.dictionary(
+      fc.string().filter((k) => k !== "__proto__" && k !== "$b"),
+      tie("value"),
+      { maxKeys: 5, noNullPrototype: true },
+    ),
   ),
 })).value;
 

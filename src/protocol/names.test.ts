@@ -15,7 +15,10 @@ test("suggest finds likely typos and nothing for unrelated names", () => {
 test("event names: letters, digits, - / : _ only", () => {
   for (const ok of ["job-progress", "app:ready", "a/b_c", "X1"]) assertEventName(ok);
   for (const bad of ["", "has space", "emoji🙂", "dot.name", 42, null, "x".repeat(300)]) {
-    assert.throws(() => assertEventName(bad), (e: FerryError) => e.kind === "invalid_event");
+    assert.throws(
+      () => assertEventName(bad),
+      (e: FerryError) => e.kind === "invalid_event",
+    );
   }
   fc.assert(
     fc.property(fc.string({ minLength: 1, maxLength: 50 }), (s) => {

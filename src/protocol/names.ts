@@ -7,10 +7,7 @@ const EVENT_NAME = /^[A-Za-z0-9\-/:_]+$/;
 /** Throws `invalid_event` unless `name` uses only letters, digits, `-`, `/`, `:` and `_`. */
 export function assertEventName(name: unknown): asserts name is string {
   if (typeof name !== "string" || name.length === 0 || name.length > 256 || !EVENT_NAME.test(name)) {
-    throw new FerryError(
-      "invalid_event",
-      `invalid event name ${JSON.stringify(name)}: use letters, digits, '-', '/', ':' and '_'`,
-    );
+    throw new FerryError("invalid_event", `invalid event name ${JSON.stringify(name)}: use letters, digits, '-', '/', ':' and '_'`);
   }
 }
 

@@ -102,15 +102,19 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
   };
 
   const attach = (ws: WebSocket, label: string, origin: string) => {
-    const conn = app.connect(label, {
-      send(frame) {
-        if (typeof frame === "string") ws.send(frame);
-        else for (const piece of framePieces(frame)) ws.send(piece, { binary: typeof piece !== "string" });
+    const conn = app.connect(
+      label,
+      {
+        send(frame) {
+          if (typeof frame === "string") ws.send(frame);
+          else for (const piece of framePieces(frame)) ws.send(piece, { binary: typeof piece !== "string" });
+        },
+        close(code, reason) {
+          ws.close(code, reason);
+        },
       },
-      close(code, reason) {
-        ws.close(code, reason);
-      },
-    }, origin);
+      origin,
+    );
     ws.on("message", (data, isBinary) => {
       const buf = data as Buffer;
       conn.receive(isBinary ? buf : buf.toString("utf8"));

@@ -46,7 +46,11 @@ test("ferry check passes the tutorial", async () => {
 test("ferry check reports unknown identifiers with did-you-mean, unmatched capabilities, ungranted commands", async () => {
   const dir = await appDir(
     {
-      "capabilities/default.json": { identifier: "default", windows: ["main"], permissions: ["core:default", "alow-greet", "core:event:allow-listn"] },
+      "capabilities/default.json": {
+        identifier: "default",
+        windows: ["main"],
+        permissions: ["core:default", "alow-greet", "core:event:allow-listn"],
+      },
       "capabilities/orphan.json": { identifier: "orphan", windows: ["settings"], permissions: ["allow-greet"] },
       "permissions/app.json": { set: [{ identifier: "talk", permissions: ["allow-greet", "allow-shout"] }] },
     },
@@ -55,20 +59,29 @@ test("ferry check reports unknown identifiers with did-you-mean, unmatched capab
   try {
     const r = await ferry("check", join(dir, "access.mjs"));
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /error: capability "default" \(capabilities\/default\.json\): unknown permission "alow-greet"; did you mean "allow-greet"\?/);
+    assert.match(
+      r.stdout,
+      /error: capability "default" \(capabilities\/default\.json\): unknown permission "alow-greet"; did you mean "allow-greet"\?/,
+    );
     assert.match(r.stdout, /unknown permission "core:event:allow-listn"; did you mean "core:event:allow-listen"\?/);
     assert.match(r.stdout, /error: permission set "talk": unknown permission "allow-shout"/);
     assert.match(r.stdout, /warning: capability "orphan" \(capabilities\/orphan\.json\) matches none of the app's windows \(main\)/);
     assert.match(r.stdout, /warning: no capability grants "save_note" \(grant it with "allow-save-note"\)/);
     const json = JSON.parse((await ferry("check", join(dir, "access.mjs"), "--json")).stdout);
-    assert.deepEqual(json.errors.map((e: { identifier: string }) => e.identifier), ["alow-greet", "core:event:allow-listn", "allow-shout"]);
+    assert.deepEqual(
+      json.errors.map((e: { identifier: string }) => e.identifier),
+      ["alow-greet", "core:event:allow-listn", "allow-shout"],
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 });
 
 test("ferry check names the file of a broken capability", async () => {
-  const dir = await appDir({ "capabilities/bad.json": "{ not json", "capabilities/worse.json": { identifier: "x", windows: "main", permissions: [] } }, { commands: [] });
+  const dir = await appDir(
+    { "capabilities/bad.json": "{ not json", "capabilities/worse.json": { identifier: "x", windows: "main", permissions: [] } },
+    { commands: [] },
+  );
   try {
     const r = await ferry("check", join(dir, "access.mjs"));
     assert.equal(r.code, 1);
@@ -80,15 +93,27 @@ test("ferry check names the file of a broken capability", async () => {
 
 test("ferry check reports fs scope entries that can never match", async () => {
   const dir = await appDir(
-    { "capabilities/default.json": { identifier: "default", windows: ["main"], permissions: [{ identifier: "fs:allow-read-text-file", allow: ["$APPDTA/**", "notes/*"], deny: [{ path: "$HOME/../x" }] }] } },
+    {
+      "capabilities/default.json": {
+        identifier: "default",
+        windows: ["main"],
+        permissions: [{ identifier: "fs:allow-read-text-file", allow: ["$APPDTA/**", "notes/*"], deny: [{ path: "$HOME/../x" }] }],
+      },
+    },
     { commands: [], windows: ["main"] },
   );
   // The config module has no fs plugin object: give it one by name with the default variables.
-  await writeFile(join(dir, "access.mjs"), `export default ${JSON.stringify({ root: dir, commands: [], windows: ["main"], plugins: [{ name: "fs", commands: ["read_text_file"] }] })};\n`);
+  await writeFile(
+    join(dir, "access.mjs"),
+    `export default ${JSON.stringify({ root: dir, commands: [], windows: ["main"], plugins: [{ name: "fs", commands: ["read_text_file"] }] })};\n`,
+  );
   try {
     const r = await ferry("check", join(dir, "access.mjs"));
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /error: capability "default" \(capabilities\/default\.json\), fs:allow-read-text-file: scope entry "\$APPDTA\/\*\*" uses unknown variable \$APPDTA \(did you mean \$APPDATA\?\)/);
+    assert.match(
+      r.stdout,
+      /error: capability "default" \(capabilities\/default\.json\), fs:allow-read-text-file: scope entry "\$APPDTA\/\*\*" uses unknown variable \$APPDTA \(did you mean \$APPDATA\?\)/,
+    );
     assert.match(r.stdout, /scope entry "notes\/\*" is not an absolute path/);
     assert.match(r.stdout, /scope entry "\$HOME\/..\/x" contains "\.\."/);
   } finally {
@@ -106,7 +131,8 @@ test("the shipped JSON Schema is current, and ferry schema adds the app's permis
   const shipped = await readFile(join(repo, "schema/capability.schema.json"), "utf8");
   assert.equal(shipped, schemaText(), "run `npx tsx scripts/gen-schema.ts`");
   const ids = JSON.parse(shipped).definitions.identifier.anyOf.map((a: { const?: string }) => a.const);
-  for (const id of ["core:default", "core:event:default", "fs:allow-read-text-file", "dialog:allow-open", "fs:scope-home-recursive"]) assert.ok(ids.includes(id), id);
+  for (const id of ["core:default", "core:event:default", "fs:allow-read-text-file", "dialog:allow-open", "fs:scope-home-recursive"])
+    assert.ok(ids.includes(id), id);
   const r = await ferry("schema", "examples/tutorial/access.ts");
   assert.equal(r.code, 0, r.stderr);
   const appIds = JSON.parse(r.stdout).definitions.identifier.anyOf.map((a: { const?: string }) => a.const);

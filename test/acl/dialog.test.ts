@@ -25,7 +25,9 @@ before(async () => {
   await mkdir(bin);
   // Prints what `pick` holds (with <SEP> replaced by the --separator it was given) and exits
   // with what `exit` holds; records its arguments, one per line.
-  await writeFile(join(bin, "zenity"), [
+  await writeFile(
+    join(bin, "zenity"),
+    [
       `#!${process.execPath}`,
       `const fs = require("node:fs");`,
       `const args = process.argv.slice(2);`,
@@ -33,7 +35,8 @@ before(async () => {
       `const sep = (args.find((a) => a.startsWith("--separator=")) ?? "--separator=|").slice("--separator=".length);`,
       `process.stdout.write(fs.readFileSync(${JSON.stringify(join(bin, "pick"))}, "utf8").replaceAll("<SEP>", sep));`,
       `process.exitCode = Number(fs.readFileSync(${JSON.stringify(join(bin, "exit"))}, "utf8"));`,
-    ].join("\n") + "\n");
+    ].join("\n") + "\n",
+  );
   await chmod(join(bin, "zenity"), 0o755);
   await mkdir(join(dir, "docs/inner"), { recursive: true });
   await writeFile(join(dir, "docs/a.txt"), "A");
@@ -65,14 +68,26 @@ test("open adds the picked file to the picking window's scope only", async () =>
   const { app, main, other } = setup({ PATH: bin, DISPLAY: ":0" });
   try {
     const file = join(dir, "docs/a.txt");
-    await assert.rejects(main.invoke("plugin:fs|read_text_file", { path: file }), (e: unknown) => e instanceof FerryError && e.kind === "permission_denied");
+    await assert.rejects(
+      main.invoke("plugin:fs|read_text_file", { path: file }),
+      (e: unknown) => e instanceof FerryError && e.kind === "permission_denied",
+    );
     await pick(`${file}\n`);
-    assert.equal(await main.invoke("plugin:dialog|open", { options: { title: "Pick one", filters: [{ name: "Text", extensions: ["txt"] }] } }), file);
+    assert.equal(
+      await main.invoke("plugin:dialog|open", { options: { title: "Pick one", filters: [{ name: "Text", extensions: ["txt"] }] } }),
+      file,
+    );
     const args = await readFile(join(bin, "args"), "utf8");
     assert.match(args, /--file-selection\n--title=Pick one\n--file-filter=Text \| \*\.txt/);
     assert.equal(await main.invoke("plugin:fs|read_text_file", { path: file }), "A");
-    await assert.rejects(main.invoke("plugin:fs|read_text_file", { path: join(dir, "docs/b.txt") }), (e: unknown) => e instanceof FerryError && e.kind === "permission_denied");
-    await assert.rejects(other.invoke("plugin:fs|read_text_file", { path: file }), (e: unknown) => e instanceof FerryError && e.kind === "permission_denied");
+    await assert.rejects(
+      main.invoke("plugin:fs|read_text_file", { path: join(dir, "docs/b.txt") }),
+      (e: unknown) => e instanceof FerryError && e.kind === "permission_denied",
+    );
+    await assert.rejects(
+      other.invoke("plugin:fs|read_text_file", { path: file }),
+      (e: unknown) => e instanceof FerryError && e.kind === "permission_denied",
+    );
   } finally {
     app.close();
   }
@@ -95,7 +110,10 @@ test("a picked directory grants what is under it; save grants the new file; canc
     assert.equal(await readFile(target, "utf8"), "saved");
 
     await pick(`${join(dir, "docs/a.txt")}<SEP>${join(dir, "docs/b.txt")}\n`);
-    assert.deepEqual(await main.invoke("plugin:dialog|open", { options: { multiple: true } }), [join(dir, "docs/a.txt"), join(dir, "docs/b.txt")]);
+    assert.deepEqual(await main.invoke("plugin:dialog|open", { options: { multiple: true } }), [
+      join(dir, "docs/a.txt"),
+      join(dir, "docs/b.txt"),
+    ]);
 
     await pick("", 1);
     assert.equal(await main.invoke("plugin:dialog|open", {}), null);
@@ -129,12 +147,20 @@ test("message, ask and confirm: the button pressed is the exit status", async ()
   try {
     await pick("", 0);
     assert.equal(await main.invoke("plugin:dialog|message", { message: "Saved <b>", title: "Notes", kind: "warning" }), null);
-    assert.deepEqual((await readFile(join(bin, "args"), "utf8")).split("\n").slice(0, 4), ["--warning", "--ok-label=Ok", "--text=Saved <b>", "--no-markup"]);
+    assert.deepEqual((await readFile(join(bin, "args"), "utf8")).split("\n").slice(0, 4), [
+      "--warning",
+      "--ok-label=Ok",
+      "--text=Saved <b>",
+      "--no-markup",
+    ]);
     assert.equal(await main.invoke("plugin:dialog|ask", { message: "Delete?", yesButtonLabel: "Delete", noButtonLabel: "Keep" }), true);
     assert.match(await readFile(join(bin, "args"), "utf8"), /--question\n--ok-label=Delete\n--cancel-label=Keep\n--text=Delete\?/);
     await pick("", 1);
     assert.equal(await main.invoke("plugin:dialog|confirm", { message: "Sure?" }), false);
-    await assert.rejects(main.invoke("plugin:dialog|ask", { message: 42 }), (e: unknown) => e instanceof FerryError && e.kind === "invalid_args");
+    await assert.rejects(
+      main.invoke("plugin:dialog|ask", { message: 42 }),
+      (e: unknown) => e instanceof FerryError && e.kind === "invalid_args",
+    );
   } finally {
     app.close();
   }

@@ -22,11 +22,15 @@ let other: Client;
 let app: ReturnType<typeof createApp>;
 
 async function denied(p: Promise<unknown>, what: string): Promise<void> {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(err instanceof FerryError, `${what}: expected a FerryError, got ${String(err)}`);
-    assert.equal(err.kind, "permission_denied", `${what}: ${err.kind}: ${err.message}`);
-    return true;
-  }, what);
+  await assert.rejects(
+    p,
+    (err: unknown) => {
+      assert.ok(err instanceof FerryError, `${what}: expected a FerryError, got ${String(err)}`);
+      assert.equal(err.kind, "permission_denied", `${what}: ${err.kind}: ${err.message}`);
+      return true;
+    },
+    what,
+  );
 }
 
 before(async () => {
@@ -70,10 +74,18 @@ before(async () => {
         permissions: [
           "fs:read-all",
           "fs:write-all",
-          { identifier: "fs:scope", allow: [{ path: "$ROOT/allowed/**" }, "$ROOT/allowed/.env-named"], deny: [{ path: "$ROOT/allowed/secret/**" }] },
+          {
+            identifier: "fs:scope",
+            allow: [{ path: "$ROOT/allowed/**" }, "$ROOT/allowed/.env-named"],
+            deny: [{ path: "$ROOT/allowed/secret/**" }],
+          },
         ],
       },
-      { identifier: "other", windows: ["other"], permissions: ["fs:read-all", { identifier: "fs:scope", allow: [{ path: "$ROOT/outside/**" }] }] },
+      {
+        identifier: "other",
+        windows: ["other"],
+        permissions: ["fs:read-all", { identifier: "fs:scope", allow: [{ path: "$ROOT/outside/**" }] }],
+      },
     ],
   });
   app = createApp({ plugins: [fs], authorize: access.authorize, log: () => {} });
@@ -143,15 +155,27 @@ describe("fs scope", () => {
     await denied(read(w, join(root, "allowed/chain1")), "chained links");
     await denied(w.invoke("plugin:fs|stat", { path: join(root, "allowed/leaf") }), "stat through a link");
     await denied(w.invoke("plugin:fs|read_dir", { path: join(root, "allowed/dirlink") }), "read_dir through a link");
-    await denied(w.invoke("plugin:fs|write_text_file", { path: join(root, "allowed/dangling"), data: "x" }), "write through a dangling link");
+    await denied(
+      w.invoke("plugin:fs|write_text_file", { path: join(root, "allowed/dangling"), data: "x" }),
+      "write through a dangling link",
+    );
     await assert.rejects(stat(join(root, "outside/new.txt")), "nothing was created at the dangling target");
     await denied(read(w, join(root, "allowed/loop1")), "link loop");
   });
 
   test("creating through a symlinked directory is refused and creates nothing", async () => {
-    await denied(w.invoke("plugin:fs|write_text_file", { path: join(root, "allowed/dirlink/planted.txt"), data: "x" }), "file via dir link");
-    await denied(w.invoke("plugin:fs|mkdir", { path: join(root, "allowed/dirlink/newdir/x"), options: { recursive: true } }), "mkdir via dir link");
-    await denied(w.invoke("plugin:fs|write_file", { path: join(root, "allowed/dirlink/not/yet/there.bin"), data: new Uint8Array([1]) }), "deep via dir link");
+    await denied(
+      w.invoke("plugin:fs|write_text_file", { path: join(root, "allowed/dirlink/planted.txt"), data: "x" }),
+      "file via dir link",
+    );
+    await denied(
+      w.invoke("plugin:fs|mkdir", { path: join(root, "allowed/dirlink/newdir/x"), options: { recursive: true } }),
+      "mkdir via dir link",
+    );
+    await denied(
+      w.invoke("plugin:fs|write_file", { path: join(root, "allowed/dirlink/not/yet/there.bin"), data: new Uint8Array([1]) }),
+      "deep via dir link",
+    );
     await assert.rejects(stat(join(root, "outside/planted.txt")));
     await assert.rejects(stat(join(root, "outside/newdir")));
   });
@@ -206,7 +230,10 @@ describe("fs scope", () => {
 
   test("bad input gets a typed error", async () => {
     for (const path of [undefined, 42, "", "relative/path.txt", "a\0b"]) {
-      await assert.rejects(w.invoke("plugin:fs|read_text_file", { path }), (e: unknown) => e instanceof FerryError && e.kind === "invalid_args");
+      await assert.rejects(
+        w.invoke("plugin:fs|read_text_file", { path }),
+        (e: unknown) => e instanceof FerryError && e.kind === "invalid_args",
+      );
     }
     await assert.rejects(
       w.invoke("plugin:fs|read_text_file", { path: join(root, "allowed/missing.txt") }),

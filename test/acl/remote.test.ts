@@ -18,7 +18,13 @@ function access() {
     commands: Object.keys(commands),
     capabilities: [
       { identifier: "default", windows: ["main"], permissions: ["allow-greet"] },
-      { identifier: "web", windows: ["main"], local: false, remote: { urls: ["https://docs.example.com/*", "https://*.example.org"] }, permissions: ["allow-start-job"] },
+      {
+        identifier: "web",
+        windows: ["main"],
+        local: false,
+        remote: { urls: ["https://docs.example.com/*", "https://*.example.org"] },
+        permissions: ["allow-start-job"],
+      },
     ],
   });
 }

@@ -39,8 +39,14 @@ for (const h of harnesses) {
         await assert.rejects(limited.invoke("read_file", { path: file }), isDenied("limited", "read_file", "allow-read-file"));
         await assert.rejects(limited.invoke("start_job"), isDenied("limited", "start_job", "allow-start-job"));
         // main holds fs:allow-read-text-file but no fs scope: the path is refused.
-        await assert.rejects(main.invoke("plugin:fs|read_text_file", { path: file }), (e: unknown) => e instanceof FerryError && e.kind === "permission_denied" && /outside this window's fs scope/.test(e.message));
-        await assert.rejects(main.invoke("plugin:fs|write_text_file", { path: file, data: "x" }), isDenied("main", "plugin:fs|write_text_file", "fs:allow-write-text-file"));
+        await assert.rejects(
+          main.invoke("plugin:fs|read_text_file", { path: file }),
+          (e: unknown) => e instanceof FerryError && e.kind === "permission_denied" && /outside this window's fs scope/.test(e.message),
+        );
+        await assert.rejects(
+          main.invoke("plugin:fs|write_text_file", { path: file, data: "x" }),
+          isDenied("main", "plugin:fs|write_text_file", "fs:allow-write-text-file"),
+        );
         // Outside dev mode the message stays short: no capability files.
         await limited.invoke("read_file", { path: file }).catch((e: FerryError) => assert.doesNotMatch(e.message, /\.json/));
       } finally {
@@ -56,7 +62,10 @@ for (const h of harnesses) {
         const stranger = await server.connect("stranger");
         const main = await server.connect("main");
         await assert.rejects(stranger.invoke("greet", { name: "x" }), isDenied("stranger", "greet", "allow-greet"));
-        await assert.rejects(stranger.listen("job-done", () => {}), isDenied("stranger", "plugin:event|listen", "core:event:allow-listen"));
+        await assert.rejects(
+          stranger.listen("job-done", () => {}),
+          isDenied("stranger", "plugin:event|listen", "core:event:allow-listen"),
+        );
         await assert.rejects(stranger.emit("job-done"), isDenied("stranger", "plugin:event|emit", "core:event:allow-emit"));
         const heard: unknown[] = [];
         await main.listen("ping", (e) => heard.push(e.payload));
@@ -77,7 +86,9 @@ for (const h of harnesses) {
         await assert.rejects(limited.invoke("read_file", { path: "/x" }), (e: unknown) => {
           assert.ok(e instanceof FerryError && e.kind === "permission_denied");
           assert.match(e.message, /Capabilities consulted: limited \(capabilities\/limited\.json\)/);
-          assert.deepEqual((e.data as { capabilities: unknown }).capabilities, [{ identifier: "limited", file: "capabilities/limited.json" }]);
+          assert.deepEqual((e.data as { capabilities: unknown }).capabilities, [
+            { identifier: "limited", file: "capabilities/limited.json" },
+          ]);
           return true;
         });
       } finally {

@@ -115,7 +115,11 @@ test("the job's progress bar moves to 100 % and then shows done; listeners are r
   assert.equal(await page.locator("#job-progress").evaluate((el) => (el as HTMLProgressElement).value), 100);
   assert.equal(await page.locator("#job-percent").textContent(), "100 %");
   const seen = await page.evaluate(() => (window as unknown as { seenProgress: number[] }).seenProgress);
-  assert.deepEqual(seen.slice(1), Array.from({ length: 100 }, (_, i) => i + 1), "every step, in order");
+  assert.deepEqual(
+    seen.slice(1),
+    Array.from({ length: 100 }, (_, i) => i + 1),
+    "every step, in order",
+  );
   await page.locator("#job-start:not([disabled])").waitFor();
   await until(() => app.listenerCount() === 0, "the page's listeners to be removed");
   await page.close();

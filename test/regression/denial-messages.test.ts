@@ -21,7 +21,14 @@ test("denials outside dev mode reveal nothing about where a path leads", async (
     await symlink(join(root, "private-target"), join(root, "other/link"));
     await symlink(join(root, "other/loop"), join(root, "other/loop"));
     const permissions = ["fs:read-all", { identifier: "fs:scope", allow: ["$ROOT/allowed/**"] }];
-    const probes = [join(root, "other/link"), join(root, "other/link/x"), "/proc/self/cwd/x", `/proc/self/fd/${fd}`, join(root, "other/loop"), join(root, "other/loop/x")];
+    const probes = [
+      join(root, "other/link"),
+      join(root, "other/link/x"),
+      "/proc/self/cwd/x",
+      `/proc/self/fd/${fd}`,
+      join(root, "other/loop"),
+      join(root, "other/loop/x"),
+    ];
     const prod = fsWindow(permissions, { variables: { ROOT: root } });
     try {
       for (const path of probes) {

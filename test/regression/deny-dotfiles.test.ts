@@ -20,7 +20,10 @@ test("deny entries match hidden components; allow entries still do not", async (
     await writeFile(join(root, "work/certs/server.pem"), "key");
     await writeFile(join(root, "work/.secret"), "hidden");
     await writeFile(join(root, "work/notes.txt"), "notes");
-    const { app, fs, fsCall } = fsWindow(["fs:read-all", { identifier: "fs:scope", deny: ["$ROOT/**/*.pem", "$ROOT/work/.*", "$ROOT/work/*.secret"] }], { variables: { ROOT: root } });
+    const { app, fs, fsCall } = fsWindow(
+      ["fs:read-all", { identifier: "fs:scope", deny: ["$ROOT/**/*.pem", "$ROOT/work/.*", "$ROOT/work/*.secret"] }],
+      { variables: { ROOT: root } },
+    );
     try {
       fs.allowPath("w", join(root, "work"), { recursive: true }); // what a picked folder grants
       assert.equal(await fsCall("read_text_file", { path: join(root, "work/notes.txt") }), "notes");

@@ -16,7 +16,7 @@ import { tempDir } from "./helpers.ts";
 
 let dir: string;
 let bin: string;
-const HOSTILE = "x\u2019; Start-Process calc; \u2018' \u201a \u201b\"; do shell script \"id\" --help";
+const HOSTILE = 'x\u2019; Start-Process calc; \u2018\' \u201a \u201b"; do shell script "id" --help';
 
 before(async () => {
   dir = await tempDir("dialog-inject");
@@ -38,7 +38,8 @@ before(async () => {
 after(() => rm(dir, { recursive: true, force: true }));
 
 const ctx = () => ({ window: "w", signal: new AbortController().signal }) as unknown as PluginContext;
-const record = async (): Promise<{ args: string[]; env: Record<string, string> }> => JSON.parse(await readFile(join(dir, "record.json"), "utf8"));
+const record = async (): Promise<{ args: string[]; env: Record<string, string> }> =>
+  JSON.parse(await readFile(join(dir, "record.json"), "utf8"));
 
 test("PowerShell: titles, messages and filters travel in $env:FERRY_*, never in the script", async () => {
   const dialog = dialogPlugin({ env: { PATH: bin }, platform: "win32" });

@@ -28,7 +28,10 @@ before(async () => {
   for (const name of ["zenity", "kdialog"]) {
     await mkdir(join(bin, name === "zenity" ? "z" : "k"));
     const program = join(bin, name === "zenity" ? "z" : "k", name);
-    await writeFile(program, `#!${process.execPath}\nprocess.stdout.write(require("node:fs").readFileSync(${JSON.stringify(join(root, "pick"))}, "utf8"));\n`);
+    await writeFile(
+      program,
+      `#!${process.execPath}\nprocess.stdout.write(require("node:fs").readFileSync(${JSON.stringify(join(root, "pick"))}, "utf8"));\n`,
+    );
     await chmod(program, 0o755);
   }
   await mkdir(join(root, "victim/.ssh"), { recursive: true });
@@ -41,7 +44,11 @@ after(() => rm(root, { recursive: true, force: true }));
 function setup(program: "z" | "k") {
   const fs = fsPlugin();
   const dialog = dialogPlugin({ fs, env: { PATH: join(bin, program), DISPLAY: ":0" }, platform: "linux" });
-  const access = new AccessControl({ commands: [], plugins: [fs, dialog], capabilities: [{ identifier: "w", windows: ["w"], permissions: ["fs:read-all", "dialog:default"] }] });
+  const access = new AccessControl({
+    commands: [],
+    plugins: [fs, dialog],
+    capabilities: [{ identifier: "w", windows: ["w"], permissions: ["fs:read-all", "dialog:default"] }],
+  });
   const app = createApp({ plugins: [fs, dialog], authorize: access.authorize, log: () => {} });
   return { app, w: createClient(connectMemory(app, "w")) };
 }
@@ -67,7 +74,12 @@ test("a picked name containing a newline grants that one path, not each line", a
 test("output that is not absolute existing paths, or too many for the mode, grants nothing", async () => {
   const { app, w } = setup("z");
   try {
-    for (const out of ["relative/notes.txt\n", `${join(root, "victim/missing.txt")}\n`, `${join(root, "victim/notes.txt")}\n${join(root, "victim/.ssh/id_ed25519")}\n`, "\n"]) {
+    for (const out of [
+      "relative/notes.txt\n",
+      `${join(root, "victim/missing.txt")}\n`,
+      `${join(root, "victim/notes.txt")}\n${join(root, "victim/.ssh/id_ed25519")}\n`,
+      "\n",
+    ]) {
       await pick(out);
       await rejectsWith(w.invoke("plugin:dialog|open", {}), "dialog_unavailable");
     }
@@ -90,7 +102,10 @@ test("kdialog's newline-separated picks are refused when lines joined name a rea
     await rejectsWith(w.invoke("plugin:fs|read_text_file", { path: join(root, "victim/notes.txt") }), "permission_denied");
     await pick(`${join(root, "k/evil")}\n${join(root, "victim/notes.txt")}\n`);
     await rm(crafted);
-    assert.deepEqual(await w.invoke("plugin:dialog|open", { options: { multiple: true } }), [join(root, "k/evil"), join(root, "victim/notes.txt")]);
+    assert.deepEqual(await w.invoke("plugin:dialog|open", { options: { multiple: true } }), [
+      join(root, "k/evil"),
+      join(root, "victim/notes.txt"),
+    ]);
   } finally {
     app.close();
   }

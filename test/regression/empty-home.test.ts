@@ -19,12 +19,17 @@ test("empty HOME and empty or relative XDG_* values are unset, never '' or relat
   const saved = process.env.HOME;
   process.env.HOME = ""; // what os.homedir() falls back to reads the real environment
   try {
-    const vars = defaultPathVariables({ identifier: "com.example", env: { HOME: "", XDG_CONFIG_HOME: "rel/config", XDG_DATA_HOME: "", XDG_CACHE_HOME: "/abs/cache", XDG_RUNTIME_DIR: "" }, platform: "linux" });
+    const vars = defaultPathVariables({
+      identifier: "com.example",
+      env: { HOME: "", XDG_CONFIG_HOME: "rel/config", XDG_DATA_HOME: "", XDG_CACHE_HOME: "/abs/cache", XDG_RUNTIME_DIR: "" },
+      platform: "linux",
+    });
     allAbsolute(vars);
     assert.equal(vars.CACHE, "/abs/cache");
     assert.equal(vars.APPCACHE, "/abs/cache/com.example");
     assert.equal(vars.RUNTIME, undefined);
-    for (const platform of ["darwin", "win32", "linux"] as const) allAbsolute(defaultPathVariables({ identifier: "x", env: { HOME: "", APPDATA: "", LOCALAPPDATA: "" }, platform }));
+    for (const platform of ["darwin", "win32", "linux"] as const)
+      allAbsolute(defaultPathVariables({ identifier: "x", env: { HOME: "", APPDATA: "", LOCALAPPDATA: "" }, platform }));
   } finally {
     process.env.HOME = saved;
   }
@@ -42,7 +47,9 @@ test("a scope entry whose variable is empty grants nothing, and as a deny entry 
     } finally {
       allow.app.close();
     }
-    const deny = fsWindow(["fs:read-all", { identifier: "fs:scope", allow: ["$ROOT/**"], deny: ["$SECRETS/**"] }], { variables: { ROOT: root, SECRETS: "" } });
+    const deny = fsWindow(["fs:read-all", { identifier: "fs:scope", allow: ["$ROOT/**"], deny: ["$SECRETS/**"] }], {
+      variables: { ROOT: root, SECRETS: "" },
+    });
     try {
       await rejectsWith(deny.fsCall("read_text_file", { path: file }), "permission_denied");
     } finally {

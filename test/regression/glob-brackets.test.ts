@@ -25,7 +25,13 @@ test("ferry check reports a bracket range that includes '/'", async () => {
   const report = await checkAccess({
     commands: [],
     plugins: [fs],
-    capabilities: [{ identifier: "w", windows: ["w"], permissions: ["fs:read-all", { identifier: "fs:scope", allow: ["$ROOT/report[+-9]txt", "$ROOT/ok[a-z].txt"] }] }],
+    capabilities: [
+      {
+        identifier: "w",
+        windows: ["w"],
+        permissions: ["fs:read-all", { identifier: "fs:scope", allow: ["$ROOT/report[+-9]txt", "$ROOT/ok[a-z].txt"] }],
+      },
+    ],
   });
   const found = report.errors.filter((p) => p.kind === "invalid_scope");
   assert.equal(found.length, 1, JSON.stringify(report.errors));

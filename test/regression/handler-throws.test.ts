@@ -81,7 +81,11 @@ const thrown: { name: string; make: () => unknown; expect: { kind: string; data?
     },
     expect: { kind: "internal" },
   },
-  { name: "a FerryError", make: () => new FerryError("quota", "over quota", { used: 1 }), expect: { kind: "quota", data: { used: 1 }, message: "over quota" } },
+  {
+    name: "a FerryError",
+    make: () => new FerryError("quota", "over quota", { used: 1 }),
+    expect: { kind: "quota", data: { used: 1 }, message: "over quota" },
+  },
 ];
 
 /** What a handler returns that cannot be sent: the call fails, typed, and nothing else happens. */

@@ -20,7 +20,13 @@ import { rejectsWith, tempDir } from "./helpers.ts";
 
 const capabilities = [
   { identifier: "default", windows: ["main"], permissions: ["allow-greet"] },
-  { identifier: "web", windows: ["main"], local: false, remote: { urls: ["https://docs.example.com/*"] }, permissions: ["allow-start-job"] },
+  {
+    identifier: "web",
+    windows: ["main"],
+    local: false,
+    remote: { urls: ["https://docs.example.com/*"] },
+    permissions: ["allow-start-job"],
+  },
 ];
 
 test("with localOrigins, an origin neither local nor remote gets nothing", () => {
@@ -52,7 +58,13 @@ test("a remote page in the same window does not inherit the local page's dialog 
     plugins: [fs, dialog],
     capabilities: [
       { identifier: "local", windows: ["main"], permissions: ["dialog:allow-open", "fs:allow-read-text-file"] },
-      { identifier: "web", windows: ["main"], local: false, remote: { urls: ["https://docs.example.com"] }, permissions: ["fs:allow-read-text-file"] },
+      {
+        identifier: "web",
+        windows: ["main"],
+        local: false,
+        remote: { urls: ["https://docs.example.com"] },
+        permissions: ["fs:allow-read-text-file"],
+      },
     ],
     localOrigins: () => (server ? [server.origin] : []),
   });

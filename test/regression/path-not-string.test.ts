@@ -8,7 +8,9 @@ import { fsWindow, rejectsWith, tempDir } from "./helpers.ts";
 
 test("a malformed path is invalid_args for every command", async () => {
   const root = await tempDir("path-arg");
-  const { app, fsCall } = fsWindow(["fs:read-all", "fs:write-all", { identifier: "fs:scope", allow: ["$ROOT/**"] }], { variables: { ROOT: root } });
+  const { app, fsCall } = fsWindow(["fs:read-all", "fs:write-all", { identifier: "fs:scope", allow: ["$ROOT/**"] }], {
+    variables: { ROOT: root },
+  });
   try {
     for (const path of [{ toString: 1 }, { toString: 1, valueOf: 1 }, {}, 42, null, [root]]) {
       for (const cmd of ["read_text_file", "read_file", "exists", "stat", "read_dir", "mkdir", "remove"]) {

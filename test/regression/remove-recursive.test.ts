@@ -23,7 +23,10 @@ test("recursive remove refuses the whole call when any descendant is denied or n
     await writeFile(join(root, "proj/open/deeper/b.txt"), "b");
     await writeFile(join(root, "outside/keep.txt"), "keep");
     await symlink(join(root, "outside"), join(root, "proj/open/link"));
-    const { app, fsCall } = fsWindow(["fs:read-all", "fs:write-all", { identifier: "fs:scope", allow: ["$ROOT/proj/**"], deny: ["$ROOT/proj/secret/**"] }], { variables: { ROOT: root } });
+    const { app, fsCall } = fsWindow(
+      ["fs:read-all", "fs:write-all", { identifier: "fs:scope", allow: ["$ROOT/proj/**"], deny: ["$ROOT/proj/secret/**"] }],
+      { variables: { ROOT: root } },
+    );
     try {
       // The denied subtree: nothing at all is removed.
       await rejectsWith(fsCall("remove", { path: join(root, "proj"), options: { recursive: true } }), "permission_denied");

@@ -50,7 +50,11 @@ test("after a protocol flood closes the connection mid-batch, nothing later in t
   let ran = 0;
   const app = createApp({ authorize: allowAll, commands: { count: () => ++ran } });
   const page = rawPage(app);
-  const batch = [...Array.from({ length: 40 }, () => ({ t: "bogus" })), { t: "i", id: 1, cmd: "count" }, { t: "i", id: 2, cmd: "plugin:event|listen", a: { event: "x", handler: 1 } }];
+  const batch = [
+    ...Array.from({ length: 40 }, () => ({ t: "bogus" })),
+    { t: "i", id: 1, cmd: "count" },
+    { t: "i", id: 2, cmd: "plugin:event|listen", a: { event: "x", handler: 1 } },
+  ];
   page.send(JSON.stringify(batch));
   await until(() => page.closes.length === 1, "the close");
   assert.equal(page.closes[0], 1002);
@@ -105,7 +109,10 @@ test("renamed args never let __proto__ set the prototype", async () => {
     commands: {
       inspect: {
         rename: "camelCase",
-        handler: (args: Record<string, unknown>) => ({ proto: Object.getPrototypeOf(args) === Object.prototype, isAdmin: "isAdmin" in args }),
+        handler: (args: Record<string, unknown>) => ({
+          proto: Object.getPrototypeOf(args) === Object.prototype,
+          isAdmin: "isAdmin" in args,
+        }),
       },
     },
   });
@@ -152,5 +159,3 @@ test("a page channel ends when its connection ends; a throwing listener does not
   assert.equal(closed, true);
   release();
 });
-
-
