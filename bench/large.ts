@@ -12,15 +12,15 @@
 
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { createClient } from "../src/client/core.ts";
-import { wsClientTransport } from "../src/transports/ws-client.ts";
+import { createClient } from "ferry/client";
+import { wsClientTransport } from "ferry/client/node";
 
 const MiB = 1024 * 1024;
 const size = Number(process.argv[2] ?? 256) * MiB;
 
 if (process.env.FERRY_LARGE_CHILD) {
-  const { allowAll, createApp } = await import("../src/backend/index.ts");
-  const { serveWs } = await import("../src/transports/ws.ts");
+  const { allowAll, createApp } = await import("ferry");
+  const { serveWs } = await import("ferry/transports/ws");
   const blob = new Uint8Array(size).fill(7);
   let peak = 0;
   let sampling: ReturnType<typeof setInterval> | undefined;

@@ -6,7 +6,7 @@
  */
 
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { createClient, type ClientTransport, type TransportSink } from "../src/client/core.ts";
+import { createClient, type ClientTransport, type TransportSink } from "ferry/client";
 import { createBenchApp, BENCH_WINDOW } from "./contenders/ferry.ts";
 
 const CALLS = 20_000;

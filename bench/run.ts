@@ -44,7 +44,7 @@ import {
   type Figures,
   type RunContext,
 } from "./workloads.ts";
-import { clientModule } from "../src/transports/ws.ts";
+import { readFileSync } from "node:fs";
 
 /** The results file's shape (bench/results.json). */
 export interface BenchResults {
@@ -199,7 +199,10 @@ async function main(): Promise<void> {
         );
       }
     }
-    if (chosen.includes("ferry")) tally.add("ferry", { client_size: gzipSync(await clientModule()).byteLength / 1024 });
+    if (chosen.includes("ferry"))
+      tally.add("ferry", {
+        client_size: gzipSync(readFileSync(fileURLToPath(import.meta.resolve("ferry/browser/client.js")))).byteLength / 1024,
+      });
   } finally {
     for (const client of clients.values()) client.close();
     for (const server of servers.values()) await server.stop();

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `ferry` works without a build step.
-import { register } from "tsx/esm/api";
+// The `ferry` command, from the compiled package (npm run build makes dist/).
+import { existsSync } from "node:fs";
 
-register();
-await import("../src/cli/ferry.ts");
+const cli = new URL("../dist/cli/ferry.js", import.meta.url);
+if (!existsSync(cli)) {
+  console.error("ferry: dist/ is missing; run `npm run build` in the ferry package first");
+  process.exit(1);
+}
+await import(cli.href);

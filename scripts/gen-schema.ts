@@ -1,8 +1,8 @@
 // Regenerates schema/capability.schema.json from ferry's own plugins' manifests.
 import { writeFileSync } from "node:fs";
 import { builtinCapabilitySchema } from "../src/acl/schema.ts";
-import { fsPlugin } from "../src/plugins/fs.ts";
-import { dialogPlugin } from "../src/plugins/dialog.ts";
+import { fsPlugin } from "ferry/plugins/fs";
+import { dialogPlugin } from "ferry/plugins/dialog";
 
 export const schemaText = () => JSON.stringify(builtinCapabilitySchema([fsPlugin(), dialogPlugin()]), null, 2) + "\n";
 

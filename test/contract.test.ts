@@ -11,7 +11,7 @@ import { type } from "arktype";
 import { z } from "zod";
 import type { Channel as BackendChannel } from "ferry";
 import { allowAll, createApp, defineCommand, FerryError, type App, type BackendEvent } from "ferry";
-import { Channel, type Client } from "../src/client/core.ts";
+import { Channel, type Client } from "ferry/client";
 import { harnesses } from "./support/transports.ts";
 import { rejection, until } from "./support/wait.ts";
 

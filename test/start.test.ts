@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { createClient } from "../src/client/core.ts";
-import { wsClientTransport } from "../src/transports/ws-client.ts";
+import { createClient } from "ferry/client";
+import { wsClientTransport } from "ferry/client/node";
 
 const serverScript = fileURLToPath(new URL("../examples/tutorial/server.ts", import.meta.url));
 

@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { allowAll, createApp, defineCommand, FerryError, type App, type BackendEvent } from "ferry";
-import type { Client } from "../src/client/core.ts";
+import type { Client } from "ferry/client";
 import { harnesses } from "./support/transports.ts";
 import { rejection } from "./support/wait.ts";
 

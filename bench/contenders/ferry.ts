@@ -4,10 +4,10 @@
  * `client.listen`. Commands are plain handlers, like the peers' (no argument schema).
  */
 
-import { allowAll, createApp } from "../../src/backend/index.ts";
-import { createClient } from "../../src/client/core.ts";
-import { serveWs, tokenProtocols } from "../../src/transports/ws.ts";
-import { wsClientTransport } from "../../src/transports/ws-client.ts";
+import { allowAll, createApp } from "ferry";
+import { createClient } from "ferry/client";
+import { serveWs, tokenProtocols } from "ferry/transports/ws";
+import { wsClientTransport } from "ferry/client/node";
 import { openBare } from "./bare.ts";
 import { benchBlob, type BenchClient, type BenchServer, type Contender, type ServerInfo } from "./types.ts";
 

@@ -20,8 +20,35 @@ import type { AccessConfig } from "../acl/load.ts";
 const USAGE =
   "usage: ferry check <access-config.ts> [--windows a,b] [--strict] [--json]\n       ferry schema <access-config.ts> [out.json]";
 
+/**
+ * Imports the user's config module. A `.ts` file needs a TypeScript loader on Node versions
+ * that cannot strip types: ferry uses the project's own `tsx` when it has one, and otherwise
+ * says what to install.
+ */
+async function importConfig(file: string): Promise<unknown> {
+  const url = pathToFileURL(resolve(file)).href;
+  try {
+    return await import(url);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ERR_UNKNOWN_FILE_EXTENSION") throw err;
+  }
+  let tsx: { register(): unknown };
+  try {
+    // Found from where ferry is installed: the project's own node_modules. Not a dependency of ferry.
+    const loader = "tsx/esm/api";
+    tsx = (await import(loader)) as typeof tsx;
+  } catch {
+    throw new Error(
+      `${file}: this Node.js (${process.version}) cannot load TypeScript by itself; install a loader in your project ` +
+        "(npm install --save-dev tsx) or use Node.js 22.18 or later",
+    );
+  }
+  tsx.register();
+  return import(`${url}?ts`); // a new URL: the failed import above is cached
+}
+
 async function loadConfig(file: string): Promise<AccessConfig | undefined> {
-  const mod = (await import(pathToFileURL(resolve(file)).href)) as { default?: AccessConfig };
+  const mod = (await importConfig(file)) as { default?: AccessConfig };
   const config = mod.default;
   if (!config || typeof config !== "object" || !Array.isArray(config.commands)) {
     console.error(`${file}: the default export must be defineAccessConfig({ root, commands, plugins, windows })`);
@@ -83,9 +110,12 @@ async function main(argv: string[]): Promise<number> {
   return command === "--help" || command === "-h" ? 0 : 2;
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (err) {
-  console.error(`ferry: ${(err as Error).message}`);
-  process.exitCode = 2;
-}
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`ferry: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 2;
+  },
+);

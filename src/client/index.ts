@@ -9,6 +9,7 @@
 import type { Client } from "./core.ts";
 import { createClient, type EventCallback, type EventTarget, type InvokeOptions, type UnlistenFn } from "./core.ts";
 import { browserTransport } from "./browser-ws.ts";
+import { FerryError } from "../protocol/errors.ts";
 
 export { Channel, Client, createClient } from "./core.ts";
 export type {
@@ -37,7 +38,10 @@ function pageToken(): string {
   }
   const stored = sessionStorage.getItem(TOKEN_KEY);
   if (stored) return stored;
-  throw new Error("ferry: this page was opened without a window token; open the URL the backend printed (it ends in #ferry-token=…)");
+  throw new FerryError(
+    "connection_closed",
+    "ferry: this page was opened without a window token; open the URL the backend printed (it ends in #ferry-token=…)",
+  );
 }
 
 export interface ConnectOptions {
@@ -49,39 +53,57 @@ export interface ConnectOptions {
 
 /** Opens a connection to a ferry backend. */
 export function connect(options: ConnectOptions = {}): Client {
+  if (typeof location === "undefined" || typeof WebSocket === "undefined") {
+    throw new FerryError(
+      "connection_closed",
+      'ferry/client connects to the backend that served the page, and this is not a page. In Node.js use "ferry/client/node": ' +
+        "const client = await connectWs(server.wsUrl, { token, origin }); client.invoke(…)",
+    );
+  }
   const url = options.url ?? `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/__ferry/ws`;
   return createClient(browserTransport(url, options.token ?? pageToken()));
 }
 
 let shared: Client | undefined;
 
-/** The page's shared connection, opened on first use. */
+/** The page's shared connection, opened on first use. Throws when there is no page to connect from. */
 export function client(): Client {
   if (!shared || shared.isClosed) shared = connect();
   return shared;
 }
 
+/** Runs `fn` on the shared client; a failure to connect rejects instead of throwing. */
+function withClient<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  let c: Client;
+  try {
+    c = client();
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return fn(c);
+}
+
 /** Calls a backend command. See `Client.invoke`. */
 export function invoke<T = unknown>(cmd: string, args?: Record<string, unknown>, options?: InvokeOptions): Promise<T> {
-  return client().invoke<T>(cmd, args, options);
+  return withClient((c) => c.invoke<T>(cmd, args, options));
 }
 
 /** Listens to an event; resolves to the function that stops listening. */
 export function listen<T = unknown>(event: string, handler: EventCallback<T>): Promise<UnlistenFn> {
-  return client().listen<T>(event, handler);
+  return withClient((c) => c.listen<T>(event, handler));
 }
 
 /** Listens to the next occurrence of an event only. */
 export function once<T = unknown>(event: string, handler: EventCallback<T>): Promise<UnlistenFn> {
-  return client().once<T>(event, handler);
+  return withClient((c) => c.once<T>(event, handler));
 }
 
 /** Emits an event to every listening window and the backend. */
 export function emit(event: string, payload?: unknown): Promise<void> {
-  return client().emit(event, payload);
+  return withClient((c) => c.emit(event, payload));
 }
 
 /** Emits an event to one window label. */
 export function emitTo(target: EventTarget, event: string, payload?: unknown): Promise<void> {
-  return client().emitTo(target, event, payload);
+  return withClient((c) => c.emitTo(target, event, payload));
 }

@@ -6,9 +6,10 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { Channel as BackendChannel } from "ferry";
-import { allowAll, createApp, definePlugin, FerryError, type App } from "ferry";
-import { connectMemory } from "ferry/transports/memory";
+import type { Channel as BackendChannel } from "../backend/channel.ts";
+import { allowAll, createApp, definePlugin, type App } from "../backend/app.ts";
+import { FerryError } from "../protocol/errors.ts";
+import { connectMemory } from "../transports/memory.ts";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

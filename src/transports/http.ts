@@ -6,9 +6,11 @@
 import { readFile, stat, realpath } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
-import type { Plugin as EsbuildPlugin } from "esbuild";
+import type { transform } from "esbuild";
+import { CLIENT_JS, TAURI_JS } from "./browser-modules.generated.ts";
+
+type Esbuild = { transform: typeof transform };
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -33,62 +35,33 @@ const SECURITY_HEADERS = {
   "Cache-Control": "no-cache",
 };
 
-const bundles = new Map<string, Promise<string>>();
-
-const clientEntry = fileURLToPath(new URL("../client/index.ts", import.meta.url));
-
-/** Makes other modules import the client entry from its URL, so a page holds one client. */
-const clientByUrl: EsbuildPlugin = {
-  name: "ferry-client-url",
-  setup(b) {
-    b.onResolve({ filter: /\/index\.ts$/ }, (args) =>
-      args.importer !== clientEntry && resolve(args.resolveDir, args.path) === clientEntry
-        ? { path: "/__ferry/client.js", external: true }
-        : undefined,
-    );
-  },
-};
-
-/** A browser module under `src/client` as one minified ES module, built once per process. */
-function bundle(file: string): Promise<string> {
-  let built = bundles.get(file);
-  if (!built) {
-    built = (async () => {
-      const { build } = await import("esbuild");
-      const out = await build({
-        entryPoints: [fileURLToPath(new URL(`../client/${file}`, import.meta.url))],
-        bundle: true,
-        format: "esm",
-        minify: true,
-        write: false,
-        target: "es2020",
-        platform: "browser",
-        plugins: file === "index.ts" ? [] : [clientByUrl],
-      });
-      return out.outputFiles[0]!.text;
-    })();
-    built.catch(() => bundles.delete(file));
-    bundles.set(file, built);
-  }
-  return built;
-}
-
-/** The browser client as one minified ES module (`/__ferry/client.js`). */
-export function clientModule(): Promise<string> {
-  return bundle("index.ts");
+/** The browser client as one minified ES module (`/__ferry/client.js`), built by `npm run build`. */
+export function clientModule(): string {
+  return CLIENT_JS;
 }
 
 /** The Tauri bridge page module (`/__ferry/tauri.js`); it imports `/__ferry/client.js`. */
-export function tauriModule(): Promise<string> {
-  return bundle("tauri-page.ts");
+export function tauriModule(): string {
+  return TAURI_JS;
 }
 
 const transformed = new Map<string, { mtimeMs: number; code: string }>();
 
+/** Thrown when a `.ts` page is requested and esbuild (an optional peer dependency) is not installed. */
+class MissingEsbuild extends Error {}
+
+async function loadEsbuild(): Promise<Esbuild> {
+  try {
+    return await import("esbuild");
+  } catch {
+    throw new MissingEsbuild("serving .ts files needs esbuild, an optional peer dependency of ferry: npm install --save-dev esbuild");
+  }
+}
+
 async function transformTs(file: string, source: string, mtimeMs: number): Promise<string> {
   const hit = transformed.get(file);
   if (hit && hit.mtimeMs === mtimeMs) return hit.code;
-  const { transform } = await import("esbuild");
+  const { transform } = await loadEsbuild();
   const { code } = await transform(source, { loader: "ts", format: "esm", target: "es2020", sourcefile: file });
   transformed.set(file, { mtimeMs, code });
   return code;
@@ -139,8 +112,8 @@ export function createRequestHandler(opts: StaticOptions) {
       if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "method not allowed\n");
       const head = req.method === "HEAD";
       const url = new URL(req.url ?? "/", "http://x");
-      if (url.pathname === "/__ferry/client.js") return send(res, 200, await clientModule(), TYPES[".js"], head);
-      if (url.pathname === "/__ferry/tauri.js") return send(res, 200, await tauriModule(), TYPES[".js"], head);
+      if (url.pathname === "/__ferry/client.js") return send(res, 200, CLIENT_JS, TYPES[".js"], head);
+      if (url.pathname === "/__ferry/tauri.js") return send(res, 200, TAURI_JS, TYPES[".js"], head);
       if (url.pathname.startsWith("/__ferry/launch/")) {
         const fragment = opts.launch.take(url.pathname.slice("/__ferry/launch/".length));
         if (!fragment) return send(res, 410, "this launch link was used or has expired; start the app again\n");
@@ -172,6 +145,7 @@ export function createRequestHandler(opts: StaticOptions) {
       return send(res, 200, body, TYPES[ext] ?? "application/octet-stream", head);
     } catch (err) {
       opts.log(`HTTP ${req.url}: ${(err as Error).message}`);
+      if (err instanceof MissingEsbuild && !res.headersSent) return send(res, 500, `${err.message}\n`);
       if (!res.headersSent) send(res, 500, "internal error\n");
       else res.destroy();
     }

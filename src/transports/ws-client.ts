@@ -1,10 +1,18 @@
 /**
- * A Node.js page-side transport over `ws`, for tests, tools and benchmarks that talk to a
- * ferry backend the way a browser does (token in the subprotocol, Origin header set).
+ * `ferry/client/node`: a ferry client in Node.js, for tests, tools, benchmarks and other
+ * processes that talk to a ferry backend the way a page does (token in the subprotocol,
+ * Origin header set). The client it returns is `ferry/client`'s: `invoke`, `listen`,
+ * `Channel`, `FerryError` behave as in a page.
+ *
+ * @example
+ * import { connectWs } from "ferry/client/node";
+ * const { token } = server.window("main");
+ * const client = await connectWs(server.wsUrl, { token, origin: server.origin });
+ * await client.invoke("greet", { name: "Ada" });
  */
 
 import WebSocket from "ws";
-import type { ClientTransport, TransportSink } from "../client/core.ts";
+import { createClient, type Client, type ClientTransport, type TransportSink } from "../client/core.ts";
 import { framePieces, type Frame } from "../protocol/codec.ts";
 import { tokenProtocols } from "./handshake.ts";
 
@@ -63,4 +71,14 @@ export function wsClientTransport(url: string, options: WsClientOptions): Client
       else ws.close(1000);
     },
   };
+}
+
+/**
+ * Connects to a ferry backend's WebSocket URL as the window whose token is given, and
+ * resolves once the backend accepted the handshake; rejects when it refused or is not there.
+ */
+export async function connectWs(url: string, options: WsClientOptions): Promise<Client> {
+  const transport = wsClientTransport(url, options);
+  await transport.opened;
+  return createClient(transport);
 }

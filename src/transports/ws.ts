@@ -13,7 +13,6 @@ import { createRequestHandler, LaunchLinks } from "./http.ts";
 import { newToken, PROTOCOL, tokenFromProtocols, TokenTable } from "./handshake.ts";
 
 export { newToken, tokenProtocols } from "./handshake.ts";
-export { clientModule } from "./http.ts";
 
 export interface ServeOptions {
   /** Port on both loopback addresses; 0 (default) picks a free one. */

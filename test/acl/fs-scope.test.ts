@@ -13,7 +13,7 @@ import { createApp, FerryError } from "ferry";
 import { connectMemory } from "ferry/transports/memory";
 import { AccessControl } from "ferry/acl";
 import { fsPlugin } from "ferry/plugins/fs";
-import { createClient, type Client } from "../../src/client/core.ts";
+import { createClient, type Client } from "ferry/client";
 
 let root: string;
 let fs: ReturnType<typeof fsPlugin>;

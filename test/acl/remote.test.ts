@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 import { createApp, FerryError } from "ferry";
 import { AccessControl } from "ferry/acl";
 import { serveWs } from "ferry/transports/ws";
-import { wsClientTransport } from "../../src/transports/ws-client.ts";
-import { createClient } from "../../src/client/core.ts";
+import { wsClientTransport } from "ferry/client/node";
+import { createClient } from "ferry/client";
 
 const commands = { greet: () => "hi", start_job: () => "started" };
 

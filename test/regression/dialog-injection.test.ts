@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { dialogPlugin } from "ferry/plugins/dialog";
-import type { PluginContext } from "../../src/backend/app.ts";
+import type { PluginContext } from "ferry";
 import { tempDir } from "./helpers.ts";
 
 let dir: string;

@@ -14,7 +14,7 @@ import { connectMemory } from "ferry/transports/memory";
 import { AccessControl } from "ferry/acl";
 import { fsPlugin } from "ferry/plugins/fs";
 import { dialogPlugin } from "ferry/plugins/dialog";
-import { createClient } from "../../src/client/core.ts";
+import { createClient } from "ferry/client";
 import { rejectsWith, tempDir } from "./helpers.ts";
 
 let root: string;

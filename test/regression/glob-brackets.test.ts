@@ -7,8 +7,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compilePathGlob } from "../../src/acl/glob.ts";
-import { checkAccess } from "../../src/acl/check.ts";
-import { fsPlugin } from "../../src/plugins/fs.ts";
+import { checkAccess } from "ferry/acl";
+import { fsPlugin } from "ferry/plugins/fs";
 
 test("bracket classes never match '/'", () => {
   for (const dot of [false, true]) {

@@ -8,8 +8,8 @@ import { createApp, FerryError } from "ferry";
 import { connectMemory } from "ferry/transports/memory";
 import { AccessControl } from "ferry/acl";
 import { fsPlugin, type FsPluginOptions } from "ferry/plugins/fs";
-import { createClient } from "../../src/client/core.ts";
-import type { PermissionEntry } from "../../src/acl/types.ts";
+import { createClient } from "ferry/client";
+import type { PermissionEntry } from "ferry/acl";
 
 export async function tempDir(prefix: string): Promise<string> {
   return realpath(await mkdtemp(join(tmpdir(), `ferry-${prefix}-`)));

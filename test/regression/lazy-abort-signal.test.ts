@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { allowAll, createApp, FerryError, type CommandContext } from "ferry";
 import { connectMemory } from "ferry/transports/memory";
-import { createClient } from "../../src/client/core.ts";
+import { createClient } from "ferry/client";
 
 /** A promise and its resolver, so tests wait on events rather than time. */
 function deferred<T = void>() {

@@ -14,8 +14,8 @@ import { AccessControl } from "ferry/acl";
 import { fsPlugin } from "ferry/plugins/fs";
 import { dialogPlugin } from "ferry/plugins/dialog";
 import { serveWs } from "ferry/transports/ws";
-import { wsClientTransport } from "../../src/transports/ws-client.ts";
-import { createClient } from "../../src/client/core.ts";
+import { wsClientTransport } from "ferry/client/node";
+import { createClient } from "ferry/client";
 import { rejectsWith, tempDir } from "./helpers.ts";
 
 const capabilities = [

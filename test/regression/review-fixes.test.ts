@@ -10,7 +10,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { allowAll, createApp, FerryError, type App } from "ferry";
 import { connectMemory } from "ferry/transports/memory";
-import { Channel, createClient } from "../../src/client/core.ts";
+import { Channel, createClient } from "ferry/client";
 import { rejection, until } from "../support/wait.ts";
 
 /** A raw page on the memory transport: send frames, read decoded messages. */

@@ -4,10 +4,10 @@
  */
 
 import type { App } from "ferry";
-import { createClient, type Client } from "../../src/client/core.ts";
+import { createClient, type Client } from "ferry/client";
 import { connectMemory } from "ferry/transports/memory";
 import { serveWs, type FerryServer } from "ferry/transports/ws";
-import { wsClientTransport } from "../../src/transports/ws-client.ts";
+import { wsClientTransport } from "ferry/client/node";
 
 export interface TransportHarness {
   name: string;

@@ -18,11 +18,11 @@ import { Channel as BackendChannel, definePlugin, type BackendEvent, type Connec
 import { loadAccessSync } from "ferry/acl";
 import type { FsPlugin } from "ferry/plugins/fs";
 import { serveWs, type FerryServer } from "ferry/transports/ws";
-import { createTutorialApp } from "../examples/tutorial/commands.ts";
-import { tutorialCommands, tutorialPlugins, tutorialRoot } from "../examples/tutorial/access.ts";
-import { launchChromium } from "./support/browser.ts";
+import { createTutorialApp } from "../../examples/tutorial/commands.ts";
+import { tutorialCommands, tutorialPlugins, tutorialRoot } from "../../examples/tutorial/access.ts";
+import { launchChromium } from "../support/browser.ts";
 
-const repo = fileURLToPath(new URL("..", import.meta.url));
+const repo = fileURLToPath(new URL("../..", import.meta.url));
 
 /** The test page's script: Tauri's own packages, exposed for `page.evaluate`. */
 const PAGE_SOURCE = `
@@ -401,7 +401,7 @@ describe("Tauri's JS packages over ferry's bridge, in Chromium", () => {
 
   test("the tutorial page has the bridge installed", async () => {
     const app = createTutorialApp({ log: () => {} });
-    const tutorial = await serveWs(app, { root: fileURLToPath(new URL("../examples/tutorial/ui", import.meta.url)), log: () => {} });
+    const tutorial = await serveWs(app, { root: fileURLToPath(new URL("../../examples/tutorial/ui", import.meta.url)), log: () => {} });
     try {
       const page = await chromium.browser.newPage();
       let sockets = 0;
