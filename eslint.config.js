@@ -24,4 +24,55 @@ export default tseslint.config(
       "no-throw-literal": "off",
     },
   },
+  // Folder boundaries (DESIGN.md, "Layout"). Tests beside a module import it relatively and
+  // may reach anything; the boundaries are for the modules themselves.
+  boundary("src/protocol/**", "the protocol is shared by backend and page and imports nothing", [
+    { group: ["../*", "node:*", "ws", "esbuild", "@standard-schema/*", "smol-toml"], message: "protocol/ imports only protocol/." },
+  ]),
+  boundary("src/backend/**", "the core never imports a transport, an engine or a plugin", [
+    {
+      group: ["../transports/*", "../shell/*", "../plugins/*", "../client/*", "../cli/*", "ws"],
+      message: "backend/ imports no transport, engine, plugin or client.",
+    },
+  ]),
+  boundary("src/client/**", "the client runs in pages: no Node modules, no backend", [
+    {
+      group: ["node:*", "ws", "../backend/*", "../transports/*", "../acl/*", "../plugins/*", "../shell/*", "../cli/*"],
+      message: "client/ imports only client/ and protocol/.",
+    },
+  ]),
+  boundary("src/acl/**", "access control sits beside the core, under transports and plugins", [
+    {
+      group: ["../transports/*", "../shell/*", "../plugins/*", "../client/*", "../cli/*"],
+      message: "acl/ imports no transport, engine, plugin or client.",
+    },
+  ]),
+  boundary("src/plugins/**", "plugins build on the core; the core never on them", [
+    { group: ["../transports/*", "../shell/*", "../client/*", "../cli/*"], message: "plugins/ import no transport, engine or client." },
+  ]),
+  {
+    files: ["test/**/*.ts", "bench/**/*.ts", "examples/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/src/*", "**/src/**"],
+              message: "Import the package by its own specifiers (ferry, ferry/acl, …): that tests the export map and the build.",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );
+
+/** One folder's import boundary: `no-restricted-imports` over its modules (not its tests). */
+function boundary(files, why, patterns) {
+  return {
+    files: [files],
+    ignores: ["**/*.test.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: patterns.map((p) => ({ ...p, message: `${p.message} (${why})` })) }] },
+  };
+}

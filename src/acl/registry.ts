@@ -9,18 +9,13 @@
 
 import type { PermissionManifest, PluginAccess } from "./types.ts";
 import type { Problem } from "./parse.ts";
+import { EVENT_COMMANDS, EVENT_PERMISSIONS } from "../backend/event-plugin.ts";
 
 /** Plugins whose permissions live under `core:`, as in Tauri v2. */
 export const CORE_PLUGINS = ["app", "event", "image", "menu", "path", "resources", "tray", "webview", "window"] as const;
 
-/** The built-in event plugin's access manifest: its default grants all four commands. */
-export const EVENT_PLUGIN_ACCESS: PluginAccess = {
-  name: "event",
-  commands: ["listen", "unlisten", "emit", "emit_to"],
-  permissions: {
-    default: { description: "Listen to and emit events.", permissions: ["allow-listen", "allow-unlisten", "allow-emit", "allow-emit-to"] },
-  },
-};
+/** The built-in event plugin's access manifest, from the plugin itself. */
+export const EVENT_PLUGIN_ACCESS: PluginAccess = { name: "event", commands: [...EVENT_COMMANDS], permissions: EVENT_PERMISSIONS };
 
 /** A leaf permission: full command names it allows or denies and the scope it carries. */
 export interface PermissionNode {

@@ -9,12 +9,12 @@ import { FerryError } from "../protocol/errors.ts";
 import { suggest } from "../protocol/names.ts";
 import type { InvokeMessage } from "../protocol/messages.ts";
 import { snakeCaseKeys, toCommand, validateArgs, type ArgNames, type Command, type CommandContext, type CommandInput } from "./commands.ts";
-import { Connection, CloseCode, PendingCall, type Peer } from "./connection.ts";
+import { Connection, CloseCode, PendingCall, type Peer, type PluginConnection, type TransportConnection } from "./connection.ts";
 import { EventBus, type BackendListener, type WindowFilter } from "./events.ts";
 import { bindChannels } from "./channel.ts";
 import { fromUnknown, internalError } from "./errors.ts";
-import { eventPlugin } from "../plugins/event.ts";
-import type { CommandScope } from "../acl/types.ts";
+import { eventPlugin } from "./event-plugin.ts";
+import type { CommandScope, PermissionManifest } from "../acl/types.ts";
 
 export type { WindowFilter } from "./events.ts";
 
@@ -50,6 +50,11 @@ export interface AppOptions<State> {
   /** Largest incoming frame in bytes; larger frames close the connection (1009). Default 64 MiB. */
   maxFrameBytes?: number;
   /**
+   * Bound on one connection's outgoing buffer in bytes: above it the connection is not
+   * writable until its transport drains (`ctx.connection.whenWritable()`). Default 8 MiB.
+   */
+  maxBufferedBytes?: number;
+  /**
    * Argument naming of app commands that do not set their own (see `ArgNames`). Set
    * `"camelCase"` for handlers ported from Tauri with snake_case names. Default: keys as sent.
    */
@@ -58,12 +63,15 @@ export interface AppOptions<State> {
 
 /** What plugin commands see besides the usual context: the calling connection. */
 export interface PluginContext<State = unknown> extends CommandContext<State> {
-  readonly connection: Pick<Connection, "listen" | "unlisten" | "label" | "origin">;
+  readonly connection: PluginConnection;
 }
 
+/** A plugin: commands addressed as `plugin:<name>|<cmd>`, and the permissions capabilities may grant. */
 export interface Plugin<State = any> {
   name: string;
   commands: Record<string, ((args: any, ctx: PluginContext<State>) => unknown) | Command<any, State>>;
+  /** Its permission manifest (`default`, sets, scoped permissions), as the capabilities layer reads it. */
+  permissions?: PermissionManifest;
 }
 
 /** Identity helper that types a plugin's command contexts. */
@@ -103,11 +111,14 @@ export interface AppInternals {
   forget(conn: Connection): void;
 }
 
+/** The app as its program and transports see it. */
 export interface App<State = unknown> extends AppHandle<State> {
   /** For transports: a new connection for an authenticated window, with the page's origin if known. */
-  connect(label: string, peer: Peer, origin?: string): Connection;
+  connect(label: string, peer: Peer, origin?: string): TransportConnection;
   /** Largest incoming frame, for transports to enforce. */
   readonly maxFrameBytes: number;
+  /** Bound on a connection's outgoing buffer, for transports to report `send(…) === false` above. */
+  readonly maxBufferedBytes: number;
   /** Command names, app and plugin, for tooling and suggestions. */
   commandNames(): string[];
   /** Closes every connection (code 1001). */
@@ -151,7 +162,7 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
     const command = toCommand(name, input);
     registry.set(name, options.rename && !command.rename ? { ...command, rename: options.rename } : command);
   }
-  for (const plugin of [eventPlugin, ...(options.plugins ?? [])]) {
+  for (const plugin of [eventPlugin(bus), ...(options.plugins ?? [])]) {
     for (const [cmd, input] of Object.entries(plugin.commands)) {
       registry.set(`plugin:${plugin.name}|${cmd}`, toCommand(cmd, input));
     }
@@ -246,6 +257,7 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
     bus,
     log,
     maxFrameBytes: options.maxFrameBytes ?? 64 * 1024 * 1024,
+    maxBufferedBytes: options.maxBufferedBytes ?? 8 * 1024 * 1024,
 
     dispatch(conn, msg) {
       const command = registry.get(msg.cmd);

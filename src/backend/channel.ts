@@ -11,21 +11,23 @@ import type { Connection } from "./connection.ts";
 
 const CHANNEL_REF = /^__CHANNEL__:(\d{1,15})$/;
 
-/** The backend end of a page's channel. */
+/** The backend end of a page's channel: what a handler gets for a page's `Channel` argument. */
 export class Channel<T = unknown> {
+  /** The channel's id on its connection. */
   readonly id: number;
-  private readonly conn: Connection;
-  private index = 0;
-  private ended = false;
+  readonly #conn: Connection;
+  #index = 0;
+  #ended = false;
 
+  /** @internal Channels are made by ferry from a page's argument. */
   constructor(conn: Connection, id: number) {
-    this.conn = conn;
+    this.#conn = conn;
     this.id = id;
   }
 
   /** True once closed by `close()` or because the page's connection is gone. */
   get closed(): boolean {
-    return this.ended || this.conn.closed;
+    return this.#ended || this.#conn.closed;
   }
 
   /**
@@ -34,14 +36,14 @@ export class Channel<T = unknown> {
    */
   send(message: T): void {
     if (this.closed) throw new FerryError("connection_closed", `channel ${this.id} is closed`);
-    this.conn.enqueue(frameMessage(`{"t":"m","c":${this.id},"i":${this.index++}`, "v", encodeValue(message, "message")));
+    this.#conn.enqueue(frameMessage(`{"t":"m","c":${this.id},"i":${this.#index++}`, "v", encodeValue(message, "message")));
   }
 
   /** Ends the stream; the page's channel sees it closed after the last message. */
   close(): void {
     if (this.closed) return;
-    this.ended = true;
-    this.conn.enqueue(`{"t":"m","c":${this.id},"i":${this.index++},"end":true}`);
+    this.#ended = true;
+    this.#conn.enqueue(`{"t":"m","c":${this.id},"i":${this.#index++},"end":true}`);
   }
 }
 

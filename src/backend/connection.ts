@@ -13,10 +13,53 @@ import { parseClientMessage } from "../protocol/messages.ts";
 import { describeThrow, REDACTED_JSON, shapeError, ThrownValue } from "./errors.ts";
 import type { AppInternals } from "./app.ts";
 
-/** What a transport gives the core: a way to send a frame and to close. */
+/** What a transport gives the core for one socket: a way to send a frame and to close. */
 export interface Peer {
-  send(frame: Frame): void;
+  /**
+   * Sends one frame. Returns `false` when the socket's outgoing buffer is now over the
+   * app's `maxBufferedBytes`: the connection counts itself not writable until the transport
+   * calls `drained()`. Returning nothing means always writable.
+   */
+  send(frame: Frame): boolean | void;
+  /** Closes the socket with a WebSocket close code. */
   close(code: number, reason: string): void;
+}
+
+/**
+ * What a transport sees of a connection: it feeds frames in, reports the socket's buffer
+ * drained or the socket gone, and may close it. Made by `app.connect(label, peer, origin)`.
+ */
+export interface TransportConnection {
+  /** The window label, bound to the secret the transport authenticated. */
+  readonly label: string;
+  /** The page's origin as the transport saw it at the handshake (absent in-process). */
+  readonly origin: string | undefined;
+  /** True once closed by either side. */
+  readonly closed: boolean;
+  /** False from a `send` that returned false until `drained()`. */
+  readonly writable: boolean;
+  /** Feeds one incoming frame. Never throws: bad input gets a protocol error reply. */
+  receive(data: string | Uint8Array): void;
+  /** The socket's outgoing buffer is back under its bound. */
+  drained(): void;
+  /** The socket is gone: aborts the connection's calls and frees everything it held. */
+  dropped(): void;
+  /** Closes from the backend side (sends what is queued first). */
+  close(code?: number, reason?: string): void;
+}
+
+/** What plugin commands see of the calling connection (`ctx.connection`). */
+export interface PluginConnection {
+  readonly label: string;
+  readonly origin: string | undefined;
+  /** False while the window's outgoing buffer is over its bound (see `whenWritable`). */
+  readonly writable: boolean;
+  /** Resolves when the window can take more (at once if it can); rejects with `connection_closed` when it goes away. */
+  whenWritable(): Promise<void>;
+  /** Adds a page handler for `event` under the page-chosen id `handler`. */
+  listen(event: string, handler: number): void;
+  /** Removes a page handler; unknown ids are ignored. */
+  unlisten(handler: number): void;
 }
 
 /** WebSocket close codes ferry uses. */
@@ -68,8 +111,8 @@ const MAX_BATCH = 4096;
 /** Protocol errors tolerated before the connection is closed as broken. */
 const MAX_PROTOCOL_ERRORS = 32;
 
-/** One page connection: what transports feed and the router answers through. */
-export class Connection {
+/** One page connection: what transports feed and the router answers through. Internal. */
+export class Connection implements TransportConnection, PluginConnection {
   readonly label: string;
   /** The page's origin as the transport saw it at the handshake (absent for in-process transports). */
   readonly origin: string | undefined;
@@ -85,6 +128,8 @@ export class Connection {
   private protocolErrors = 0;
   private suggestionsLeft = MAX_SUGGESTIONS;
   private isClosed = false;
+  private isWritable = true;
+  private waiters: { resolve: () => void; reject: (err: FerryError) => void }[] = [];
 
   constructor(app: AppInternals, label: string, peer: Peer, origin?: string) {
     this.app = app;
@@ -95,6 +140,26 @@ export class Connection {
 
   get closed(): boolean {
     return this.isClosed;
+  }
+
+  get writable(): boolean {
+    return this.isWritable && !this.isClosed;
+  }
+
+  whenWritable(): Promise<void> {
+    if (this.isClosed) return Promise.reject(this.closedError());
+    if (this.isWritable) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  drained(): void {
+    if (this.isWritable || this.isClosed) return;
+    this.isWritable = true;
+    for (const w of this.waiters.splice(0)) w.resolve();
+  }
+
+  private closedError(): FerryError {
+    return new FerryError("connection_closed", `window ${JSON.stringify(this.label)} disconnected`);
   }
 
   /** Feeds one incoming frame. Never throws: bad input gets a protocol error reply. */
@@ -146,7 +211,7 @@ export class Connection {
     const frames = coalesce(this.queue);
     this.queue = [];
     if (this.isClosed) return;
-    for (const frame of frames) this.peer.send(frame);
+    for (const frame of frames) if (this.peer.send(frame) === false) this.isWritable = false;
   };
 
   /** True while this connection may still get a did-you-mean; counts one down. */
@@ -229,6 +294,8 @@ export class Connection {
     this.pending.clear();
     this.app.bus.removeConnection(this, new Set(this.listeners.values()));
     this.listeners.clear();
+    const closed = this.closedError();
+    for (const w of this.waiters.splice(0)) w.reject(closed);
     this.app.forget(this);
   }
 }

@@ -10,6 +10,6 @@ export type { ArgNames, Command, CommandContext, CommandInput, CommandOptions, H
 export { Channel } from "./channel.ts";
 export type { BackendEvent, BackendListener } from "./events.ts";
 export { CloseCode } from "./connection.ts";
-export type { Connection, Peer } from "./connection.ts";
+export type { Peer, PluginConnection, TransportConnection } from "./connection.ts";
 export { FerryError, FRAMEWORK_ERROR_KINDS } from "../protocol/errors.ts";
 export type { ErrorKind, FrameworkErrorKind, WireError } from "../protocol/errors.ts";

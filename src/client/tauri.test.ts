@@ -13,7 +13,6 @@ import { connectMemory } from "../transports/memory.ts";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { eventPlugin } from "../plugins/event.ts";
 import { fsPlugin } from "../plugins/fs.ts";
 import { createClient, type Client } from "./core.ts";
 import { installTauriBridge, tauriError } from "./tauri.ts";
@@ -25,15 +24,17 @@ const core = await import("@tauri-apps/api/core");
 const event = await import("@tauri-apps/api/event");
 const tauriFs = await import("@tauri-apps/plugin-fs");
 
-/** An `event` plugin whose `listen` emits at once, so the event shares a frame with the reply. */
+/**
+ * Replaces the built-in `plugin:event|listen` (its other commands stay) with one that emits
+ * at once, so the event shares a frame with the reply.
+ */
 const eagerEvents = definePlugin({
   name: "event",
   commands: {
-    ...eventPlugin.commands,
-    listen(args: { event: string }, ctx) {
-      const id = (eventPlugin.commands.listen as (a: unknown, c: unknown) => number)(args, ctx);
+    listen(args: { event: string; handler: number }, ctx) {
+      ctx.connection.listen(args.event, args.handler);
       if (args.event === "eager") ctx.app.emit("eager", "right away");
-      return id;
+      return args.handler;
     },
   },
 });

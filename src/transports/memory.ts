@@ -6,11 +6,8 @@
 import type { App } from "../backend/app.ts";
 import { CloseCode } from "../backend/connection.ts";
 import { framePieces } from "../protocol/codec.ts";
+import { frameBytes, SendBudget } from "./budget.ts";
 import type { ClientTransport, TransportSink } from "../client/core.ts";
-
-function frameSize(data: string | Uint8Array): number {
-  return typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
-}
 
 /**
  * Connects a page-side transport to `app` as window `label` (already authenticated, as
@@ -22,16 +19,29 @@ function frameSize(data: string | Uint8Array): number {
 export function connectMemory(app: App<any>, label: string): ClientTransport {
   let sink: TransportSink | undefined;
   let open = true;
+  // Frames to the page count against the app's buffer bound until the page has them.
+  const budget = new SendBudget(app.maxBufferedBytes);
   const toPage = (fn: (s: TransportSink) => void) => setImmediate(() => sink && fn(sink));
   const conn = app.connect(label, {
     send(frame) {
-      for (const piece of framePieces(frame)) toPage((s) => s.message(piece));
+      const bytes = frameBytes(frame);
+      const pieces = framePieces(frame);
+      for (let i = 0; i < pieces.length; i++) {
+        const piece = pieces[i]!;
+        const last = i === pieces.length - 1;
+        toPage((s) => {
+          s.message(piece);
+          if (last) budget.done(bytes);
+        });
+      }
+      return budget.add(bytes);
     },
     close(code, reason) {
       open = false;
       toPage((s) => s.close(code, reason));
     },
   });
+  budget.attach(conn);
   return {
     start(s) {
       sink = s;
@@ -39,7 +49,7 @@ export function connectMemory(app: App<any>, label: string): ClientTransport {
     send(frame) {
       if (!open) return;
       for (const piece of framePieces(frame)) {
-        if (frameSize(piece) > app.maxFrameBytes) {
+        if (frameBytes(piece) > app.maxFrameBytes) {
           conn.close(CloseCode.tooBig, "frame too large");
           return;
         }

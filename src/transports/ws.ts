@@ -10,6 +10,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { App } from "../backend/app.ts";
 import { framePieces } from "../protocol/codec.ts";
 import { createRequestHandler, LaunchLinks } from "./http.ts";
+import { frameBytes, SendBudget } from "./budget.ts";
 import { newToken, PROTOCOL, tokenFromProtocols, TokenTable } from "./handshake.ts";
 
 export { newToken, tokenProtocols } from "./handshake.ts";
@@ -101,12 +102,26 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
   };
 
   const attach = (ws: WebSocket, label: string, origin: string) => {
+    const budget = new SendBudget(app.maxBufferedBytes);
     const conn = app.connect(
       label,
       {
         send(frame) {
-          if (typeof frame === "string") ws.send(frame);
-          else for (const piece of framePieces(frame)) ws.send(piece, { binary: typeof piece !== "string" });
+          // One write callback per frame: the budget learns when its bytes left the process.
+          const bytes = frameBytes(frame);
+          // A write that failed means the socket is going away: "close" follows, and no drain.
+          const written = (err?: Error) => {
+            if (!err) budget.done(bytes);
+          };
+          if (typeof frame === "string") ws.send(frame, written);
+          else {
+            const pieces = framePieces(frame);
+            for (let i = 0; i < pieces.length; i++) {
+              const piece = pieces[i]!;
+              ws.send(piece, { binary: typeof piece !== "string" }, i === pieces.length - 1 ? written : undefined);
+            }
+          }
+          return budget.add(bytes);
         },
         close(code, reason) {
           ws.close(code, reason);
@@ -114,6 +129,7 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
       },
       origin,
     );
+    budget.attach(conn);
     ws.on("message", (data, isBinary) => {
       const buf = data as Buffer;
       conn.receive(isBinary ? buf : buf.toString("utf8"));

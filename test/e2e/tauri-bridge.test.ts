@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import type { Page } from "playwright-core";
-import { Channel as BackendChannel, definePlugin, type BackendEvent, type Connection } from "ferry";
+import { Channel as BackendChannel, definePlugin, type BackendEvent } from "ferry";
 import { loadAccessSync } from "ferry/acl";
 import type { FsPlugin } from "ferry/plugins/fs";
 import { serveWs, type FerryServer } from "ferry/transports/ws";
@@ -59,7 +59,8 @@ const testPlugin = definePlugin({
     shuffled: {
       rename: "camelCase",
       handler: ({ on_event }: { on_event: BackendChannel<string> }, ctx) => {
-        const conn = (ctx as unknown as { connection: Connection }).connection;
+        // Reaches past the public context to the connection's internal queue: this test forges the wire order.
+        const conn = (ctx as unknown as { connection: { enqueue(frame: string): void } }).connection;
         const frame = (i: number, v: string) => `{"t":"m","c":${on_event.id},"i":${i},"v":${JSON.stringify(v)}}`;
         conn.enqueue(frame(2, "c"));
         conn.enqueue(frame(0, "a"));
