@@ -269,8 +269,9 @@ export interface PathRequest {
   /** Resolve the last component too (false for remove/lstat, which act on a link itself). */
   followLeaf?: boolean;
   /**
-   * Dev mode: denials may say where the path resolves and where a link loop is. Otherwise
-   * they name only the path the page sent, so a window cannot map what lies outside its scope.
+   * Dev mode: denials may say where the path resolves, where a link loop is and which deny
+   * entry is unusable. Otherwise they name only the path the page sent, so a window can map
+   * neither what lies outside its scope nor the scope's configuration.
    */
   dev?: boolean;
 }
@@ -316,7 +317,9 @@ export async function resolveScopedPath(req: PathRequest, scope: PathScope, vars
     throw denied(`path ${JSON.stringify(path)} could not be resolved`, path);
   }
   if (scope.brokenDeny.length > 0) {
-    throw denied(`this window's fs scope has an unusable deny entry, so every path is refused: ${scope.brokenDeny.join("; ")}`, path);
+    // Which entry, and why, is scope configuration: only dev mode shows it to the page.
+    const why = req.dev ? `: ${scope.brokenDeny.join("; ")}` : " (dev mode or `ferry check` says which)";
+    throw denied(`this window's fs scope has an unusable deny entry, so every path is refused${why}`, path);
   }
   if (!scope.allows(real, lexical)) {
     throw denied(
