@@ -206,8 +206,8 @@ async function compileEntry(entry: unknown, vars: PathVariables, deny = false): 
     const paths = [...new Set([literal, await realPathOf(literal).catch(() => literal)])];
     return paths.map((p) => ({
       test: (path: string) => path === p || (recursive === true && path.startsWith(p + "/")),
-      // Every path under p has p as a folder above it, so `recursive` changes nothing here.
-      testOrAncestor: (path: string) => p.length > 1 && (path === p || path.startsWith(p + "/")),
+      // A path under p has p as a folder above it; "/" itself is never tested.
+      testOrAncestor: (path: string) => (path.startsWith(p + "/") ? p.length > 1 || recursive === true : path === p && p.length > 1),
     }));
   }
   const raw =
