@@ -136,7 +136,13 @@ export interface LiteralPath {
   recursive?: boolean;
 }
 
-type Matcher = (path: string) => boolean;
+/** One compiled scope entry. */
+interface Matcher {
+  /** Whether the entry names `path`. */
+  test(path: string): boolean;
+  /** Whether the entry names `path` or a folder above it other than `/` (how deny entries are read). */
+  testOrAncestor(path: string): boolean;
+}
 
 const MAX_LINKS = 40;
 
@@ -168,10 +174,6 @@ export async function realPathOf(abs: string, hops = 0): Promise<string> {
   return "/";
 }
 
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
 /**
  * Why a scope entry cannot be used (unknown variable, relative, `..`, wrong shape), or
  * undefined when it is fine. `ferry check` reports these; at run time an unusable deny
@@ -194,15 +196,19 @@ export function scopeEntryProblem(entry: unknown, vars: PathVariables): string |
   return undefined;
 }
 
-/** Compiles one scope entry; `dot` (deny entries) lets wildcards match hidden names too. */
-async function compileEntry(entry: unknown, vars: PathVariables, dot = false): Promise<Matcher[]> {
+/**
+ * Compiles one scope entry. For deny entries wildcards match hidden names too, and each
+ * pattern component also matches the name it spells literally.
+ */
+async function compileEntry(entry: unknown, vars: PathVariables, deny = false): Promise<Matcher[]> {
   if (typeof entry === "object" && entry !== null && typeof (entry as LiteralPath).literal === "string") {
     const { literal, recursive } = entry as LiteralPath;
     const paths = [...new Set([literal, await realPathOf(literal).catch(() => literal)])];
-    return paths.map((p) => {
-      const re = new RegExp(`^${escapeRegex(p)}${recursive ? "(?:/.*)?" : ""}$`, "s");
-      return (path: string) => re.test(path);
-    });
+    return paths.map((p) => ({
+      test: (path: string) => path === p || (recursive === true && path.startsWith(p + "/")),
+      // A path under p has p as a folder above it; "/" itself is never tested.
+      testOrAncestor: (path: string) => (path.startsWith(p + "/") ? p.length > 1 || recursive === true : path === p && p.length > 1),
+    }));
   }
   const raw =
     typeof entry === "string" ? entry : typeof entry === "object" && entry !== null ? (entry as { path?: unknown }).path : undefined;
@@ -217,10 +223,9 @@ async function compileEntry(entry: unknown, vars: PathVariables, dot = false): P
   const tail = globAt === -1 ? [] : parts.slice(globAt);
   const realHead = await realPathOf(head).catch(() => head);
   const patterns = [...new Set([pattern, posix.join(realHead, ...tail)])];
-  return patterns.map((p) => {
-    const re = compilePathGlob(p, { dot });
-    return (path: string) => re.test(path);
-  });
+  // A deny entry also names its own text literally: a deny of "secret[1].txt" refuses the
+  // file named so as well as "secret1.txt" (fail closed).
+  return patterns.map((p) => compilePathGlob(p, { dot: deny, literal: deny }));
 }
 
 /** A window's compiled path scope for one command. */
@@ -251,12 +256,8 @@ export class PathScope {
    */
   allows(real: string, ...also: string[]): boolean {
     if (this.brokenDeny.length > 0) return false;
-    for (const path of [real, ...also]) {
-      for (let p = path; p.length > 1; p = p.slice(0, Math.max(1, p.lastIndexOf("/")))) {
-        if (this.denied.some((m) => m(p))) return false;
-      }
-    }
-    return this.allowed.some((m) => m(real));
+    for (const path of [real, ...also]) if (this.denied.some((m) => m.testOrAncestor(path))) return false;
+    return this.allowed.some((m) => m.test(real));
   }
 }
 
@@ -268,8 +269,9 @@ export interface PathRequest {
   /** Resolve the last component too (false for remove/lstat, which act on a link itself). */
   followLeaf?: boolean;
   /**
-   * Dev mode: denials may say where the path resolves and where a link loop is. Otherwise
-   * they name only the path the page sent, so a window cannot map what lies outside its scope.
+   * Dev mode: denials may say where the path resolves, where a link loop is and which deny
+   * entry is unusable. Otherwise they name only the path the page sent, so a window can map
+   * neither what lies outside its scope nor the scope's configuration.
    */
   dev?: boolean;
 }
@@ -315,7 +317,9 @@ export async function resolveScopedPath(req: PathRequest, scope: PathScope, vars
     throw denied(`path ${JSON.stringify(path)} could not be resolved`, path);
   }
   if (scope.brokenDeny.length > 0) {
-    throw denied(`this window's fs scope has an unusable deny entry, so every path is refused: ${scope.brokenDeny.join("; ")}`, path);
+    // Which entry, and why, is scope configuration: only dev mode shows it to the page.
+    const why = req.dev ? `: ${scope.brokenDeny.join("; ")}` : " (dev mode or `ferry check` says which)";
+    throw denied(`this window's fs scope has an unusable deny entry, so every path is refused${why}`, path);
   }
   if (!scope.allows(real, lexical)) {
     throw denied(

@@ -21,7 +21,11 @@ export type { WindowFilter } from "./events.ts";
 /** An access decision: allowed (with the scope the grant carries), or denied saying why. */
 export type AccessDecision = { allowed: true; scope?: CommandScope } | { allowed: false; message?: string; data?: unknown };
 
-/** Decides whether a window may call a command; the capabilities layer plugs in here. */
+/**
+ * Decides whether a window may call a command; the capabilities layer plugs in here.
+ * Outside dev mode ferry also asks it about commands a window did not call, to suggest
+ * only callable ones for a mistyped name, so keep it free of side effects.
+ */
 export type Authorize = (request: { window: string; command: string; dev: boolean; origin?: string }) => boolean | AccessDecision;
 
 /** A log line from the backend; `error` carries what the page never sees. */
@@ -181,9 +185,22 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
     return { allowed: false, message: `window "${request.window}" may not call "${request.command}": the access rule failed` };
   };
 
+  /** Whether the window may call `command`, asked quietly: a rule that throws just says no. */
+  const mayCall = (conn: Connection, command: string): boolean => {
+    try {
+      const verdict = authorize({ window: conn.label, command, dev, ...(conn.origin ? { origin: conn.origin } : {}) });
+      return verdict === true || (typeof verdict === "object" && verdict !== null && verdict.allowed === true);
+    } catch {
+      return false;
+    }
+  };
+
   const notFound = (cmd: string, conn: Connection): FerryError => {
     // Suggestions cost an edit distance per registered name: a few per connection, short names only.
-    const suggestion = cmd.length <= 64 && conn.spendSuggestion() ? suggest(cmd, registry.keys()) : undefined;
+    // Outside dev mode only a command this window may call is suggested: the names of the
+    // others are the app's business, not the page's.
+    const suggestion =
+      cmd.length <= 64 && conn.spendSuggestion() ? suggest(cmd, registry.keys(), dev ? undefined : (c) => mayCall(conn, c)) : undefined;
     const hint = suggestion ? ` Did you mean "${suggestion}"?` : " Is it registered in createApp({ commands })?";
     return new FerryError("command_not_found", `unknown command "${cmd}".${hint}`, {
       command: cmd,

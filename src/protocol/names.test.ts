@@ -12,6 +12,23 @@ test("suggest finds likely typos and nothing for unrelated names", () => {
   assert.equal(suggest("launch_rockets", commands), undefined);
 });
 
+test("suggest with accept: the closest accepted name, asking only about close ones", () => {
+  const commands = ["secret_cmd", "greet", "sekret", "launch_rockets"];
+  const asked: string[] = [];
+  const accept = (c: string) => (asked.push(c), c !== "secret_cmd");
+  assert.equal(suggest("secret_cmdd", commands, accept), undefined);
+  assert.deepEqual(asked, ["secret_cmd"], "far names are never checked");
+  assert.equal(suggest("sekret_", commands, accept), "sekret");
+  assert.equal(
+    suggest("gret", commands, () => true),
+    "greet",
+  );
+  assert.equal(
+    suggest("gret", commands, () => false),
+    undefined,
+  );
+});
+
 test("event names: letters, digits, - / : _ only", () => {
   for (const ok of ["job-progress", "app:ready", "a/b_c", "X1"]) assertEventName(ok);
   for (const bad of ["", "has space", "emoji🙂", "dot.name", 42, null, "x".repeat(300)]) {

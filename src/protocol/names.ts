@@ -25,17 +25,21 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-/** The closest of `candidates` to `name`, if one is close enough to be a likely typo. */
-export function suggest(name: string, candidates: Iterable<string>): string | undefined {
+/**
+ * The closest of `candidates` to `name`, if one is close enough to be a likely typo.
+ * `accept`, when given, must also hold for it; it is asked only about candidates close
+ * enough and closer than any accepted so far, so a costly check runs a few times at most.
+ */
+export function suggest(name: string, candidates: Iterable<string>, accept?: (candidate: string) => boolean): string | undefined {
   let best: string | undefined;
-  let bestScore = Infinity;
+  let bestScore = Math.max(2, Math.floor(name.length / 3)) + 1;
   const norm = (s: string) => s.toLowerCase().replace(/[-_]/g, "");
   for (const c of candidates) {
     const score = norm(c) === norm(name) ? 0 : distance(name, c);
-    if (score < bestScore) {
+    if (score < bestScore && (accept === undefined || accept(c))) {
       best = c;
       bestScore = score;
     }
   }
-  return bestScore <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+  return best;
 }
