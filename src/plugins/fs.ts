@@ -113,6 +113,20 @@ function ioError(err: unknown, path: string): FerryError {
   return new FerryError("io", `${e.code ?? "io error"}: ${path}`, data);
 }
 
+/**
+ * The permission bits of a page's `mode` option, or undefined when it has none. Only 0o777
+ * is ever used: a page never sets setuid, setgid or sticky. Anything up to 0o177777 is taken
+ * (a mode from `stat`, file type bits included, as the kernel takes it); a mode that is not
+ * an integer in that range is `invalid_args`.
+ */
+function pageMode(mode: unknown): number | undefined {
+  if (mode === undefined || mode === null) return undefined;
+  if (typeof mode !== "number" || !Number.isInteger(mode) || mode < 0 || mode > 0o177777) {
+    throw new FerryError("invalid_args", "options.mode must be an integer from 0 to 0o177777 (only its 0o777 permission bits are used)");
+  }
+  return mode & 0o777;
+}
+
 function toBytes(data: unknown): Uint8Array {
   if (data instanceof Uint8Array) return data;
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
@@ -250,7 +264,7 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
     else if (opts.create !== false) flags |= constants.O_CREAT;
     // Truncation waits until the handle is known to be the checked file, and a regular one.
     if (opts.append === true) flags |= constants.O_APPEND;
-    const handle = await openRegularFile(real, flags, typeof opts.mode === "number" ? opts.mode : 0o666);
+    const handle = await openRegularFile(real, flags, pageMode(opts.mode) ?? 0o666);
     try {
       if (opts.append !== true) await handle.truncate(0);
       await handle.writeFile(data, { signal });
@@ -308,9 +322,10 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
     mkdir: (args, ctx) =>
       run(args, async () => {
         const opts = asOptions(args.options);
+        const mode = pageMode(opts.mode);
         const real = await checked(args, ctx);
         await assertStillResolves(real);
-        await mkdir(real, { recursive: opts.recursive === true, ...(typeof opts.mode === "number" ? { mode: opts.mode } : {}) });
+        await mkdir(real, { recursive: opts.recursive === true, ...(mode !== undefined ? { mode } : {}) });
         return null;
       }),
     remove: (args, ctx) =>
