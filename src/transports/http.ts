@@ -102,7 +102,11 @@ async function transformTs(file: string, source: string, mtimeMs: number): Promi
  */
 async function readRegularFile(real: string): Promise<{ body: Buffer; mtimeMs: number } | undefined> {
   const flags = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW | constants.O_NOCTTY;
-  const handle = await open(real, flags).catch(() => undefined);
+  const handle = await open(real, flags).catch((err: NodeJS.ErrnoException) => {
+    // Gone, a socket, a link swapped in: not a page. Anything else (EMFILE, EACCES) is a 500 and logged.
+    if (err.code === "ENOENT" || err.code === "ENXIO" || err.code === "ELOOP" || err.code === "ENOTDIR") return undefined;
+    throw err;
+  });
   if (!handle) return undefined;
   try {
     const info = await handle.stat();
