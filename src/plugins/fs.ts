@@ -6,10 +6,10 @@
  */
 
 import { constants } from "node:fs";
-import { lstat, mkdir, open, readdir, stat, rmdir, unlink } from "node:fs/promises";
+import { lstat, mkdir, readdir, stat, rmdir, unlink } from "node:fs/promises";
 import type { Stats } from "node:fs";
 import { FerryError } from "../protocol/errors.ts";
-import { assertOpenedAt, assertStillResolves } from "./fs-verify.ts";
+import { assertStillResolves, NotARegularFile, openRegularFile } from "./fs-verify.ts";
 import type { PluginContext } from "../backend/app.ts";
 import { defaultPathVariables, PathScope, resolveScopedPath, type LiteralPath, type PathVariables } from "../acl/paths.ts";
 import type { CommandScope, PermissionDef, PermissionManifest, PermissionSetDef } from "../acl/types.ts";
@@ -100,13 +100,31 @@ const asOptions = (v: unknown): Record<string, unknown> => (typeof v === "object
 
 function ioError(err: unknown, path: string): FerryError {
   if (err instanceof FerryError) return err;
+  if (err instanceof NotARegularFile) {
+    return new FerryError("not_a_file", `${path} is a ${err.found}, not a regular file`, { path, type: err.found });
+  }
   const e = err as NodeJS.ErrnoException;
   if (e.name === "AbortError") return new FerryError("cancelled", "the call was cancelled");
   const data = { path, code: e.code };
   if (e.code === "ENOENT") return new FerryError("not_found", `no such file or directory: ${path}`, data);
   if (e.code === "EEXIST") return new FerryError("already_exists", `already exists: ${path}`, data);
   if (e.code === "ELOOP") return new FerryError("permission_denied", `${path} is a symbolic link, refused`, data);
+  if (e.code === "ENOTDIR") return new FerryError("not_a_directory", `not a directory: ${path}`, data);
   return new FerryError("io", `${e.code ?? "io error"}: ${path}`, data);
+}
+
+/**
+ * The permission bits of a page's `mode` option, or undefined when it has none. Only 0o777
+ * is ever used: a page never sets setuid, setgid or sticky. Anything up to 0o177777 is taken
+ * (a mode from `stat`, file type bits included, as the kernel takes it); a mode that is not
+ * an integer in that range is `invalid_args`.
+ */
+function pageMode(mode: unknown): number | undefined {
+  if (mode === undefined || mode === null) return undefined;
+  if (typeof mode !== "number" || !Number.isInteger(mode) || mode < 0 || mode > 0o177777) {
+    throw new FerryError("invalid_args", "options.mode must be an integer from 0 to 0o177777 (only its 0o777 permission bits are used)");
+  }
+  return mode & 0o777;
 }
 
 function toBytes(data: unknown): Uint8Array {
@@ -232,9 +250,8 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
   };
 
   const readBytes = async (real: string, signal: AbortSignal): Promise<Uint8Array> => {
-    const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const handle = await openRegularFile(real, constants.O_RDONLY);
     try {
-      await assertOpenedAt(handle, real);
       return await handle.readFile({ signal });
     } finally {
       await handle.close();
@@ -242,15 +259,13 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
   };
 
   const writeBytes = async (real: string, data: Uint8Array | string, opts: Record<string, unknown>, signal: AbortSignal) => {
-    let flags = constants.O_WRONLY | constants.O_NOFOLLOW;
+    let flags = constants.O_WRONLY;
     if (opts.createNew === true) flags |= constants.O_CREAT | constants.O_EXCL;
     else if (opts.create !== false) flags |= constants.O_CREAT;
-    // Truncation waits until the handle is known to be the checked file.
+    // Truncation waits until the handle is known to be the checked file, and a regular one.
     if (opts.append === true) flags |= constants.O_APPEND;
-    const mode = typeof opts.mode === "number" ? opts.mode : 0o666;
-    const handle = await open(real, flags, mode);
+    const handle = await openRegularFile(real, flags, pageMode(opts.mode) ?? 0o666);
     try {
-      await assertOpenedAt(handle, real);
       if (opts.append !== true) await handle.truncate(0);
       await handle.writeFile(data, { signal });
     } finally {
@@ -307,9 +322,10 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
     mkdir: (args, ctx) =>
       run(args, async () => {
         const opts = asOptions(args.options);
+        const mode = pageMode(opts.mode);
         const real = await checked(args, ctx);
         await assertStillResolves(real);
-        await mkdir(real, { recursive: opts.recursive === true, ...(typeof opts.mode === "number" ? { mode: opts.mode } : {}) });
+        await mkdir(real, { recursive: opts.recursive === true, ...(mode !== undefined ? { mode } : {}) });
         return null;
       }),
     remove: (args, ctx) =>

@@ -3,7 +3,8 @@
  * one-time launch links. Every request passes the same Host allowlist as the socket.
  */
 
-import { readFile, stat, realpath } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open, stat, realpath } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, resolve, sep } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -65,6 +66,27 @@ async function transformTs(file: string, source: string, mtimeMs: number): Promi
   const { code } = await transform(source, { loader: "ts", format: "esm", target: "es2020", sourcefile: file });
   transformed.set(file, { mtimeMs, code });
   return code;
+}
+
+/**
+ * The bytes and mtime of the regular file at `real`, or undefined when it is anything else.
+ * Opened non-blocking and checked by its handle, so a FIFO (or a file swapped for one after
+ * the `stat`) is a 404 instead of a libuv thread held until something writes to it.
+ */
+async function readRegularFile(real: string): Promise<{ body: Buffer; mtimeMs: number } | undefined> {
+  const flags = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW | constants.O_NOCTTY;
+  const handle = await open(real, flags).catch((err: NodeJS.ErrnoException) => {
+    // Gone, a socket, a link swapped in: not a page. Anything else (EMFILE, EACCES) is a 500 and logged.
+    if (err.code === "ENOENT" || err.code === "ENXIO" || err.code === "ELOOP" || err.code === "ENOTDIR") return undefined;
+    throw err;
+  });
+  if (!handle) return undefined;
+  try {
+    const info = await handle.stat();
+    return info.isFile() ? { body: await handle.readFile(), mtimeMs: info.mtimeMs } : undefined;
+  } finally {
+    await handle.close();
+  }
 }
 
 function send(res: ServerResponse, status: number, body: string | Buffer, type = "text/plain; charset=utf-8", head = false): void {
@@ -131,17 +153,14 @@ export function createRequestHandler(opts: StaticOptions) {
       // No dotfiles, no `..`, no NUL: refuse rather than normalise.
       if (pathname.includes("\0") || pathname.split("/").some((s) => s.startsWith("."))) return send(res, 404, "not found\n");
       let file = join(root, pathname);
-      let info = await stat(file).catch(() => undefined);
-      if (info?.isDirectory()) {
-        file = join(file, "index.html");
-        info = await stat(file).catch(() => undefined);
-      }
-      if (!info?.isFile()) return send(res, 404, "not found\n");
-      const real = await realpath(file);
-      if (real !== root && !real.startsWith(root + sep)) return send(res, 404, "not found\n");
+      if ((await stat(file).catch(() => undefined))?.isDirectory()) file = join(file, "index.html");
+      const real = await realpath(file).catch(() => undefined);
+      if (real === undefined || (real !== root && !real.startsWith(root + sep))) return send(res, 404, "not found\n");
+      const read = await readRegularFile(real);
+      if (!read) return send(res, 404, "not found\n");
+      const { body, mtimeMs } = read;
       const ext = extname(real);
-      const body = await readFile(real);
-      if (ext === ".ts") return send(res, 200, await transformTs(real, body.toString("utf8"), info.mtimeMs), TYPES[".ts"], head);
+      if (ext === ".ts") return send(res, 200, await transformTs(real, body.toString("utf8"), mtimeMs), TYPES[".ts"], head);
       return send(res, 200, body, TYPES[ext] ?? "application/octet-stream", head);
     } catch (err) {
       opts.log(`HTTP ${req.url}: ${(err as Error).message}`);
