@@ -1,7 +1,8 @@
 /**
  * The WebSocket transport: one loopback HTTP server (127.0.0.1 and ::1, same port) that
- * serves the app's frontend and upgrades `/__ferry/ws` only when the window token, the
- * Host header and the Origin header all match. The window label comes from the token.
+ * serves the app's frontend and upgrades `/__ferry/ws` only when the Host and Origin
+ * headers match; a connection without a valid window token is closed at once (4401).
+ * The window label comes from the token.
  */
 
 import { createServer, type Server } from "node:http";
@@ -10,9 +11,9 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { App } from "../backend/app.ts";
 import { framePieces } from "../protocol/codec.ts";
 import { createRequestHandler, LaunchLinks } from "./http.ts";
-import { newToken, PROTOCOL, tokenFromProtocols, TokenTable } from "./handshake.ts";
+import { newToken, PROTOCOL, tokenFromProtocols, TokenCloseCode, TokenTable } from "./handshake.ts";
 
-export { newToken, tokenProtocols } from "./handshake.ts";
+export { newToken, tokenProtocols, TokenCloseCode } from "./handshake.ts";
 export { clientModule } from "./http.ts";
 
 export interface ServeOptions {
@@ -29,6 +30,7 @@ export interface ServeOptions {
 }
 
 export interface WindowAccess {
+  /** The window label the token authenticates as. */
   label: string;
   /** The window's secret; whoever holds it acts as this window. */
   token: string;
@@ -37,13 +39,21 @@ export interface WindowAccess {
 }
 
 export interface FerryServer {
+  /** The port, the same on 127.0.0.1 and ::1. */
   readonly port: number;
   /** The page origin, `http://127.0.0.1:<port>`. */
   readonly origin: string;
   /** The WebSocket URL pages connect to. */
   readonly wsUrl: string;
-  /** Token and URL for a window label, minted on first use. */
+  /** Token and URL for a window label, minted on first use (and again after `revoke`). */
   window(label: string): WindowAccess;
+  /**
+   * Revokes the window's token: its open connections close with 4403, and the old token
+   * is refused (4401) from then on; `window(label)` mints a new one. A socket that merely
+   * drops (reload, backend restart) keeps its token: only this revokes. Closing a window
+   * (when the engine reports it) calls this.
+   */
+  revoke(label: string): void;
   /** A one-time link (no token inside) that opens the page as `label`; for launching browsers. */
   launchUrl(label: string): string;
   /** Stops accepting, closes every connection. */
@@ -58,7 +68,7 @@ function pageFragment(label: string, token: string): string {
   return label === "main" ? `ferry-token=${token}` : `ferry-token=${token}&ferry-label=${encodeURIComponent(label)}`;
 }
 
-const STATUS: Record<number, string> = { 401: "Unauthorized", 403: "Forbidden", 404: "Not Found" };
+const STATUS: Record<number, string> = { 403: "Forbidden", 404: "Not Found" };
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -82,6 +92,8 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
   const log = options.log ?? ((m: string) => console.error(`[ferry] ${m}`));
   const tokens = new TokenTable();
   const access = new Map<string, WindowAccess>();
+  /** Open connections per label, for `revoke`. */
+  const live = new Map<string, Set<{ close(code: number, reason: string): void }>>();
   const launch = new LaunchLinks();
   let hosts = new Set<string>();
   let origins = new Set<string>();
@@ -90,7 +102,9 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
     noServer: true,
     maxPayload: app.maxFrameBytes,
     perMessageDeflate: false,
-    handleProtocols: () => PROTOCOL,
+    // Select ferry's protocol only when offered: a page that offered other protocols only
+    // still gets its upgrade, then the token close below, instead of a failed handshake.
+    handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false),
   });
 
   const handler = createRequestHandler({ root: options.root, hostAllowed: (h) => h !== undefined && hosts.has(h), launch, log });
@@ -121,6 +135,18 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
     });
     ws.on("close", () => conn.dropped());
     ws.on("error", (err) => log(`window "${label}": ${err.message}`));
+    return conn;
+  };
+
+  /** Keeps the connection findable by `revoke` while it is open. */
+  const track = (ws: WebSocket, label: string, conn: { close(code: number, reason: string): void }) => {
+    let set = live.get(label);
+    if (!set) live.set(label, (set = new Set()));
+    set.add(conn);
+    ws.once("close", () => {
+      set.delete(conn);
+      if (set.size === 0 && live.get(label) === set) live.delete(label);
+    });
   };
 
   for (const server of servers) {
@@ -134,9 +160,18 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
       if (!req.headers.origin || !origins.has(req.headers.origin)) {
         return refuse(socket, 403, `Origin ${JSON.stringify(req.headers.origin)} is not allowed`);
       }
-      const label = tokens.labelFor(tokenFromProtocols(req.headers["sec-websocket-protocol"]));
-      if (label === undefined) return refuse(socket, 401, "missing or unknown window token");
-      wss.handleUpgrade(req, socket, head, (ws) => attach(ws, label, req.headers.origin!));
+      const token = tokenFromProtocols(req.headers["sec-websocket-protocol"]);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        // Checked once the socket is open, so the page learns why (4401) instead of a bare
+        // 1006 it cannot tell from a server that is down. Host and Origin were checked above:
+        // a cross-site page never gets this far.
+        const label = tokens.labelFor(token);
+        if (label === undefined) {
+          log("closed WebSocket: missing, unknown or revoked window token");
+          return ws.close(TokenCloseCode.unknownToken, "unknown window token");
+        }
+        track(ws, label, attach(ws, label, req.headers.origin!));
+      });
     });
     server.on("clientError", (_err, socket) => socket.destroy());
   }
@@ -177,6 +212,12 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
     wsUrl: `ws://127.0.0.1:${port}/__ferry/ws`,
     window,
     launchUrl: (label) => origin + launch.create(pageFragment(label, window(label).token)),
+    revoke(label) {
+      tokens.revoke(label);
+      access.delete(label);
+      for (const conn of [...(live.get(label) ?? [])]) conn.close(TokenCloseCode.revoked, "window token revoked");
+      live.delete(label);
+    },
     async close() {
       app.close();
       for (const ws of wss.clients) ws.terminate();
