@@ -237,13 +237,4 @@ describe("ws transport: the handshake", () => {
     assert.equal(client.status, 200);
     assert.match(client.body, /export\{/);
   });
-
-  test("launch links work once and carry the token only in the redirect's fragment", async () => {
-    const link = new URL(server.launchUrl("main"));
-    assert.doesNotMatch(link.href, new RegExp(server.window("main").token));
-    const first = await httpGet(server.port, link.pathname);
-    assert.equal(first.status, 302);
-    assert.equal(first.headers.location, `/#ferry-token=${server.window("main").token}`);
-    assert.equal((await httpGet(server.port, link.pathname)).status, 410);
-  });
 });

@@ -1,13 +1,12 @@
 /**
- * The HTTP side of the ws transport: the app's frontend files, the client module, and
- * one-time launch links. Every request passes the same Host allowlist as the socket.
+ * The HTTP side of the ws transport: the app's frontend files and the client module.
+ * Every request passes the same Host allowlist as the socket.
  */
 
 import { readFile, stat, realpath } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { randomBytes } from "node:crypto";
 import type { Plugin as EsbuildPlugin } from "esbuild";
 
 const TYPES: Record<string, string> = {
@@ -99,31 +98,12 @@ function send(res: ServerResponse, status: number, body: string | Buffer, type =
   res.end(head ? undefined : body);
 }
 
-/**
- * One-time links that redirect to the page with its fragment (token, label), so no token
- * sits in a process argument.
- */
-export class LaunchLinks {
-  private readonly links = new Map<string, { fragment: string; expires: number }>();
-
-  /** A path valid once, within `ttlMs`. */
-  create(fragment: string, ttlMs = 60_000): string {
-    const code = randomBytes(16).toString("hex");
-    this.links.set(code, { fragment, expires: Date.now() + ttlMs });
-    return `/__ferry/launch/${code}`;
-  }
-
-  take(code: string): string | undefined {
-    const link = this.links.get(code);
-    this.links.delete(code);
-    return link && link.expires >= Date.now() ? link.fragment : undefined;
-  }
-}
-
 export interface StaticOptions {
+  /** Folder of the app's frontend files; none: only ferry's own paths are served. */
   root: string | undefined;
+  /** The Host allowlist check, shared with the socket. */
   hostAllowed(host: string | undefined): boolean;
-  launch: LaunchLinks;
+  /** Where failures are reported. */
   log(message: string): void;
 }
 
@@ -141,12 +121,6 @@ export function createRequestHandler(opts: StaticOptions) {
       const url = new URL(req.url ?? "/", "http://x");
       if (url.pathname === "/__ferry/client.js") return send(res, 200, await clientModule(), TYPES[".js"], head);
       if (url.pathname === "/__ferry/tauri.js") return send(res, 200, await tauriModule(), TYPES[".js"], head);
-      if (url.pathname.startsWith("/__ferry/launch/")) {
-        const fragment = opts.launch.take(url.pathname.slice("/__ferry/launch/".length));
-        if (!fragment) return send(res, 410, "this launch link was used or has expired; start the app again\n");
-        res.writeHead(302, { ...SECURITY_HEADERS, Location: `/#${fragment}` });
-        return void res.end();
-      }
       if (!rootPromise) return send(res, 404, "not found\n");
       const root = await rootPromise;
       let pathname: string;

@@ -10,11 +10,13 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { App } from "../backend/app.ts";
 import { framePieces } from "../protocol/codec.ts";
-import { createRequestHandler, LaunchLinks } from "./http.ts";
+import { createRequestHandler } from "./http.ts";
 import { newToken, PROTOCOL, tokenFromProtocols, TokenCloseCode, TokenTable } from "./handshake.ts";
+import { writeLaunchFile, type LaunchFile } from "./launch-file.ts";
 
 export { newToken, tokenProtocols, TokenCloseCode } from "./handshake.ts";
 export { clientModule } from "./http.ts";
+export type { LaunchFile } from "./launch-file.ts";
 
 export interface ServeOptions {
   /** Port on both loopback addresses; 0 (default) picks a free one. */
@@ -27,6 +29,11 @@ export interface ServeOptions {
   origins?: string[];
   /** Where refusals and transport errors are reported. Default: console.error. */
   log?: (message: string) => void;
+}
+
+export interface LaunchFileOptions {
+  /** Delete the file after this many milliseconds even if no page connected; 0: only on connect or close. Default 60 000. */
+  ttlMs?: number;
 }
 
 export interface WindowAccess {
@@ -54,8 +61,17 @@ export interface FerryServer {
    * (when the engine reports it) calls this.
    */
   revoke(label: string): void;
-  /** A one-time link (no token inside) that opens the page as `label`; for launching browsers. */
-  launchUrl(label: string): string;
+  /**
+   * Writes a file that opens the page as `label` (the token inside, readable only by this
+   * user: 0600 in a 0700 folder), for handing to a browser: only the file's path goes on
+   * the command line. Deleted once a page authenticates as `label`, on `close`, at process
+   * exit, and after `ttlMs`. Rejects once the server is closed.
+   *
+   * @example
+   * const file = await server.launchFile("main");
+   * await openInBrowser(file.url);
+   */
+  launchFile(label: string, options?: LaunchFileOptions): Promise<LaunchFile>;
   /** Stops accepting, closes every connection. */
   close(): Promise<void>;
 }
@@ -94,7 +110,9 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
   const access = new Map<string, WindowAccess>();
   /** Open connections per label, for `revoke`. */
   const live = new Map<string, Set<{ close(code: number, reason: string): void }>>();
-  const launch = new LaunchLinks();
+  /** Launch files not yet deleted, per label. */
+  const launchFiles = new Map<string, Set<LaunchFile>>();
+  let stopped = false;
   let hosts = new Set<string>();
   let origins = new Set<string>();
 
@@ -107,7 +125,7 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
     handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false),
   });
 
-  const handler = createRequestHandler({ root: options.root, hostAllowed: (h) => h !== undefined && hosts.has(h), launch, log });
+  const handler = createRequestHandler({ root: options.root, hostAllowed: (h) => h !== undefined && hosts.has(h), log });
   const servers = [createServer(handler), createServer(handler)] as const;
 
   const refuse = (socket: Duplex, status: number, why: string) => {
@@ -149,6 +167,14 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
     });
   };
 
+  const removeLaunchFiles = (label?: string) => {
+    for (const [l, files] of launchFiles) {
+      if (label !== undefined && l !== label) continue;
+      for (const f of files) f.remove();
+      launchFiles.delete(l);
+    }
+  };
+
   for (const server of servers) {
     server.on("upgrade", (req, socket, head) => {
       socket.on("error", () => socket.destroy());
@@ -171,6 +197,7 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
           return ws.close(TokenCloseCode.unknownToken, "unknown window token");
         }
         track(ws, label, attach(ws, label, req.headers.origin!));
+        removeLaunchFiles(label); // the page has its token: the file is no longer needed
       });
     });
     server.on("clientError", (_err, socket) => socket.destroy());
@@ -211,14 +238,29 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
     origin,
     wsUrl: `ws://127.0.0.1:${port}/__ferry/ws`,
     window,
-    launchUrl: (label) => origin + launch.create(pageFragment(label, window(label).token)),
     revoke(label) {
       tokens.revoke(label);
       access.delete(label);
+      removeLaunchFiles(label);
       for (const conn of [...(live.get(label) ?? [])]) conn.close(TokenCloseCode.revoked, "window token revoked");
       live.delete(label);
     },
+    async launchFile(label, opts = {}) {
+      if (stopped) throw new Error("the server is closed");
+      const entry = window(label);
+      const file = await writeLaunchFile(entry.url, opts.ttlMs ?? 60_000);
+      if (stopped || access.get(label) !== entry) {
+        file.remove(); // its token died while it was written
+        throw new Error(stopped ? "the server is closed" : `window ${JSON.stringify(label)} was revoked`);
+      }
+      const files = launchFiles.get(label) ?? new Set();
+      for (const f of files) if (f.removed) files.delete(f);
+      launchFiles.set(label, files.add(file));
+      return file;
+    },
     async close() {
+      stopped = true;
+      removeLaunchFiles();
       app.close();
       for (const ws of wss.clients) ws.terminate();
       const closed = Promise.all(servers.map((s) => new Promise<void>((r) => (s.listening ? s.close(() => r()) : r()))));
