@@ -1,6 +1,7 @@
 /**
  * The HTTP side of the ws transport: the app's frontend files and the client module.
- * Every request passes the same Host allowlist as the socket.
+ * Every request passes the same Host allowlist as the socket, and every response says
+ * who may frame it (`frame-ancestors`).
  */
 
 import { readFile, stat, realpath } from "node:fs/promises";
@@ -98,11 +99,28 @@ function send(res: ServerResponse, status: number, body: string | Buffer, type =
   res.end(head ? undefined : body);
 }
 
+/**
+ * The `Content-Security-Policy` that keeps ferry's pages out of other sites' frames
+ * (clickjacking): `frame-ancestors 'none'`, or the sources the app lists. Throws a
+ * TypeError for an entry that is not one CSP source expression.
+ */
+export function frameAncestorsPolicy(sources: readonly string[] = []): string {
+  for (const s of sources) {
+    // One source expression each: no separators, quotes only around a keyword.
+    if (typeof s !== "string" || !/^(?:'(?:self|none)'|[^\s;,'"]+)$/.test(s)) {
+      throw new TypeError(`frameAncestors: ${JSON.stringify(s)} is not a CSP source expression (e.g. 'self' or https://example.com)`);
+    }
+  }
+  return `frame-ancestors ${sources.length > 0 ? sources.join(" ") : "'none'"}`;
+}
+
 export interface StaticOptions {
   /** Folder of the app's frontend files; none: only ferry's own paths are served. */
   root: string | undefined;
   /** The Host allowlist check, shared with the socket. */
   hostAllowed(host: string | undefined): boolean;
+  /** The `Content-Security-Policy` value sent with every response (`frameAncestorsPolicy`). */
+  csp: string;
   /** Where failures are reported. */
   log(message: string): void;
 }
@@ -111,6 +129,7 @@ export interface StaticOptions {
 export function createRequestHandler(opts: StaticOptions) {
   const rootPromise = opts.root ? realpath(resolve(opts.root)) : undefined;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    res.setHeader("Content-Security-Policy", opts.csp);
     try {
       if (!opts.hostAllowed(req.headers.host)) {
         opts.log(`refused HTTP request: Host ${JSON.stringify(req.headers.host)} is not allowed`);

@@ -10,7 +10,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { App } from "../backend/app.ts";
 import { framePieces } from "../protocol/codec.ts";
-import { createRequestHandler } from "./http.ts";
+import { createRequestHandler, frameAncestorsPolicy } from "./http.ts";
 import { newToken, PROTOCOL, tokenFromProtocols, TokenCloseCode, TokenTable } from "./handshake.ts";
 import { writeLaunchFile, type LaunchFile } from "./launch-file.ts";
 
@@ -29,6 +29,11 @@ export interface ServeOptions {
   origins?: string[];
   /** Where refusals and transport errors are reported. Default: console.error. */
   log?: (message: string) => void;
+  /**
+   * Who may show the app's pages in a frame, as CSP `frame-ancestors` sources (e.g.
+   * `["'self'"]`). Default: nobody (`'none'`). Sent with every response.
+   */
+  frameAncestors?: string[];
 }
 
 export interface LaunchFileOptions {
@@ -112,6 +117,7 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
   const live = new Map<string, Set<{ close(code: number, reason: string): void }>>();
   /** Launch files not yet deleted, per label. */
   const launchFiles = new Map<string, Set<LaunchFile>>();
+  const csp = frameAncestorsPolicy(options.frameAncestors);
   let stopped = false;
   let hosts = new Set<string>();
   let origins = new Set<string>();
@@ -125,12 +131,12 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
     handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false),
   });
 
-  const handler = createRequestHandler({ root: options.root, hostAllowed: (h) => h !== undefined && hosts.has(h), log });
+  const handler = createRequestHandler({ root: options.root, hostAllowed: (h) => h !== undefined && hosts.has(h), csp, log });
   const servers = [createServer(handler), createServer(handler)] as const;
 
   const refuse = (socket: Duplex, status: number, why: string) => {
     log(`refused WebSocket: ${why}`);
-    socket.end(`HTTP/1.1 ${status} ${STATUS[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.end(`HTTP/1.1 ${status} ${STATUS[status]}\r\nConnection: close\r\nContent-Security-Policy: ${csp}\r\nContent-Length: 0\r\n\r\n`);
   };
 
   const attach = (ws: WebSocket, label: string, origin: string) => {
