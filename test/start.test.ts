@@ -5,7 +5,7 @@
  * bad flags clearly.
  */
 
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
@@ -55,6 +55,7 @@ async function freePort(): Promise<number> {
 
 test("--no-window prints the token only to a terminal; to a pipe, a 0600 file that opens the page", async () => {
   const runtime = await mkdtemp(join(tmpdir(), "ferry-runtime-"));
+  after(() => rm(runtime, { recursive: true, force: true }));
   const env = { XDG_RUNTIME_DIR: runtime };
   const onTerminal = start(["--no-window"], { tty: true, env });
   try {
@@ -89,7 +90,6 @@ test("--no-window prints the token only to a terminal; to a pipe, a 0600 file th
     run.child.kill("SIGTERM");
   }
   assert.equal(await run.exited, 0);
-  await rm(runtime, { recursive: true, force: true });
 });
 
 test("a bad --port is refused with a usage line; a busy port says so", async () => {
