@@ -4,6 +4,7 @@
  */
 
 import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { bounded, spawnServer, type ServerChild } from "./children.ts";
 import { ferry } from "./contenders/ferry.ts";
@@ -253,13 +254,22 @@ export async function coldStart({ contender }: RunContext): Promise<Figures> {
   }
   const child = spawn(process.execPath, ["--import", "tsx", TUTORIAL, "--no-window"], { stdio: ["ignore", "pipe", "inherit"] });
   try {
+    // stdout is a pipe, so the backend prints the path of its 0600 launch file, not the token.
     const url = await bounded(
       new Promise<URL>((resolve, reject) => {
         let out = "";
+        let reading = false;
         child.stdout.on("data", (d: Buffer) => {
           out += d.toString();
-          const m = /(http:\/\/127\.0\.0\.1:\d+)\/#ferry-token=([0-9a-f]+)/.exec(out);
-          if (m) resolve(new URL(m[0]));
+          const file = /open this file [^\n]*:\n(.+)\n/.exec(out);
+          if (file && !reading) {
+            reading = true;
+            readFile(file[1]!, "utf8").then((html) => {
+              const m = /http:\/\/127\.0\.0\.1:\d+\/#ferry-token=[0-9a-f]+/.exec(html);
+              if (m) resolve(new URL(m[0]));
+              else reject(new Error("the launch file holds no page URL"));
+            }, reject);
+          }
         });
         child.once("exit", (code) => reject(new Error(`tutorial server exited with ${code}`)));
       }),

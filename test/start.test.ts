@@ -1,34 +1,48 @@
 /**
- * `npm start` as a user runs it: the tutorial server prints a URL with the window token,
- * serves the page, answers invokes on it, honours --port, and refuses bad flags clearly.
+ * `npm start` as a user runs it: with --no-window the tutorial server prints the URL with
+ * the window token to a terminal, and elsewhere (a pipe, a log) the path of a 0600 file
+ * that holds it; it serves the page, answers invokes on it, honours --port, and refuses
+ * bad flags clearly.
  */
 
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient } from "ferry/client";
 import { wsClientTransport } from "ferry/client/node";
+import { until } from "./support/wait.ts";
 
 const serverScript = fileURLToPath(new URL("../examples/tutorial/server.ts", import.meta.url));
+const TOKEN_URL = /http:\/\/127\.0\.0\.1:\d+\/#ferry-token=[0-9a-f]+/;
 
-function start(args: string[]) {
-  const child = spawn(process.execPath, ["--import", "tsx", serverScript, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Runs the tutorial server; `printed` resolves with the first line after "open this …:".
+ * `tty` runs it under script(1), so its stdout is a terminal.
+ */
+function start(args: string[], options: { tty?: boolean; env?: Record<string, string> } = {}) {
+  const command = [process.execPath, "--import", "tsx", serverScript, ...args];
+  const [file, argv] = options.tty ? ["script", ["-qfec", command.join(" "), "/dev/null"]] : [command[0]!, command.slice(1)];
+  const child = spawn(file, argv, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
   let out = "";
   let err = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (err += d));
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  const url = new Promise<string>((resolve, reject) => {
+  const printed = new Promise<string>((resolve, reject) => {
     child.stdout.on("data", () => {
-      const m = /http:\/\/127\.0\.0\.1:\d+\/#ferry-token=[0-9a-f]+/.exec(out);
-      if (m) resolve(m[0]);
+      const m = /open this (?:URL|file) [^\n]*:\r?\n([^\r\n]+)\r?\n/.exec(out);
+      if (m) resolve(m[1]!);
     });
-    void exited.then((code) => reject(new Error(`server exited (${code}) before printing a URL:\n${out}\n${err}`)));
+    void exited.then((code) => reject(new Error(`server exited (${code}) before printing where to open it:\n${out}\n${err}`)));
   });
-  url.catch(() => {}); // tests that expect an early exit never await the URL
-  return { child, url, exited, output: () => out + err };
+  printed.catch(() => {}); // tests that expect an early exit never await it
+  return { child, printed, exited, output: () => out + err };
 }
 
 async function freePort(): Promise<number> {
@@ -39,11 +53,27 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-test("--no-window prints the URL with the token; the page and invokes work through it", async () => {
-  const port = await freePort();
-  const run = start(["--no-window", "--port", String(port)]);
+test("--no-window prints the token only to a terminal; to a pipe, a 0600 file that opens the page", async () => {
+  const runtime = await mkdtemp(join(tmpdir(), "ferry-runtime-"));
+  after(() => rm(runtime, { recursive: true, force: true }));
+  const env = { XDG_RUNTIME_DIR: runtime };
+  const onTerminal = start(["--no-window"], { tty: true, env });
   try {
-    const url = new URL(await run.url);
+    assert.match(await onTerminal.printed, TOKEN_URL, "a terminal gets the URL");
+    assert.deepEqual(await readdir(runtime), [], "and no file is written");
+  } finally {
+    onTerminal.child.kill("SIGTERM");
+  }
+  await onTerminal.exited;
+
+  const port = await freePort();
+  const run = start(["--no-window", "--port", String(port)], { env });
+  try {
+    const path = await run.printed;
+    assert.doesNotMatch(run.output(), /ferry-token|#/, "a pipe never gets the token");
+    assert.equal(dirname(dirname(path)), runtime);
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    const url = new URL(TOKEN_URL.exec(await readFile(path, "utf8"))![0]);
     assert.equal(url.port, String(port));
     const token = url.hash.replace("#ferry-token=", "");
     assert.ok(token.length >= 32);
@@ -54,6 +84,7 @@ test("--no-window prints the URL with the token; the page and invokes work throu
     await transport.opened;
     const client = createClient(transport);
     assert.equal(await client.invoke("greet", { name: "CLI" }), "Hello, CLI!");
+    await until(() => !existsSync(path), "the file to be deleted once the page connected");
     client.close();
   } finally {
     run.child.kill("SIGTERM");

@@ -2,16 +2,23 @@
  * `npm start`: serves the tutorial app on loopback and opens it.
  *
  *   npm start                   open the page in the system's browser
- *   npm start -- --no-window    only print the URL (token included) for a browser to open
+ *   npm start -- --no-window    do not open it: print the URL (token included) to a terminal,
+ *                               or, when stdout is not a terminal, the path of a file only
+ *                               you can read that opens it
  *   npm start -- --port 1420    pick the port (default: a free one)
  *   npm start -- --dev          dev mode: internal errors carry their message and stack
  *   npm start -- --window limited   open the window with fewer rights (capabilities/limited.json)
+ *
+ * The browser gets the page through a launch file (0600, deleted once the page connects):
+ * the token never sits in a process's arguments, where any local user could read it.
+ * FERRY_OPENER=/path/to/program replaces the system opener (xdg-open, open, start); it is
+ * run with the launch file's file:// URL as its one argument.
  */
 
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { serveWs } from "ferry/transports/ws";
-import { openInBrowser } from "../../src/shell/open.ts";
+import { openInBrowser } from "ferry/shell";
 import { createTutorialApp } from "./commands.ts";
 
 /** The labels the capabilities in ./capabilities name. */
@@ -53,12 +60,21 @@ try {
   console.error(`ferry: ${(err as Error).message}`);
   process.exit(1);
 }
-const { url } = server.window(opts.window);
 console.log(`ferry tutorial app on ${server.origin}`);
-if (opts.noWindow || !(await openInBrowser(server.launchUrl(opts.window)))) {
-  console.log(`open this URL in a browser (it carries the window's token; keep it private):\n${url}`);
-} else {
+let opened = false;
+if (!opts.noWindow) {
+  const file = await server.launchFile(opts.window);
+  opened = await openInBrowser(file.url);
+  if (!opened) file.remove();
+}
+if (opened) {
   console.log("opened in your browser; Ctrl+C stops the app");
+} else if (process.stdout.isTTY) {
+  // A terminal is private to the user; a pipe or a log file may not be.
+  console.log(`open this URL in a browser (it carries the window's token; keep it private):\n${server.window(opts.window).url}`);
+} else {
+  const file = await server.launchFile(opts.window, { ttlMs: 0 });
+  console.log(`open this file in a browser (only you can read it; it is deleted once the page connects):\n${file.path}`);
 }
 
 const stop = () => {

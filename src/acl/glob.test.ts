@@ -208,3 +208,11 @@ test("variables expand only at the start and only when known", () => {
   assert.equal(expandVariables("$HOMEX/x", vars), undefined);
   assert.equal(expandVariables("/abs/$HOME", vars), "/abs/$HOME");
 });
+
+// From the deny-dotfiles regression (test/regression/deny-dotfiles.test.ts): deny mode matches hidden names.
+test("dot mode matches hidden components; the default does not", () => {
+  assert.ok(compilePathGlob("/r/**/*.pem", { dot: true }).test("/r/.certs/x.pem"));
+  assert.ok(compilePathGlob("/r/*", { dot: true }).test("/r/.env"));
+  assert.ok(!compilePathGlob("/r/**/*.pem").test("/r/.certs/x.pem"));
+  assert.ok(!compilePathGlob("/r/*").test("/r/.env"));
+});

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { FerryError } from "../protocol/errors.ts";
-import { PathScope, realPathOf, resolveScopedPath } from "./paths.ts";
+import { PathScope, realPathOf, resolveScopedPath, scopeEntryProblem } from "./paths.ts";
 
 let root: string;
 let scope: PathScope;
@@ -93,4 +93,9 @@ test("a deny entry naming a folder denies everything inside it", async () => {
   }
   // Siblings whose names merely start the same are not denied.
   assert.equal(await resolveScopedPath({ path: join(root, "in/sub/denying") }, scope, { R: root }), join(root, "in/sub/denying"));
+});
+
+// From the empty-home regression (test/regression/empty-home.test.ts).
+test("a scope entry whose variable is empty is unusable", () => {
+  assert.match(scopeEntryProblem("$HOME/**", { HOME: "" }) ?? "", /empty/);
 });

@@ -11,14 +11,18 @@ export function browserTransport(url: string, token: string): ClientTransport {
   ws.binaryType = "arraybuffer";
   let sink: TransportSink | undefined;
   const backlog: (string | Uint8Array)[] = [];
+  // A browser reports a server that is down and a refused handshake alike (1006 before
+  // open); after open, 1006 is a dropped connection. The client's error says which.
+  let opened = false;
   ws.onopen = () => {
+    opened = true;
     for (const f of backlog.splice(0)) ws.send(f);
   };
   ws.onmessage = (e: MessageEvent) => {
     sink?.message(typeof e.data === "string" ? e.data : new Uint8Array(e.data as ArrayBuffer));
   };
   ws.onclose = (e: CloseEvent) => {
-    sink?.close(e.code, e.reason || (e.code === 1006 ? "could not connect (wrong token, origin or host?)" : ""));
+    sink?.close(e.code, e.reason, opened);
   };
   return {
     start(s) {

@@ -10,8 +10,13 @@ import { assertEventName } from "../protocol/names.ts";
 
 /** Where a transport reports what arrives. */
 export interface TransportSink {
+  /** One incoming frame. */
   message(data: string | Uint8Array): void;
-  close(code: number, reason: string): void;
+  /**
+   * The connection ended, with its WebSocket close code and reason. `opened` is false when
+   * it never opened (server not reachable, handshake refused); default true.
+   */
+  close(code: number, reason: string, opened?: boolean): void;
 }
 
 /** The whole transport contract on the page side: send frames, report frames and close. */
@@ -147,7 +152,7 @@ export class Client {
 
   constructor(transport: ClientTransport) {
     this.transport = transport;
-    transport.start({ message: (data) => this.receive(data), close: (code, reason) => this.closed(code, reason) });
+    transport.start({ message: (data) => this.receive(data), close: (code, reason, opened) => this.closed(code, reason, opened) });
   }
 
   /** True once the connection has ended; every call after that rejects with `connection_closed`. */
@@ -353,14 +358,28 @@ export class Client {
     }
   }
 
-  private closed(code: number, reason: string): void {
+  private closed(code: number, reason: string, opened = true): void {
     if (this.closeError) return;
-    this.closeError = new FerryError("connection_closed", `connection closed (${code}${reason ? `: ${reason}` : ""})`, { code, reason });
+    this.closeError = new FerryError("connection_closed", closeMessage(code, reason, opened), { code, reason, opened });
     for (const id of [...this.calls.keys()]) this.settle(id)?.reject(this.closeError);
     this.handlers.clear();
     this.queue = [];
     for (const channel of [...this.ownChannels]) channel.end();
   }
+}
+
+/**
+ * What a close means, for the `connection_closed` message (codes: docs/errors.md). A
+ * browser reports every refused handshake as 1006 before open, the same as a server that
+ * is down; a bad token is accepted and closed with 4401 so it can be told apart.
+ */
+function closeMessage(code: number, reason: string, opened: boolean): string {
+  const detail = ` (${code}${reason ? `: ${reason}` : ""})`;
+  if (code === 4401) return `this page's window token is not valid (revoked, or from an earlier run): reopen the app${detail}`;
+  if (code === 4403) return `the app revoked this window's token: reopen the app${detail}`;
+  if (code === 1006 && !opened) return `server not reachable (or it refused the handshake: Host/Origin)${detail}`;
+  if (code === 1006) return `connection dropped${detail}`;
+  return `connection closed${detail}`;
 }
 
 /** Creates a client over a transport. */

@@ -1,7 +1,7 @@
 /**
  * The Tauri bridge in Node: the published `@tauri-apps/api` calling into the bridge's
  * globals, over the in-memory transport to a real app. (Chromium runs the same packages
- * end to end in test/tauri-bridge.test.ts.)
+ * end to end in test/e2e/tauri-bridge.test.ts.)
  */
 
 import { after, before, describe, test } from "node:test";

@@ -5,9 +5,21 @@
 
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
-/** The WebSocket subprotocol ferry speaks; the server selects it on every accepted upgrade. */
+/** The WebSocket subprotocol ferry speaks; the server selects it whenever the page offers it. */
 export const PROTOCOL = "ferry.v1";
 const TOKEN_PREFIX = "ferry.token.";
+
+/**
+ * Close codes of the handshake (docs/errors.md): a missing, unknown or revoked token is
+ * accepted and closed at once with 4401, so the page can tell it from a server that is
+ * down; a live connection whose token the app revokes is closed with 4403.
+ */
+export const TokenCloseCode = {
+  /** The upgrade carried no token, or one this server does not know (revoked, or from an earlier run). */
+  unknownToken: 4401,
+  /** The app revoked the window's token while this connection was open. */
+  revoked: 4403,
+} as const;
 
 /** The subprotocol list a page offers: the protocol, then its token. */
 export function tokenProtocols(token: string): string[] {
@@ -31,6 +43,7 @@ export function tokenFromProtocols(header: string | undefined): string | undefin
 export class TokenTable {
   private readonly byDigest = new Map<string, { digest: Buffer; label: string }>();
 
+  /** Binds `token` to `label`. */
   add(label: string, token: string): void {
     if (!/^[0-9a-f]{32,}$/.test(token)) throw new TypeError("a window token must be at least 128 bits of hex");
     const digest = createHash("sha256").update(token).digest();
@@ -43,5 +56,10 @@ export class TokenTable {
     const digest = createHash("sha256").update(token).digest();
     const entry = this.byDigest.get(digest.toString("hex"));
     return entry && timingSafeEqual(entry.digest, digest) ? entry.label : undefined;
+  }
+
+  /** Forgets every token bound to `label`: they authenticate nothing from now on. */
+  revoke(label: string): void {
+    for (const [key, entry] of this.byDigest) if (entry.label === label) this.byDigest.delete(key);
   }
 }

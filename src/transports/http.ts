@@ -1,13 +1,13 @@
 /**
- * The HTTP side of the ws transport: the app's frontend files, the client module, and
- * one-time launch links. Every request passes the same Host allowlist as the socket.
+ * The HTTP side of the ws transport: the app's frontend files and the client module.
+ * Every request passes the same Host allowlist as the socket, and every response says
+ * who may frame it (`frame-ancestors`).
  */
 
 import { constants } from "node:fs";
 import { open, stat, realpath } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, resolve, sep } from "node:path";
-import { randomBytes } from "node:crypto";
 import type { transform } from "esbuild";
 import { CLIENT_JS, TAURI_JS } from "./browser-modules.generated.ts";
 
@@ -95,30 +95,28 @@ function send(res: ServerResponse, status: number, body: string | Buffer, type =
 }
 
 /**
- * One-time links that redirect to the page with its fragment (token, label), so no token
- * sits in a process argument.
+ * The `Content-Security-Policy` that keeps ferry's pages out of other sites' frames
+ * (clickjacking): `frame-ancestors 'none'`, or the sources the app lists. Throws a
+ * TypeError for an entry that is not one CSP source expression.
  */
-export class LaunchLinks {
-  private readonly links = new Map<string, { fragment: string; expires: number }>();
-
-  /** A path valid once, within `ttlMs`. */
-  create(fragment: string, ttlMs = 60_000): string {
-    const code = randomBytes(16).toString("hex");
-    this.links.set(code, { fragment, expires: Date.now() + ttlMs });
-    return `/__ferry/launch/${code}`;
+export function frameAncestorsPolicy(sources: readonly string[] = []): string {
+  for (const s of sources) {
+    // One source expression each: no separators, quotes only around a keyword.
+    if (typeof s !== "string" || !/^(?:'(?:self|none)'|[^\s;,'"]+)$/.test(s)) {
+      throw new TypeError(`frameAncestors: ${JSON.stringify(s)} is not a CSP source expression (e.g. 'self' or https://example.com)`);
+    }
   }
-
-  take(code: string): string | undefined {
-    const link = this.links.get(code);
-    this.links.delete(code);
-    return link && link.expires >= Date.now() ? link.fragment : undefined;
-  }
+  return `frame-ancestors ${sources.length > 0 ? sources.join(" ") : "'none'"}`;
 }
 
 export interface StaticOptions {
+  /** Folder of the app's frontend files; none: only ferry's own paths are served. */
   root: string | undefined;
+  /** The Host allowlist check, shared with the socket. */
   hostAllowed(host: string | undefined): boolean;
-  launch: LaunchLinks;
+  /** The `Content-Security-Policy` value sent with every response (`frameAncestorsPolicy`). */
+  csp: string;
+  /** Where failures are reported. */
   log(message: string): void;
 }
 
@@ -126,6 +124,7 @@ export interface StaticOptions {
 export function createRequestHandler(opts: StaticOptions) {
   const rootPromise = opts.root ? realpath(resolve(opts.root)) : undefined;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    res.setHeader("Content-Security-Policy", opts.csp);
     try {
       if (!opts.hostAllowed(req.headers.host)) {
         opts.log(`refused HTTP request: Host ${JSON.stringify(req.headers.host)} is not allowed`);
@@ -136,12 +135,6 @@ export function createRequestHandler(opts: StaticOptions) {
       const url = new URL(req.url ?? "/", "http://x");
       if (url.pathname === "/__ferry/client.js") return send(res, 200, CLIENT_JS, TYPES[".js"], head);
       if (url.pathname === "/__ferry/tauri.js") return send(res, 200, TAURI_JS, TYPES[".js"], head);
-      if (url.pathname.startsWith("/__ferry/launch/")) {
-        const fragment = opts.launch.take(url.pathname.slice("/__ferry/launch/".length));
-        if (!fragment) return send(res, 410, "this launch link was used or has expired; start the app again\n");
-        res.writeHead(302, { ...SECURITY_HEADERS, Location: `/#${fragment}` });
-        return void res.end();
-      }
       if (!rootPromise) return send(res, 404, "not found\n");
       const root = await rootPromise;
       let pathname: string;

@@ -34,16 +34,20 @@ export function wsClientTransport(url: string, options: WsClientOptions): Client
   });
   let sink: TransportSink | undefined;
   const backlog: Frame[] = [];
+  let isOpen = false;
+  /** Why it never opened (`Unexpected server response: 403`, `connect ECONNREFUSED …`). */
+  let failure = "";
   const write = (frame: Frame) => {
     if (typeof frame === "string") ws.send(frame);
     else for (const piece of framePieces(frame)) ws.send(piece, { binary: typeof piece !== "string" });
   };
   const opened = new Promise<void>((resolve, reject) => {
     ws.once("open", () => {
+      isOpen = true;
       for (const f of backlog.splice(0)) write(f);
       resolve();
     });
-    ws.once("unexpected-response", (_req, res) => reject(new Error(`handshake refused: HTTP ${res.statusCode}`)));
+    // A refused handshake (HTTP 403/404) arrives as an error, then a 1006 close.
     ws.once("error", reject);
   });
   opened.catch(() => {});
@@ -53,9 +57,10 @@ export function wsClientTransport(url: string, options: WsClientOptions): Client
     const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     sink?.message(isBinary ? buf : buf.toString("utf8"));
   });
-  ws.on("close", (code, reason) => sink?.close(code, reason.toString()));
-  ws.on("error", () => {
+  ws.on("close", (code, reason) => sink?.close(code, reason.toString() || (isOpen ? "" : failure), isOpen));
+  ws.on("error", (err) => {
     // "close" follows and settles every call.
+    if (!isOpen && !failure) failure = err.message;
   });
   return {
     opened,

@@ -1,7 +1,8 @@
 /**
  * The WebSocket transport: one loopback HTTP server (127.0.0.1 and ::1, same port) that
- * serves the app's frontend and upgrades `/__ferry/ws` only when the window token, the
- * Host header and the Origin header all match. The window label comes from the token.
+ * serves the app's frontend and upgrades `/__ferry/ws` only when the Host and Origin
+ * headers match; a connection without a valid window token is closed at once (4401).
+ * The window label comes from the token.
  */
 
 import { createServer, type Server } from "node:http";
@@ -9,11 +10,13 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { App } from "../backend/app.ts";
 import { framePieces } from "../protocol/codec.ts";
-import { createRequestHandler, LaunchLinks } from "./http.ts";
+import { createRequestHandler, frameAncestorsPolicy } from "./http.ts";
 import { frameBytes, SendBudget } from "./budget.ts";
-import { newToken, PROTOCOL, tokenFromProtocols, TokenTable } from "./handshake.ts";
+import { newToken, PROTOCOL, tokenFromProtocols, TokenCloseCode, TokenTable } from "./handshake.ts";
+import { writeLaunchFile, type LaunchFile } from "./launch-file.ts";
 
-export { newToken, tokenProtocols } from "./handshake.ts";
+export { newToken, tokenProtocols, TokenCloseCode } from "./handshake.ts";
+export type { LaunchFile } from "./launch-file.ts";
 
 export interface ServeOptions {
   /** Port on both loopback addresses; 0 (default) picks a free one. */
@@ -26,9 +29,20 @@ export interface ServeOptions {
   origins?: string[];
   /** Where refusals and transport errors are reported. Default: console.error. */
   log?: (message: string) => void;
+  /**
+   * Who may show the app's pages in a frame, as CSP `frame-ancestors` sources (e.g.
+   * `["'self'"]`). Default: nobody (`'none'`). Sent with every response.
+   */
+  frameAncestors?: string[];
+}
+
+export interface LaunchFileOptions {
+  /** Delete the file after this many milliseconds even if no page connected; 0: only on connect or close. Default 60 000. */
+  ttlMs?: number;
 }
 
 export interface WindowAccess {
+  /** The window label the token authenticates as. */
   label: string;
   /** The window's secret; whoever holds it acts as this window. */
   token: string;
@@ -37,15 +51,32 @@ export interface WindowAccess {
 }
 
 export interface FerryServer {
+  /** The port, the same on 127.0.0.1 and ::1. */
   readonly port: number;
   /** The page origin, `http://127.0.0.1:<port>`. */
   readonly origin: string;
   /** The WebSocket URL pages connect to. */
   readonly wsUrl: string;
-  /** Token and URL for a window label, minted on first use. */
+  /** Token and URL for a window label, minted on first use (and again after `revoke`). */
   window(label: string): WindowAccess;
-  /** A one-time link (no token inside) that opens the page as `label`; for launching browsers. */
-  launchUrl(label: string): string;
+  /**
+   * Revokes the window's token: its open connections close with 4403, and the old token
+   * is refused (4401) from then on; `window(label)` mints a new one. A socket that merely
+   * drops (reload, backend restart) keeps its token: only this revokes. Closing a window
+   * (when the engine reports it) calls this.
+   */
+  revoke(label: string): void;
+  /**
+   * Writes a file that opens the page as `label` (the token inside, readable only by this
+   * user: 0600 in a 0700 folder), for handing to a browser: only the file's path goes on
+   * the command line. Deleted once a page authenticates as `label`, on `close`, at process
+   * exit, and after `ttlMs`. Rejects once the server is closed.
+   *
+   * @example
+   * const file = await server.launchFile("main");
+   * await openInBrowser(file.url);
+   */
+  launchFile(label: string, options?: LaunchFileOptions): Promise<LaunchFile>;
   /** Stops accepting, closes every connection. */
   close(): Promise<void>;
 }
@@ -58,7 +89,7 @@ function pageFragment(label: string, token: string): string {
   return label === "main" ? `ferry-token=${token}` : `ferry-token=${token}&ferry-label=${encodeURIComponent(label)}`;
 }
 
-const STATUS: Record<number, string> = { 401: "Unauthorized", 403: "Forbidden", 404: "Not Found" };
+const STATUS: Record<number, string> = { 403: "Forbidden", 404: "Not Found" };
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -82,7 +113,12 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
   const log = options.log ?? ((m: string) => console.error(`[ferry] ${m}`));
   const tokens = new TokenTable();
   const access = new Map<string, WindowAccess>();
-  const launch = new LaunchLinks();
+  /** Open connections per label, for `revoke`. */
+  const live = new Map<string, Set<{ close(code: number, reason: string): void }>>();
+  /** Launch files not yet deleted, per label. */
+  const launchFiles = new Map<string, Set<LaunchFile>>();
+  const csp = frameAncestorsPolicy(options.frameAncestors);
+  let stopped = false;
   let hosts = new Set<string>();
   let origins = new Set<string>();
 
@@ -90,15 +126,17 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
     noServer: true,
     maxPayload: app.maxFrameBytes,
     perMessageDeflate: false,
-    handleProtocols: () => PROTOCOL,
+    // Select ferry's protocol only when offered: a page that offered other protocols only
+    // still gets its upgrade, then the token close below, instead of a failed handshake.
+    handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false),
   });
 
-  const handler = createRequestHandler({ root: options.root, hostAllowed: (h) => h !== undefined && hosts.has(h), launch, log });
+  const handler = createRequestHandler({ root: options.root, hostAllowed: (h) => h !== undefined && hosts.has(h), csp, log });
   const servers = [createServer(handler), createServer(handler)] as const;
 
   const refuse = (socket: Duplex, status: number, why: string) => {
     log(`refused WebSocket: ${why}`);
-    socket.end(`HTTP/1.1 ${status} ${STATUS[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.end(`HTTP/1.1 ${status} ${STATUS[status]}\r\nConnection: close\r\nContent-Security-Policy: ${csp}\r\nContent-Length: 0\r\n\r\n`);
   };
 
   const attach = (ws: WebSocket, label: string, origin: string) => {
@@ -136,6 +174,26 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
     });
     ws.on("close", () => conn.dropped());
     ws.on("error", (err) => log(`window "${label}": ${err.message}`));
+    return conn;
+  };
+
+  /** Keeps the connection findable by `revoke` while it is open. */
+  const track = (ws: WebSocket, label: string, conn: { close(code: number, reason: string): void }) => {
+    let set = live.get(label);
+    if (!set) live.set(label, (set = new Set()));
+    set.add(conn);
+    ws.once("close", () => {
+      set.delete(conn);
+      if (set.size === 0 && live.get(label) === set) live.delete(label);
+    });
+  };
+
+  const removeLaunchFiles = (label?: string) => {
+    for (const [l, files] of launchFiles) {
+      if (label !== undefined && l !== label) continue;
+      for (const f of files) f.remove();
+      launchFiles.delete(l);
+    }
   };
 
   for (const server of servers) {
@@ -149,9 +207,19 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
       if (!req.headers.origin || !origins.has(req.headers.origin)) {
         return refuse(socket, 403, `Origin ${JSON.stringify(req.headers.origin)} is not allowed`);
       }
-      const label = tokens.labelFor(tokenFromProtocols(req.headers["sec-websocket-protocol"]));
-      if (label === undefined) return refuse(socket, 401, "missing or unknown window token");
-      wss.handleUpgrade(req, socket, head, (ws) => attach(ws, label, req.headers.origin!));
+      const token = tokenFromProtocols(req.headers["sec-websocket-protocol"]);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        // Checked once the socket is open, so the page learns why (4401) instead of a bare
+        // 1006 it cannot tell from a server that is down. Host and Origin were checked above:
+        // a cross-site page never gets this far.
+        const label = tokens.labelFor(token);
+        if (label === undefined) {
+          log("closed WebSocket: missing, unknown or revoked window token");
+          return ws.close(TokenCloseCode.unknownToken, "unknown window token");
+        }
+        track(ws, label, attach(ws, label, req.headers.origin!));
+        removeLaunchFiles(label); // the page has its token: the file is no longer needed
+      });
     });
     server.on("clientError", (_err, socket) => socket.destroy());
   }
@@ -191,8 +259,29 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
     origin,
     wsUrl: `ws://127.0.0.1:${port}/__ferry/ws`,
     window,
-    launchUrl: (label) => origin + launch.create(pageFragment(label, window(label).token)),
+    revoke(label) {
+      tokens.revoke(label);
+      access.delete(label);
+      removeLaunchFiles(label);
+      for (const conn of [...(live.get(label) ?? [])]) conn.close(TokenCloseCode.revoked, "window token revoked");
+      live.delete(label);
+    },
+    async launchFile(label, opts = {}) {
+      if (stopped) throw new Error("the server is closed");
+      const entry = window(label);
+      const file = await writeLaunchFile(entry.url, opts.ttlMs ?? 60_000);
+      if (stopped || access.get(label) !== entry) {
+        file.remove(); // its token died while it was written
+        throw new Error(stopped ? "the server is closed" : `window ${JSON.stringify(label)} was revoked`);
+      }
+      const files = launchFiles.get(label) ?? new Set();
+      for (const f of files) if (f.removed) files.delete(f);
+      launchFiles.set(label, files.add(file));
+      return file;
+    },
     async close() {
+      stopped = true;
+      removeLaunchFiles();
       app.close();
       for (const ws of wss.clients) ws.terminate();
       const closed = Promise.all(servers.map((s) => new Promise<void>((r) => (s.listening ? s.close(() => r()) : r()))));

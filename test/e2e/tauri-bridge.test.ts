@@ -158,8 +158,9 @@ describe("Tauri's JS packages over ferry's bridge, in Chromium", () => {
     const page = await open("main");
     assert.ok(!server.window("main").url.includes("ferry-label"), "main's URL is unchanged: label main is the default");
     assert.ok(server.window("limited").url.endsWith("&ferry-label=limited"));
-    const launched = await fetch(server.launchUrl("limited"), { redirect: "manual" });
-    assert.equal(launched.headers.get("location"), `/#ferry-token=${server.window("limited").token}&ferry-label=limited`);
+    const launch = await server.launchFile("limited");
+    assert.ok((await readFile(launch.path, "utf8")).includes(`/#ferry-token=${server.window("limited").token}&amp;ferry-label=limited`));
+    launch.remove();
     const seen = await page.evaluate(() => {
       const w = window as any;
       const i = w.__TAURI_INTERNALS__;

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { createApp } from "ferry";
 import { connectMemory } from "ferry/transports/memory";
 import { AccessControl } from "ferry/acl";
-import { createClient } from "../../src/client/core.ts";
+import { createClient } from "ferry/client";
 import { fsWindow, rejectsWith, tempDir } from "./helpers.ts";
 
 test("denials outside dev mode reveal nothing about where a path leads", async () => {

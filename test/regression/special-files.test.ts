@@ -23,7 +23,7 @@ import { connectMemory } from "ferry/transports/memory";
 import { AccessControl } from "ferry/acl";
 import { fsPlugin } from "ferry/plugins/fs";
 import { serveWs, type FerryServer } from "ferry/transports/ws";
-import { createClient, type Client } from "../../src/client/core.ts";
+import { createClient, type Client } from "ferry/client";
 import { until } from "../support/wait.ts";
 import { rejectsWith, tempDir } from "./helpers.ts";
 

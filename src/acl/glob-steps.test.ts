@@ -8,7 +8,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { compileLabelGlob, compilePathGlob, type StepCounter } from "../../src/acl/glob.ts";
+import { compileLabelGlob, compilePathGlob, type StepCounter } from "./glob.ts";
 
 /** The bound the matcher promises: 3 × (path length + 1) × (pattern length + 1) steps. */
 const bound = (subject: string, pattern: string) => 3 * (subject.length + 1) * (pattern.length + 1);

@@ -6,9 +6,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { compilePathGlob } from "../../src/acl/glob.ts";
-import { checkAccess } from "ferry/acl";
-import { fsPlugin } from "ferry/plugins/fs";
+import { compilePathGlob } from "./glob.ts";
+import { checkAccess } from "./check.ts";
+import { fsPlugin } from "../plugins/fs.ts";
 
 test("bracket classes never match '/'", () => {
   for (const dot of [false, true]) {
