@@ -31,6 +31,7 @@ export interface LogEntry {
   error?: unknown;
 }
 
+/** Options of `createApp`. */
 export interface AppOptions<State> {
   /** App commands by name, as in Tauri's `generate_handler!`. */
   commands?: Record<string, CommandInput<State>>;
@@ -61,6 +62,7 @@ export interface PluginContext<State = unknown> extends CommandContext<State> {
   readonly connection: Pick<Connection, "listen" | "unlisten" | "label" | "origin">;
 }
 
+/** A plugin: named commands the page calls as `plugin:<name>|<cmd>`. Type it with `definePlugin`. */
 export interface Plugin<State = any> {
   name: string;
   commands: Record<string, ((args: any, ctx: PluginContext<State>) => unknown) | Command<any, State>>;
@@ -103,6 +105,7 @@ export interface AppInternals {
   forget(conn: Connection): void;
 }
 
+/** What `createApp` returns: the handle handlers see, plus what transports and the embedding program use. */
 export interface App<State = unknown> extends AppHandle<State> {
   /** For transports: a new connection for an authenticated window, with the page's origin if known. */
   connect(label: string, peer: Peer, origin?: string): Connection;

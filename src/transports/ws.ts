@@ -14,6 +14,7 @@ import { newToken, PROTOCOL, tokenFromProtocols, TokenTable } from "./handshake.
 
 export { newToken, tokenProtocols } from "./handshake.ts";
 
+/** Options of `serveWs`. */
 export interface ServeOptions {
   /** Port on both loopback addresses; 0 (default) picks a free one. */
   port?: number;
@@ -27,6 +28,7 @@ export interface ServeOptions {
   log?: (message: string) => void;
 }
 
+/** What opens a page as one window: its label, token and URL. */
 export interface WindowAccess {
   label: string;
   /** The window's secret; whoever holds it acts as this window. */
@@ -35,6 +37,7 @@ export interface WindowAccess {
   url: string;
 }
 
+/** A running `serveWs` server: its addresses, window tokens and URLs, and `close`. */
 export interface FerryServer {
   readonly port: number;
   /** The page origin, `http://127.0.0.1:<port>`. */
