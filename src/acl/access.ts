@@ -10,6 +10,7 @@ import { AccessConfigError, type Problem } from "./parse.ts";
 import { ownerOf, PermissionRegistry } from "./registry.ts";
 import type { CommandScope, LoadedCapability, PermissionManifest, Platform, PluginAccess } from "./types.ts";
 
+/** What `new AccessControl` resolves: capabilities, commands, plugins and app permissions. */
 export interface AccessOptions {
   /** The capabilities in force (already filtered to the enabled ones). */
   capabilities: LoadedCapability[];

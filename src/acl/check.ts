@@ -9,6 +9,7 @@ import { defaultPathVariables, scopeEntryProblem, type PathVariables } from "./p
 import { AccessConfigError, type Problem } from "./parse.ts";
 import { slashSpanningBrackets } from "./glob.ts";
 
+/** What `checkAccess` (`ferry check`) found: errors fail the check, warnings do not. */
 export interface CheckReport {
   errors: Problem[];
   warnings: Problem[];

@@ -11,6 +11,7 @@ import { AccessControl, type AccessOptions } from "./access.ts";
 import { AccessConfigError, parseCapability, parseCapabilityFile, parsePermissionManifest } from "./parse.ts";
 import type { Capability, LoadedCapability, PermissionManifest } from "./types.ts";
 
+/** Options of `loadAccess` / `loadAccessSync`: where the access files are, and what `AccessControl` takes besides them. */
 export interface LoadAccessOptions extends Omit<AccessOptions, "capabilities" | "permissions"> {
   /** The app's folder, holding `capabilities/` and optionally `permissions/`. */
   root?: string;

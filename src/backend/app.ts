@@ -35,6 +35,7 @@ export interface LogEntry {
   error?: unknown;
 }
 
+/** Options of `createApp`. */
 export interface AppOptions<State> {
   /** App commands by name, as in Tauri's `generate_handler!`. */
   commands?: Record<string, CommandInput<State>>;

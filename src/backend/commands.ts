@@ -22,6 +22,7 @@ export interface CommandContext<State = unknown> {
   readonly scope?: CommandScope;
 }
 
+/** A command's handler: its args and call context in, a result (or a promise of one) out. */
 export type Handler<Args, State, Result> = (args: Args, ctx: CommandContext<State>) => Result | Promise<Result>;
 
 /**

@@ -18,6 +18,7 @@ export interface BackendEvent<T = unknown> {
   window?: string;
 }
 
+/** A backend listener (`app.listen`): called with each event, from pages and from the backend. */
 export type BackendListener<T = unknown> = (event: BackendEvent<T>) => void;
 
 /** A predicate over window labels, for `emitFilter`. */

@@ -27,6 +27,7 @@ export interface ClientTransport {
   close(): void;
 }
 
+/** Per-call options of `invoke`. */
 export interface InvokeOptions {
   /** Cancels the call: the promise rejects with `cancelled` and the handler's signal fires. */
   signal?: AbortSignal;
@@ -44,9 +45,12 @@ export interface Event<T> {
   payload: T;
 }
 
+/** A page's event handler (`listen`, `once`). */
 export type EventCallback<T> = (event: Event<T>) => void;
+/** Stops the listener it was returned for; calling it again is harmless. */
 export type UnlistenFn = () => void;
 
+/** Options of `Client.listen`: Tauri's listener target. */
 export interface ListenOptions {
   /** Tauri's listener target; checked by the backend. Default `{ kind: "Any" }`. */
   target?: EventTarget;

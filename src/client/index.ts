@@ -44,6 +44,7 @@ function pageToken(): string {
   );
 }
 
+/** Options of `connect`; by default it connects to the backend that served the page. */
 export interface ConnectOptions {
   /** WebSocket URL of the backend. Default: the backend that served this page. */
   url?: string;

@@ -40,6 +40,7 @@ const rawArgs: Record<string, RawArgs> = {
 /** Commands whose text result Tauri's packages expect as UTF-8 bytes (plugin-fs decodes them itself). */
 const textAsBytes = new Set(["plugin:fs|read_text_file"]);
 
+/** What `installTauriBridge` needs: the ferry connection and this window's label. */
 export interface TauriBridgeOptions {
   /** The ferry connection to use, asked for on each call. */
   client: () => Client;

@@ -14,6 +14,7 @@ import type { PluginContext } from "../backend/app.ts";
 import type { PermissionManifest } from "../acl/types.ts";
 import type { FsPlugin } from "./fs.ts";
 
+/** Options of `dialogPlugin`: the fs plugin that picked paths are granted in, and where dialog programs are found. */
 export interface DialogPluginOptions {
   /** The fs plugin whose per-window scope receives picked paths. */
   fs?: Pick<FsPlugin, "allowPath">;

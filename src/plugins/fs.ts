@@ -14,6 +14,7 @@ import type { PluginContext } from "../backend/app.ts";
 import { defaultPathVariables, PathScope, resolveScopedPath, type LiteralPath, type PathVariables } from "../acl/paths.ts";
 import type { CommandScope, PermissionDef, PermissionManifest, PermissionSetDef } from "../acl/types.ts";
 
+/** Options of `fsPlugin`: the app's identity and folders, which give the scope variables (`$APPDATA` …). */
 export interface FsPluginOptions {
   /** The app's identifier, naming its folders (`$APPDATA` = `$DATA/<identifier>`). */
   identifier?: string;

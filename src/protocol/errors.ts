@@ -26,6 +26,7 @@ export const FRAMEWORK_ERROR_KINDS = [
   "failed",
 ] as const;
 
+/** One of `FRAMEWORK_ERROR_KINDS`: an error kind ferry itself produces. */
 export type FrameworkErrorKind = (typeof FRAMEWORK_ERROR_KINDS)[number];
 
 /** A kind: one of the framework's, or an app's own (autocomplete keeps the framework's). */

@@ -16,6 +16,7 @@ import { createClient, type Client, type ClientTransport, type TransportSink } f
 import { framePieces, type Frame } from "../protocol/codec.ts";
 import { tokenProtocols } from "./handshake.ts";
 
+/** How `connectWs` authenticates: the window's token and the Origin to send. */
 export interface WsClientOptions {
   /** The window's token. */
   token: string;

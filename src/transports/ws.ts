@@ -18,6 +18,7 @@ import { writeLaunchFile, type LaunchFile } from "./launch-file.ts";
 export { newToken, tokenProtocols, TokenCloseCode } from "./handshake.ts";
 export type { LaunchFile } from "./launch-file.ts";
 
+/** Options of `serveWs`. */
 export interface ServeOptions {
   /** Port on both loopback addresses; 0 (default) picks a free one. */
   port?: number;
@@ -41,6 +42,7 @@ export interface LaunchFileOptions {
   ttlMs?: number;
 }
 
+/** What opens a page as one window: its label, token and URL. */
 export interface WindowAccess {
   /** The window label the token authenticates as. */
   label: string;
@@ -50,6 +52,7 @@ export interface WindowAccess {
   url: string;
 }
 
+/** A running `serveWs` server: its addresses, window tokens and URLs, and `close`. */
 export interface FerryServer {
   /** The port, the same on 127.0.0.1 and ::1. */
   readonly port: number;
