@@ -37,6 +37,7 @@ export interface ServeOptions {
   frameAncestors?: string[];
 }
 
+/** Options of `server.launchFile(label, options)`. */
 export interface LaunchFileOptions {
   /** Delete the file after this many milliseconds even if no page connected; 0: only on connect or close. Default 60 000. */
   ttlMs?: number;
