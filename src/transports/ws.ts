@@ -5,7 +5,7 @@
  * The window label comes from the token.
  */
 
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { App } from "../backend/app.ts";
@@ -106,25 +106,26 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
+/** What the upgrade gate needs to know, for serveWs and attachWs alike. */
+interface GateOptions {
+  log: (message: string) => void;
+  csp: string;
+}
+
 /**
- * Serves `app` over loopback.
- *
- * @example
- * const server = await serveWs(app, { root: "ui", port: 1420 });
- * console.log(server.window("main").url);
+ * The `/__ferry/ws` upgrade path and the window tokens: Host and Origin refused before the
+ * upgrade (403), a missing or unknown token closed at once after it (4401), the label bound
+ * to the token. Shared by `serveWs` and `attachWs`.
  */
-export async function serveWs(app: App<any>, options: ServeOptions = {}): Promise<FerryServer> {
-  const log = options.log ?? ((m: string) => console.error(`[ferry] ${m}`));
+function createGate(app: App<any>, opts: GateOptions) {
   const tokens = new TokenTable();
   const access = new Map<string, WindowAccess>();
   /** Open connections per label, for `revoke`. */
   const live = new Map<string, Set<{ close(code: number, reason: string): void }>>();
-  /** Launch files not yet deleted, per label. */
-  const launchFiles = new Map<string, Set<LaunchFile>>();
-  const csp = frameAncestorsPolicy(options.frameAncestors);
-  let stopped = false;
   let hosts = new Set<string>();
   let origins = new Set<string>();
+  /** The page origin window URLs point at; set once the port is known. */
+  let pageOrigin = "";
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -135,12 +136,11 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
     handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false),
   });
 
-  const handler = createRequestHandler({ root: options.root, hostAllowed: (h) => h !== undefined && hosts.has(h), csp, log });
-  const servers = [createServer(handler), createServer(handler)] as const;
-
   const refuse = (socket: Duplex, status: number, why: string) => {
-    log(`refused WebSocket: ${why}`);
-    socket.end(`HTTP/1.1 ${status} ${STATUS[status]}\r\nConnection: close\r\nContent-Security-Policy: ${csp}\r\nContent-Length: 0\r\n\r\n`);
+    opts.log(`refused WebSocket: ${why}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS[status]}\r\nConnection: close\r\nContent-Security-Policy: ${opts.csp}\r\nContent-Length: 0\r\n\r\n`,
+    );
   };
 
   const attach = (ws: WebSocket, label: string, origin: string) => {
@@ -177,7 +177,7 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
       conn.receive(isBinary ? buf : buf.toString("utf8"));
     });
     ws.on("close", () => conn.dropped());
-    ws.on("error", (err) => log(`window "${label}": ${err.message}`));
+    ws.on("error", (err) => opts.log(`window "${label}": ${err.message}`));
     return conn;
   };
 
@@ -192,16 +192,18 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
     });
   };
 
-  const removeLaunchFiles = (label?: string) => {
-    for (const [l, files] of launchFiles) {
-      if (label !== undefined && l !== label) continue;
-      for (const f of files) f.remove();
-      launchFiles.delete(l);
-    }
-  };
-
-  for (const server of servers) {
-    server.on("upgrade", (req, socket, head) => {
+  return {
+    /** Sets the exact Host values and page origins allowed (loopback names at `port`, plus `extra`). */
+    allow(port: number, ipv6: boolean, extra: readonly string[], origin: string) {
+      const hostNames = ["127.0.0.1", "localhost", ...(ipv6 ? ["[::1]"] : [])];
+      hosts = new Set(hostNames.map((h) => `${h}:${port}`));
+      origins = new Set([...hostNames.map((h) => `http://${h}:${port}`), ...extra]);
+      pageOrigin = origin;
+      for (const [label, entry] of access) access.set(label, { ...entry, url: `${pageOrigin}/#${pageFragment(label, entry.token)}` });
+    },
+    hostAllowed: (h: string | undefined) => h !== undefined && hosts.has(h),
+    /** Handles an `upgrade` event; `onAuthenticated` runs once a page has proved its token. */
+    upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, onAuthenticated?: (label: string) => void): void {
       socket.on("error", () => socket.destroy());
       const path = (req.url ?? "").split("?")[0];
       if (path !== "/__ferry/ws") return refuse(socket, 404, `unknown path ${JSON.stringify(path)}`);
@@ -218,13 +220,68 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
         // a cross-site page never gets this far.
         const label = tokens.labelFor(token);
         if (label === undefined) {
-          log("closed WebSocket: missing, unknown or revoked window token");
+          opts.log("closed WebSocket: missing, unknown or revoked window token");
           return ws.close(TokenCloseCode.unknownToken, "unknown window token");
         }
         track(ws, label, attach(ws, label, req.headers.origin!));
-        removeLaunchFiles(label); // the page has its token: the file is no longer needed
+        onAuthenticated?.(label);
       });
-    });
+    },
+    window(label: string): WindowAccess {
+      let entry = access.get(label);
+      if (!entry) {
+        const token = newToken();
+        tokens.add(label, token);
+        entry = { label, token, url: `${pageOrigin}/#${pageFragment(label, token)}` };
+        access.set(label, entry);
+      }
+      return entry;
+    },
+    /** The entry `window(label)` would return now, without minting one. */
+    current: (label: string) => access.get(label),
+    revoke(label: string): void {
+      tokens.revoke(label);
+      access.delete(label);
+      for (const conn of [...(live.get(label) ?? [])]) conn.close(TokenCloseCode.revoked, "window token revoked");
+      live.delete(label);
+    },
+    /** Ends every socket this gate opened. */
+    terminate(): void {
+      for (const ws of wss.clients) ws.terminate();
+    },
+  };
+}
+
+/**
+ * Serves `app` over loopback: the app's frontend files, ferry's client modules and the
+ * WebSocket, on 127.0.0.1 and ::1 at one port.
+ *
+ * @example
+ * const server = await serveWs(app, { root: "ui", port: 1420 });
+ * console.log(server.window("main").url);
+ */
+export async function serveWs(app: App<any>, options: ServeOptions = {}): Promise<FerryServer> {
+  const log = options.log ?? ((m: string) => console.error(`[ferry] ${m}`));
+  const csp = frameAncestorsPolicy(options.frameAncestors);
+  const gate = createGate(app, { log, csp });
+  /** Launch files not yet deleted, per label. */
+  const launchFiles = new Map<string, Set<LaunchFile>>();
+  let stopped = false;
+
+  const handler = createRequestHandler({ root: options.root, hostAllowed: gate.hostAllowed, csp, log });
+  const servers = [createServer(handler), createServer(handler)] as const;
+
+  const removeLaunchFiles = (label?: string) => {
+    for (const [l, files] of launchFiles) {
+      if (label !== undefined && l !== label) continue;
+      for (const f of files) f.remove();
+      launchFiles.delete(l);
+    }
+  };
+
+  for (const server of servers) {
+    // Once the page has its token, its launch file is no longer needed.
+    server.on("upgrade", (req, socket, head) => gate.upgrade(req, socket, head, removeLaunchFiles));
     server.on("clientError", (_err, socket) => socket.destroy());
   }
 
@@ -241,40 +298,24 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
     ipv6 = false;
   });
 
-  const hostNames = ["127.0.0.1", "localhost", ...(ipv6 ? ["[::1]"] : [])];
-  hosts = new Set(hostNames.map((h) => `${h}:${port}`));
-  origins = new Set([...hostNames.map((h) => `http://${h}:${port}`), ...(options.origins ?? [])]);
   const origin = `http://127.0.0.1:${port}`;
-
-  const window = (label: string): WindowAccess => {
-    let entry = access.get(label);
-    if (!entry) {
-      const token = newToken();
-      tokens.add(label, token);
-      entry = { label, token, url: `${origin}/#${pageFragment(label, token)}` };
-      access.set(label, entry);
-    }
-    return entry;
-  };
-  for (const label of options.windows ?? ["main"]) window(label);
+  gate.allow(port, ipv6, options.origins ?? [], origin);
+  for (const label of options.windows ?? ["main"]) gate.window(label);
 
   return {
     port,
     origin,
     wsUrl: `ws://127.0.0.1:${port}/__ferry/ws`,
-    window,
+    window: gate.window,
     revoke(label) {
-      tokens.revoke(label);
-      access.delete(label);
+      gate.revoke(label);
       removeLaunchFiles(label);
-      for (const conn of [...(live.get(label) ?? [])]) conn.close(TokenCloseCode.revoked, "window token revoked");
-      live.delete(label);
     },
     async launchFile(label, opts = {}) {
       if (stopped) throw new Error("the server is closed");
-      const entry = window(label);
+      const entry = gate.window(label);
       const file = await writeLaunchFile(entry.url, opts.ttlMs ?? 60_000);
-      if (stopped || access.get(label) !== entry) {
+      if (stopped || gate.current(label) !== entry) {
         file.remove(); // its token died while it was written
         throw new Error(stopped ? "the server is closed" : `window ${JSON.stringify(label)} was revoked`);
       }
@@ -287,10 +328,126 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
       stopped = true;
       removeLaunchFiles();
       app.close();
-      for (const ws of wss.clients) ws.terminate();
+      gate.terminate();
       const closed = Promise.all(servers.map((s) => new Promise<void>((r) => (s.listening ? s.close(() => r()) : r()))));
       for (const s of servers) s.closeAllConnections();
       await closed;
+    },
+  };
+}
+
+/** Options of `attachWs`. */
+export interface AttachOptions {
+  /**
+   * Page origins allowed to connect besides the server's own loopback origins, e.g. a dev
+   * server's `http://localhost:5173` when the page is served elsewhere.
+   */
+  origins?: string[];
+  /** Window labels to mint tokens for once the server listens. Default `["main"]`. */
+  windows?: string[];
+  /** Where refusals and transport errors are reported. Default: console.error. */
+  log?: (message: string) => void;
+  /** CSP `frame-ancestors` sources for ferry's own responses (`/__ferry/*`). Default: `'none'`. */
+  frameAncestors?: string[];
+}
+
+/** ferry mounted on an existing `http.Server` (see `attachWs`). */
+export interface FerryAttachment {
+  /** Token and URL for a window label, minted on first use; throws before the server listens. */
+  window(label: string): WindowAccess;
+  /** Revokes the window's token (see `FerryServer.revoke`). */
+  revoke(label: string): void;
+  /**
+   * Answers ferry's own HTTP paths (`/__ferry/client.js`, `/__ferry/tauri.js`) and returns
+   * true, or returns false for the app's own routes. For Express:
+   * `expressApp.use((req, res, next) => attachment.handleRequest(req, res) || next())`.
+   */
+  handleRequest(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Stops handling upgrades and closes every ferry connection; the server itself stays. */
+  close(): void;
+}
+
+/** True for a listening address on the loopback interface. */
+function isLoopback(address: string): boolean {
+  return address === "::1" || address.startsWith("127.") || address === "::ffff:127.0.0.1";
+}
+
+/**
+ * Mounts ferry on an `http.Server` the program already has (an Express app's server, a Vite
+ * dev server's `httpServer`): WebSocket upgrades on `/__ferry/ws` with the same checks as
+ * `serveWs` — exact Host and Origin allowlists, the window token, 4401 without one — and,
+ * through `handleRequest`, ferry's client modules. Other upgrade paths are left to the
+ * server's other listeners. The server must listen on a loopback address: on any other,
+ * every upgrade is refused and the refusal logged.
+ *
+ * @example
+ * const http = createServer(expressApp);
+ * const ferry = attachWs(app, http);
+ * expressApp.use((req, res, next) => ferry.handleRequest(req, res) || next());
+ * http.listen(3000, "127.0.0.1", () => console.log(ferry.window("main").url));
+ */
+export function attachWs(app: App<any>, server: Server, options: AttachOptions = {}): FerryAttachment {
+  const log = options.log ?? ((m: string) => console.error(`[ferry] ${m}`));
+  const csp = frameAncestorsPolicy(options.frameAncestors);
+  const gate = createGate(app, { log, csp });
+  let ready = false;
+  let refusedAddress: string | undefined;
+
+  const onListening = () => {
+    const addr = server.address();
+    if (addr === null || typeof addr === "string") {
+      refusedAddress = String(addr);
+      log(`attachWs: the server listens on ${refusedAddress}, not a loopback TCP port; ferry refuses every connection`);
+      return;
+    }
+    if (!isLoopback(addr.address)) {
+      refusedAddress = addr.address;
+      log(`attachWs: the server listens on ${addr.address}, not loopback; ferry refuses every connection (listen on "127.0.0.1")`);
+      return;
+    }
+    gate.allow(
+      addr.port,
+      addr.address === "::1",
+      options.origins ?? [],
+      addr.address === "::1" ? `http://[::1]:${addr.port}` : `http://127.0.0.1:${addr.port}`,
+    );
+    ready = true;
+    for (const label of options.windows ?? ["main"]) gate.window(label);
+  };
+  if (server.listening) onListening();
+  else server.once("listening", onListening);
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if ((req.url ?? "").split("?")[0] !== "/__ferry/ws") return; // another listener's path
+    if (!ready) {
+      log(`refused WebSocket: ${refusedAddress ? `the server is not on loopback (${refusedAddress})` : "the server is not listening yet"}`);
+      socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    gate.upgrade(req, socket, head);
+  };
+  server.on("upgrade", onUpgrade);
+  const modules = createRequestHandler({ root: undefined, hostAllowed: gate.hostAllowed, csp, log });
+
+  return {
+    window(label) {
+      if (!ready)
+        throw new Error(
+          refusedAddress ? `attachWs: the server is not on loopback (${refusedAddress})` : "attachWs: the server is not listening yet",
+        );
+      return gate.window(label);
+    },
+    revoke: gate.revoke,
+    handleRequest(req, res) {
+      const path = (req.url ?? "").split("?")[0];
+      if (path !== "/__ferry/client.js" && path !== "/__ferry/tauri.js") return false;
+      void modules(req, res);
+      return true;
+    },
+    close() {
+      server.off("upgrade", onUpgrade);
+      server.off("listening", onListening);
+      gate.terminate();
     },
   };
 }
