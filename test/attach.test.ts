@@ -10,7 +10,8 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import WebSocket, { WebSocketServer } from "ws";
-import { allowAll, createApp, FerryError } from "ferry";
+import type { FerryError } from "ferry";
+import { allowAll, createApp } from "ferry";
 import { attachWs } from "ferry/transports/ws";
 import { connectWs } from "ferry/client/node";
 
