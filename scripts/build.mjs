@@ -33,7 +33,7 @@ async function bundle(file, plugins) {
     format: "esm",
     minify: true,
     write: false,
-    target: "es2020",
+    target: "es2022",
     platform: "browser",
     plugins,
   });

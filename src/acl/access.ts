@@ -92,20 +92,20 @@ export class AccessControl {
   readonly capabilities: readonly LoadedCapability[];
   /** Everything wrong with the configuration (empty when it is sound). */
   readonly problems: Problem[];
-  private readonly appCommands: Set<string>;
-  private readonly appCommandsMode: "deny" | "allow";
-  private readonly platform: Platform;
-  private readonly windows = new Map<string, WindowGrants>();
-  private readonly localOrigins: AccessOptions["localOrigins"];
+  readonly #appCommands: Set<string>;
+  readonly #appCommandsMode: "deny" | "allow";
+  readonly #platform: Platform;
+  readonly #windows = new Map<string, WindowGrants>();
+  readonly #localOrigins: AccessOptions["localOrigins"];
 
   constructor(options: AccessOptions) {
     this.registry = new PermissionRegistry(options.commands, options.plugins ?? [], options.permissions);
     this.capabilities = options.capabilities;
-    this.appCommands = new Set(options.commands);
-    this.appCommandsMode = options.appCommands ?? "deny";
-    this.platform = options.platform ?? currentPlatform();
-    this.localOrigins = options.localOrigins;
-    this.problems = [...this.registry.problems, ...this.findUnknown()];
+    this.#appCommands = new Set(options.commands);
+    this.#appCommandsMode = options.appCommands ?? "deny";
+    this.#platform = options.platform ?? currentPlatform();
+    this.#localOrigins = options.localOrigins;
+    this.problems = [...this.registry.problems, ...this.#findUnknown()];
     // Expanding every set once surfaces cycles.
     for (const id of this.registry.nodes.keys()) this.registry.expand(id);
     for (const p of this.registry.problems) if (!this.problems.includes(p)) this.problems.push(p);
@@ -123,7 +123,7 @@ export class AccessControl {
     if ((options.strict ?? true) && this.problems.length > 0) throw new AccessConfigError(this.problems);
   }
 
-  private findUnknown(): Problem[] {
+  #findUnknown(): Problem[] {
     const problems: Problem[] = [];
     const known = [...this.registry.nodes.keys()];
     const unknown = (identifier: string, where: string, extra: Partial<Problem>) => {
@@ -161,8 +161,8 @@ export class AccessControl {
    * when `localOrigins` was given). A foreign page gets nothing.
    */
   isForeign(origin: string | undefined): boolean {
-    if (origin === undefined || this.localOrigins === undefined || this.isRemote(origin)) return false;
-    const local = typeof this.localOrigins === "function" ? this.localOrigins() : this.localOrigins;
+    if (origin === undefined || this.#localOrigins === undefined || this.isRemote(origin)) return false;
+    const local = typeof this.#localOrigins === "function" ? this.#localOrigins() : this.#localOrigins;
     for (const o of local) if (o === origin) return false;
     return true;
   }
@@ -174,7 +174,7 @@ export class AccessControl {
   applies(cap: LoadedCapability, label: string, origin?: string): boolean {
     if (this.isForeign(origin)) return false;
     if (this.isRemote(origin) ? !matchesRemote(cap, origin!) : cap.local === false) return false;
-    if (cap.platforms && !cap.platforms.includes(this.platform)) return false;
+    if (cap.platforms && !cap.platforms.includes(this.#platform)) return false;
     return matchesLabel(cap.windows ?? [], label) || matchesLabel(cap.webviews ?? [], label);
   }
 
@@ -195,10 +195,10 @@ export class AccessControl {
     return [...out];
   }
 
-  private grants(label: string, origin?: string): WindowGrants {
+  #grants(label: string, origin?: string): WindowGrants {
     const foreign = this.isForeign(origin);
     const key = foreign || this.isRemote(origin) ? `${label}\n${origin}` : label;
-    let g = this.windows.get(key);
+    let g = this.#windows.get(key);
     if (g) return g;
     if (foreign) {
       // Not cached: the app's own origins may be learnt later (a port chosen at listen).
@@ -235,13 +235,13 @@ export class AccessControl {
         }
       }
     }
-    this.windows.set(key, g);
+    this.#windows.set(key, g);
     return g;
   }
 
   /** The scope a window holds for a command: the command's own plus its plugin's global scope. */
   scopeFor(label: string, command: string, origin?: string): CommandScope {
-    const g = this.grants(label, origin);
+    const g = this.#grants(label, origin);
     const cached = g.scopes.get(command);
     if (cached) return cached;
     const own = g.commands.get(command)?.scope ?? { allow: [], deny: [] };
@@ -253,16 +253,16 @@ export class AccessControl {
 
   /** The decision for one call. `dev` adds the capability files consulted to the message. */
   decide(label: string, command: string, dev = false, origin?: string): AccessDecision {
-    const g = this.grants(label, origin);
+    const g = this.#grants(label, origin);
     const r = g.commands.get(command);
     if (r && r.deniedBy.length === 0 && r.allowedBy.length > 0) return { allowed: true, scope: this.scopeFor(label, command, origin) };
-    if (!r?.deniedBy.length && this.appCommandsMode === "allow" && this.appCommands.has(command) && g.capabilities.length > 0) {
+    if (!r?.deniedBy.length && this.#appCommandsMode === "allow" && this.#appCommands.has(command) && g.capabilities.length > 0) {
       return { allowed: true, scope: this.scopeFor(label, command, origin) };
     }
-    return this.denial(g, label, command, r, dev);
+    return this.#denial(g, label, command, r, dev);
   }
 
-  private denial(g: WindowGrants, label: string, command: string, r: CommandGrants | undefined, dev: boolean): AccessDecision {
+  #denial(g: WindowGrants, label: string, command: string, r: CommandGrants | undefined, dev: boolean): AccessDecision {
     const permissions = this.registry.grantsFor(command);
     const consulted = (g.capabilities.length > 0 ? g.capabilities : this.capabilities).map((c) => ({
       identifier: c.identifier,
@@ -305,12 +305,12 @@ export class AccessControl {
       for (const entry of cap.permissions)
         for (const leaf of this.registry.expand(entryId(entry))) leaf.allow.forEach((c) => granted.add(c));
     }
-    return [...this.registry.commands].filter((c) => !granted.has(c) && !(this.appCommandsMode === "allow" && this.appCommands.has(c)));
+    return [...this.registry.commands].filter((c) => !granted.has(c) && !(this.#appCommandsMode === "allow" && this.#appCommands.has(c)));
   }
 
   /** Capabilities that apply to none of `labels` (for `ferry check`). */
   unmatchedCapabilities(labels: readonly string[]): LoadedCapability[] {
-    const platformOk = (c: LoadedCapability) => !c.platforms || c.platforms.includes(this.platform);
+    const platformOk = (c: LoadedCapability) => !c.platforms || c.platforms.includes(this.#platform);
     return this.capabilities.filter(
       (c) => !platformOk(c) || !labels.some((l) => matchesLabel(c.windows ?? [], l) || matchesLabel(c.webviews ?? [], l)),
     );

@@ -158,7 +158,15 @@ test("property: path globs match exactly what the old RegExps matched", () => {
   fc.assert(
     fc.property(patternAndPath, fc.boolean(), fc.boolean(), ([pattern, path], dot, literal) => {
       const glob = compilePathGlob(pattern, { dot, literal });
-      const re = referencePathGlob(pattern, dot, literal);
+      let re: RegExp;
+      try {
+        re = referencePathGlob(pattern, dot, literal);
+      } catch {
+        // The old compilation threw on some negated classes (`[^-*]` became the reversed
+        // range `[^/-*]`): no reference answer to compare with.
+        fc.pre(false);
+        return;
+      }
       assert.equal(glob.test(path), re.test(path), `test ${JSON.stringify(pattern)} ~ ${JSON.stringify(path)}`);
       assert.equal(glob.testOrAncestor(path), referenceOrAncestor(re, path), `testOrAncestor ${pattern} ~ ${path}`);
     }),

@@ -63,7 +63,7 @@ export class PermissionRegistry {
   readonly problems: Problem[] = [];
   /** Every full command name known. */
   readonly commands = new Set<string>();
-  private readonly cycles = new Set<string>();
+  readonly #cycles = new Set<string>();
 
   constructor(appCommands: readonly string[], plugins: readonly PluginAccess[], appManifest?: PermissionManifest) {
     const byName = new Map<string, PluginAccess>([["event", EVENT_PLUGIN_ACCESS]]);
@@ -79,13 +79,13 @@ export class PermissionRegistry {
         manifest: p.permissions,
       });
     }
-    for (const source of sources) this.addSource(source);
+    for (const source of sources) this.#addSource(source);
     // Core plugins not present still have a (empty) default, so `core:window:default` is known.
     for (const name of CORE_PLUGINS) {
       const id = `core:${name}:default`;
-      if (!this.nodes.has(id)) this.add({ kind: "set", identifier: id, owner: `plugin:${name}`, members: [] });
+      if (!this.nodes.has(id)) this.#add({ kind: "set", identifier: id, owner: `plugin:${name}`, members: [] });
     }
-    this.add({
+    this.#add({
       kind: "set",
       identifier: "core:default",
       owner: "core",
@@ -94,7 +94,7 @@ export class PermissionRegistry {
     });
   }
 
-  private add(node: RegistryNode): void {
+  #add(node: RegistryNode): void {
     if (this.nodes.has(node.identifier)) {
       this.problems.push({ kind: "duplicate", message: `permission "${node.identifier}" is declared twice`, identifier: node.identifier });
       return;
@@ -102,14 +102,14 @@ export class PermissionRegistry {
     this.nodes.set(node.identifier, node);
   }
 
-  private addSource(s: Source): void {
+  #addSource(s: Source): void {
     const qualify = (id: string) => (id.includes(":") ? id : s.prefix + id);
     const known = new Set(s.commands);
     for (const cmd of s.commands) {
       const full = s.fullName(cmd);
       this.commands.add(full);
       const none = { allow: [], deny: [] };
-      this.add({
+      this.#add({
         kind: "permission",
         identifier: `${s.prefix}allow-${hyphenate(cmd)}`,
         owner: s.owner,
@@ -118,7 +118,7 @@ export class PermissionRegistry {
         scope: none,
         description: `Allows the ${cmd} command.`,
       });
-      this.add({
+      this.#add({
         kind: "permission",
         identifier: `${s.prefix}deny-${hyphenate(cmd)}`,
         owner: s.owner,
@@ -138,7 +138,7 @@ export class PermissionRegistry {
       });
     for (const p of s.manifest?.permissions ?? []) {
       const id = qualify(p.identifier);
-      this.add({
+      this.#add({
         kind: "permission",
         identifier: id,
         owner: s.owner,
@@ -149,7 +149,7 @@ export class PermissionRegistry {
       });
     }
     for (const set of s.manifest?.sets ?? []) {
-      this.add({
+      this.#add({
         kind: "set",
         identifier: qualify(set.identifier),
         owner: s.owner,
@@ -159,7 +159,7 @@ export class PermissionRegistry {
     }
     if (s.manifest?.default) {
       const d = s.manifest.default;
-      this.add({
+      this.#add({
         kind: "set",
         identifier: `${s.prefix}default`,
         owner: s.owner,
@@ -175,8 +175,8 @@ export class PermissionRegistry {
     if (!node) return [];
     if (node.kind === "permission") return [node];
     if (stack.includes(identifier)) {
-      if (this.cycles.has(identifier)) return [];
-      this.cycles.add(identifier);
+      if (this.#cycles.has(identifier)) return [];
+      this.#cycles.add(identifier);
       this.problems.push({ kind: "cycle", message: `permission sets form a cycle: ${[...stack, identifier].join(" → ")}`, identifier });
       return [];
     }

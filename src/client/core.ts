@@ -90,8 +90,8 @@ export class Channel<T = unknown> {
   onmessage: (message: T) => void;
   /** Called once when the backend closes the channel or the connection ends. */
   onclose: (() => void) | undefined;
-  private next = 0;
-  private readonly early = new Map<number, { v?: T; end?: true }>();
+  #next = 0;
+  readonly #early = new Map<number, { v?: T; end?: true }>();
 
   constructor(onmessage?: (message: T) => void) {
     this.id = nextChannelId++;
@@ -102,10 +102,10 @@ export class Channel<T = unknown> {
 
   /** Handles one delivery, reordering by index. */
   deliver(index: number, value: T | undefined, end: boolean | undefined): void {
-    this.early.set(index, end ? { end: true } : { v: value as T });
+    this.#early.set(index, end ? { end: true } : { v: value as T });
     let item;
-    while ((item = this.early.get(this.next)) !== undefined) {
-      this.early.delete(this.next++);
+    while ((item = this.#early.get(this.#next)) !== undefined) {
+      this.#early.delete(this.#next++);
       if (item.end) return this.end();
       this.onmessage(item.v as T);
     }
@@ -114,7 +114,7 @@ export class Channel<T = unknown> {
   /** Stops delivery and frees the channel. */
   end(): void {
     if (!channels.delete(this.id)) return;
-    this.early.clear();
+    this.#early.clear();
     this.owner?.delete(this);
     this.onclose?.();
   }
@@ -142,26 +142,26 @@ function reportAsync(err: unknown): void {
  * await client.invoke("greet", { name: "Ada" });
  */
 export class Client {
-  private readonly transport: ClientTransport;
-  private readonly calls = new Map<number, PendingCall>();
-  private readonly handlers = new Map<number, { event: string; fn: EventCallback<any> }>();
-  private nextCallId = 1;
-  private nextHandlerId = 1;
-  private queue: Frame[] = [];
-  private readonly reader = new FrameReader();
+  readonly #transport: ClientTransport;
+  readonly #calls = new Map<number, PendingCall>();
+  readonly #handlers = new Map<number, { event: string; fn: EventCallback<any> }>();
+  #nextCallId = 1;
+  #nextHandlerId = 1;
+  #queue: Frame[] = [];
+  readonly #reader = new FrameReader();
   /** Channels sent over this connection and not yet ended. */
-  private readonly ownChannels = new Set<Channel<any>>();
-  private flushScheduled = false;
-  private closeError: FerryError | undefined;
+  readonly #ownChannels = new Set<Channel<any>>();
+  #flushScheduled = false;
+  #closeError: FerryError | undefined;
 
   constructor(transport: ClientTransport) {
-    this.transport = transport;
-    transport.start({ message: (data) => this.receive(data), close: (code, reason, opened) => this.closed(code, reason, opened) });
+    this.#transport = transport;
+    transport.start({ message: (data) => this.#receive(data), close: (code, reason, opened) => this.#closed(code, reason, opened) });
   }
 
   /** True once the connection has ended; every call after that rejects with `connection_closed`. */
   get isClosed(): boolean {
-    return this.closeError !== undefined;
+    return this.#closeError !== undefined;
   }
 
   /**
@@ -169,10 +169,10 @@ export class Client {
    * Rejects with a `FerryError` whose `kind` says what went wrong.
    */
   invoke<T = unknown>(cmd: string, args?: Record<string, unknown>, options?: InvokeOptions): Promise<T> {
-    if (this.closeError) return Promise.reject(this.closeError);
+    if (this.#closeError) return Promise.reject(this.#closeError);
     if (options?.signal?.aborted) return Promise.reject(new FerryError("cancelled", `${cmd} was cancelled before it was sent`));
     let frame: Frame;
-    const id = this.nextCallId++;
+    const id = this.#nextCallId++;
     try {
       const head = `{"t":"i","id":${id},"cmd":${JSON.stringify(cmd)}`;
       frame = args === undefined ? frameMessage(head) : frameMessage(head, "a", encodeValue(args, "args"));
@@ -182,7 +182,7 @@ export class Client {
     if (args !== undefined) {
       for (const key in args) {
         const v = args[key];
-        if (v instanceof Channel && channels.has(v.id)) (v.owner = this.ownChannels).add(v);
+        if (v instanceof Channel && channels.has(v.id)) (v.owner = this.#ownChannels).add(v);
       }
     }
     return new Promise<T>((resolve, reject) => {
@@ -193,18 +193,18 @@ export class Client {
         signal: undefined,
         onAbort: undefined,
       };
-      this.calls.set(id, call);
-      if (options?.signal || options?.timeout !== undefined) this.watch(id, cmd, call, options);
-      this.enqueue(frame);
+      this.#calls.set(id, call);
+      if (options?.signal || options?.timeout !== undefined) this.#watch(id, cmd, call, options);
+      this.#enqueue(frame);
     });
   }
 
   /** Arms a call's timeout and cancel signal; only calls that ask for them pay for the closures. */
-  private watch(id: number, cmd: string, call: PendingCall, options: InvokeOptions): void {
+  #watch(id: number, cmd: string, call: PendingCall, options: InvokeOptions): void {
     const abandon = (error: FerryError) => {
-      if (!this.calls.has(id)) return;
-      this.settle(id)?.reject(error);
-      this.enqueue(`{"t":"c","id":${id}}`);
+      if (!this.#calls.has(id)) return;
+      this.#settle(id)?.reject(error);
+      this.#enqueue(`{"t":"c","id":${id}}`);
     };
     const signal = options.signal;
     if (signal) {
@@ -235,12 +235,12 @@ export class Client {
   /** `listen` resolving to the listener's id (the `id` its events carry), for `removeListener`. */
   async addListener<T = unknown>(event: string, handler: EventCallback<T>, options?: ListenOptions): Promise<number> {
     assertEventName(event);
-    const id = this.nextHandlerId++;
-    this.handlers.set(id, { event, fn: handler });
+    const id = this.#nextHandlerId++;
+    this.#handlers.set(id, { event, fn: handler });
     try {
       await this.invoke("plugin:event|listen", { event, target: options?.target ?? { kind: "Any" }, handler: id });
     } catch (err) {
-      this.handlers.delete(id);
+      this.#handlers.delete(id);
       throw err;
     }
     return id;
@@ -274,46 +274,46 @@ export class Client {
 
   /** Closes the connection; calls in flight reject with `connection_closed`. */
   close(): void {
-    this.transport.close();
-    this.closed(1000, "closed by the page");
+    this.#transport.close();
+    this.#closed(1000, "closed by the page");
   }
 
   /** Removes the listener with this id; unknown ids are ignored. */
   removeListener(event: string, id: number): void {
-    if (!this.handlers.delete(id) || this.closeError) return;
+    if (!this.#handlers.delete(id) || this.#closeError) return;
     this.invoke("plugin:event|unlisten", { event, eventId: id }).catch(() => {
       // The connection ended: the backend has dropped the listener with it.
     });
   }
 
-  private settle(id: number): PendingCall | undefined {
-    const call = this.calls.get(id);
+  #settle(id: number): PendingCall | undefined {
+    const call = this.#calls.get(id);
     if (!call) return undefined;
-    this.calls.delete(id);
+    this.#calls.delete(id);
     if (call.timer !== undefined) clearTimeout(call.timer);
     if (call.onAbort) call.signal?.removeEventListener("abort", call.onAbort);
     return call;
   }
 
-  private enqueue(frame: Frame): void {
-    this.queue.push(frame);
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    void resolved.then(this.flush);
+  #enqueue(frame: Frame): void {
+    this.#queue.push(frame);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    void resolved.then(this.#flush);
   }
 
-  private readonly flush = (): void => {
-    this.flushScheduled = false;
-    const frames = coalesce(this.queue);
-    this.queue = [];
-    if (this.closeError) return;
-    for (const f of frames) this.transport.send(f);
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    const frames = coalesce(this.#queue);
+    this.#queue = [];
+    if (this.#closeError) return;
+    for (const f of frames) this.#transport.send(f);
   };
 
-  private receive(data: string | Uint8Array): void {
+  #receive(data: string | Uint8Array): void {
     let messages: unknown[];
     try {
-      messages = this.reader.read(data);
+      messages = this.#reader.read(data);
     } catch (err) {
       reportAsync(err);
       return;
@@ -326,21 +326,21 @@ export class Client {
         reportAsync(err);
         continue;
       }
-      this.handle(msg);
+      this.#handle(msg);
     }
   }
 
-  private handle(msg: ServerMessage): void {
+  #handle(msg: ServerMessage): void {
     switch (msg.t) {
       case "r":
-        this.settle(msg.id)?.resolve(msg.v);
+        this.#settle(msg.id)?.resolve(msg.v);
         return;
       case "f":
-        this.settle(msg.id)?.reject(FerryError.fromWire(msg.e));
+        this.#settle(msg.id)?.reject(FerryError.fromWire(msg.e));
         return;
       case "e":
         for (const id of msg.h) {
-          const h = this.handlers.get(id);
+          const h = this.#handlers.get(id);
           if (!h) continue;
           try {
             h.fn({ event: msg.n, id, payload: msg.p });
@@ -362,13 +362,13 @@ export class Client {
     }
   }
 
-  private closed(code: number, reason: string, opened = true): void {
-    if (this.closeError) return;
-    this.closeError = new FerryError("connection_closed", closeMessage(code, reason, opened), { code, reason, opened });
-    for (const id of [...this.calls.keys()]) this.settle(id)?.reject(this.closeError);
-    this.handlers.clear();
-    this.queue = [];
-    for (const channel of [...this.ownChannels]) channel.end();
+  #closed(code: number, reason: string, opened = true): void {
+    if (this.#closeError) return;
+    this.#closeError = new FerryError("connection_closed", closeMessage(code, reason, opened), { code, reason, opened });
+    for (const id of [...this.#calls.keys()]) this.#settle(id)?.reject(this.#closeError);
+    this.#handlers.clear();
+    this.#queue = [];
+    for (const channel of [...this.#ownChannels]) channel.end();
   }
 }
 
