@@ -96,3 +96,29 @@ test("attachWs refuses every ferry connection when the server is not on loopback
     app.close();
   }
 });
+
+test("attachWs: an upgrade to a path nobody serves is closed, as without ferry (no socket left open)", async () => {
+  const app = createApp({ authorize: allowAll, log: () => {} });
+  const server = createServer((_req, res) => res.end("x"));
+  const ferry = attachWs(app, server, { log: () => {} });
+  const port = await listen(server, "127.0.0.1");
+  try {
+    for (let i = 0; i < 20; i++) {
+      // Without the fix the socket stays open until the client gives up: no answer, no close.
+      const closed = await new Promise<boolean>((resolve) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/elsewhere`);
+        ws.once("error", () => resolve(true));
+        ws.once("close", () => resolve(true));
+        ws.once("open", () => resolve(false));
+        setTimeout(() => resolve(false), 5000).unref(); // a bound, so a regression fails instead of hanging
+      });
+      assert.ok(closed, "the foreign upgrade was closed");
+    }
+    const open = await new Promise<number>((r) => server.getConnections((_e, n) => r(n)));
+    assert.equal(open, 0, "no socket is left open");
+  } finally {
+    ferry.close();
+    await new Promise((r) => server.close(r));
+    app.close();
+  }
+});

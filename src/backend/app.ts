@@ -12,7 +12,7 @@ import { snakeCaseKeys, toCommand, validateArgs, type ArgNames, type Command, ty
 import { Connection, CloseCode, PendingCall, type Peer, type PluginConnection, type TransportConnection } from "./connection.ts";
 import { EventBus, type BackendListener, type WindowFilter } from "./events.ts";
 import { bindChannels } from "./channel.ts";
-import { fromUnknown, internalError } from "./errors.ts";
+import { ferryErrorOr, fromUnknown, internalError } from "./errors.ts";
 import { eventPlugin } from "./event-plugin.ts";
 import type { CommandScope, PermissionManifest } from "../acl/types.ts";
 
@@ -214,6 +214,16 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
    * whatever the value: it runs inside promise callbacks, where a throw would end the process.
    */
   const finish = (conn: Connection, id: number, call: PendingCall, ok: boolean, value: unknown, cmd: string) => {
+    try {
+      settle(conn, id, call, ok, value, cmd);
+    } catch (bad) {
+      // The last line of defence: whatever slipped through, the call is answered and the process lives.
+      log({ level: "error", message: `command "${cmd}" could not be answered`, error: bad });
+      conn.fail(id, internalError(`command "${cmd}" could not be answered`, bad));
+    }
+  };
+
+  const settle = (conn: Connection, id: number, call: PendingCall, ok: boolean, value: unknown, cmd: string) => {
     if (conn.pending.get(id) !== call) return;
     conn.pending.delete(id);
     if (call.aborted) return; // the page already settled the call
@@ -224,9 +234,10 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
         return;
       } catch (err) {
         // A result the codec refused keeps its not_serializable; a getter or toJSON that threw is internal.
-        error = err instanceof FerryError ? err : internalError(`the result of "${cmd}" could not be serialized`, err);
+        error = ferryErrorOr(err, `the result of "${cmd}" could not be serialized`);
       }
     } else error = fromUnknown(value);
+    // fromUnknown and ferryErrorOr hand back only errors whose kind reads as a string.
     if (error.kind === "internal") log({ level: "error", message: `command "${cmd}" failed`, error: ok ? error.cause : value });
     conn.fail(id, error);
   };
@@ -305,15 +316,7 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
       validateArgs(msg.cmd, command.args, args).then(
         (valid) => run(conn, msg, command, valid, call, ctx),
         // invalid_args, or a schema that threw: a bug of the app's, not a value for the page.
-        (err) =>
-          finish(
-            conn,
-            msg.id,
-            call,
-            false,
-            err instanceof FerryError ? err : internalError(`the args schema of "${msg.cmd}" threw`, err),
-            msg.cmd,
-          ),
+        (err) => finish(conn, msg.id, call, false, ferryErrorOr(err, `the args schema of "${msg.cmd}" threw`), msg.cmd),
       );
     },
 

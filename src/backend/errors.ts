@@ -37,10 +37,28 @@ export function internalError(message: string, cause: unknown): FerryError {
   return new FerryError("internal", message, undefined, { cause });
 }
 
+/**
+ * True for a FerryError whose kind and message can be read as strings. Never throws: a
+ * hostile Proxy or a throwing `kind` getter is simply not one.
+ */
+export function isSoundFerryError(err: unknown): err is FerryError {
+  try {
+    return err instanceof FerryError && typeof err.kind === "string" && typeof err.message === "string";
+  } catch {
+    return false;
+  }
+}
+
+/** `err` if it is a sound FerryError, else an `internal` error saying `what`, with `err` as its cause. Never throws. */
+export function ferryErrorOr(err: unknown, what: string): FerryError {
+  return isSoundFerryError(err) ? err : internalError(what, err);
+}
+
 /** Normalises anything thrown into a FerryError (see the module comment). Never throws. */
 export function fromUnknown(err: unknown): FerryError {
   try {
-    if (err instanceof FerryError) return err;
+    if (isSoundFerryError(err)) return err;
+    if (err instanceof FerryError) return internalError("a FerryError whose kind or message cannot be read", err);
     if (err instanceof Error) {
       if (err.name === "AbortError") return new FerryError("cancelled", "the call was cancelled", undefined, { cause: err });
       const message = err.message;

@@ -8,8 +8,10 @@
  * Exit status: 0 when sound, 1 when there are errors (or warnings with --strict), 2 on usage errors.
  */
 
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { writeFile } from "node:fs/promises";
 import { checkAccess } from "../acl/check.ts";
@@ -21,6 +23,25 @@ const USAGE =
   "usage: ferry check <access-config.ts> [--windows a,b] [--strict] [--json]\n       ferry schema <access-config.ts> [out.json]";
 
 /**
+ * The ES module of tsx's register API, found from the config file's folder (the project's
+ * own tsx, also under pnpm's strict layout), else from where ferry is installed.
+ */
+function tsxApiUrl(file: string): string {
+  for (const from of [resolve(file), fileURLToPath(import.meta.url)]) {
+    try {
+      const manifest = createRequire(from).resolve("tsx/package.json");
+      const exports = (JSON.parse(readFileSync(manifest, "utf8")) as { exports?: Record<string, { import?: { default?: string } }> })
+        .exports;
+      const entry = exports?.["./esm/api"]?.import?.default;
+      if (entry) return pathToFileURL(join(dirname(manifest), entry)).href;
+    } catch {
+      // not installed there
+    }
+  }
+  return "tsx/esm/api";
+}
+
+/**
  * Imports the user's config module. A `.ts` file needs a TypeScript loader on Node versions
  * that cannot strip types: ferry uses the project's own `tsx` when it has one, and otherwise
  * says what to install.
@@ -30,13 +51,14 @@ async function importConfig(file: string): Promise<unknown> {
   try {
     return await import(url);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ERR_UNKNOWN_FILE_EXTENSION") throw err;
+    // Node without type stripping, or TypeScript its stripping cannot take (enums, extensionless imports).
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== "ERR_UNKNOWN_FILE_EXTENSION" && code !== "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX" && code !== "ERR_MODULE_NOT_FOUND") throw err;
+    if (code === "ERR_MODULE_NOT_FOUND" && !/\.[mc]?ts$/.test(file)) throw err;
   }
   let tsx: { register(): unknown };
   try {
-    // Found from where ferry is installed: the project's own node_modules. Not a dependency of ferry.
-    const loader = "tsx/esm/api";
-    tsx = (await import(loader)) as typeof tsx;
+    tsx = (await import(tsxApiUrl(file))) as typeof tsx;
   } catch {
     throw new Error(
       `${file}: this Node.js (${process.version}) cannot load TypeScript by itself; install a loader in your project ` +

@@ -80,8 +80,10 @@ export function wsClientTransport(url: string, options: WsClientOptions): Client
 }
 
 /**
- * Connects to a ferry backend's WebSocket URL as the window whose token is given, and
- * resolves once the backend accepted the handshake; rejects when it refused or is not there.
+ * Connects to a ferry backend's WebSocket URL as the window whose token is given. Resolves
+ * once the socket is open; rejects when the backend is not there or refused the Host or
+ * Origin. A token the backend does not know is refused just after the socket opens (close
+ * code 4401): the first call then rejects with `connection_closed` saying so.
  */
 export async function connectWs(url: string, options: WsClientOptions): Promise<Client> {
   const transport = wsClientTransport(url, options);

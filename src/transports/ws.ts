@@ -418,7 +418,12 @@ export function attachWs(app: App<any>, server: Server, options: AttachOptions =
   else server.once("listening", onListening);
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if ((req.url ?? "").split("?")[0] !== "/__ferry/ws") return; // another listener's path
+    if ((req.url ?? "").split("?")[0] !== "/__ferry/ws") {
+      // Another listener's path. With no other listener, nobody owns the socket: Node would
+      // have destroyed it, so do that (a page could otherwise pile up open sockets).
+      if (server.listenerCount("upgrade") === 1) socket.destroy();
+      return;
+    }
     if (!ready) {
       log(`refused WebSocket: ${refusedAddress ? `the server is not on loopback (${refusedAddress})` : "the server is not listening yet"}`);
       socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");

@@ -86,6 +86,19 @@ const thrown: { name: string; make: () => unknown; expect: { kind: string; data?
     make: () => new FerryError("quota", "over quota", { used: 1 }),
     expect: { kind: "quota", data: { used: 1 }, message: "over quota" },
   },
+  {
+    name: "a FerryError whose kind getter throws",
+    make: () => {
+      const e = new FerryError("x", "y");
+      Object.defineProperty(e, "kind", {
+        get() {
+          throw 1;
+        },
+      });
+      return e;
+    },
+    expect: { kind: "internal" },
+  },
 ];
 
 /** What a handler returns that cannot be sent: the call fails, typed, and nothing else happens. */
@@ -130,6 +143,15 @@ const returned: { name: string; make: () => unknown; kind: string; asyncKind?: s
   },
   { name: "a Proxy whose traps throw", make: hostileProxy, kind: "internal", asyncKind: "failed" },
   { name: "a Map", make: () => new Map(), kind: "not_serializable" },
+  {
+    name: "a toJSON that throws a Proxy whose traps throw",
+    make: () => ({
+      toJSON() {
+        throw hostileProxy();
+      },
+    }),
+    kind: "internal",
+  },
 ];
 
 const crashes: unknown[] = [];
@@ -176,6 +198,19 @@ for (const harness of harnesses) {
           rethrow: defineCommand(z.object({ e: z.unknown() }), ({ e }) => {
             throw e;
           }),
+          // A Standard Schema whose validate throws a hostile Proxy.
+          bad_schema: defineCommand(
+            {
+              "~standard": {
+                version: 1,
+                vendor: "test",
+                validate: () => {
+                  throw hostileProxy();
+                },
+              },
+            },
+            () => "unreachable",
+          ),
           ok: () => "alive",
         },
       });
@@ -199,6 +234,7 @@ for (const harness of harnesses) {
         // What the page itself sends, rethrown by a handler, comes back as that value.
         check(await rejection(c.invoke("rethrow", { e: { toString: 1 } })), { kind: "failed", data: { toString: 1 } }, "rethrow");
         check(await rejection(c.invoke("rethrow", { e: null })), { kind: "failed", data: null }, "rethrow null");
+        assert.equal((await rejection(c.invoke("bad_schema"))).kind, "internal");
         assert.equal(await c.invoke("ok"), "alive");
         assert.deepEqual(crashes, [], "no unhandled rejection or uncaught exception");
         assert.ok(
