@@ -1,13 +1,12 @@
 /**
- * Server children: spawning `bench/server.ts` for a contender and talking to it over IPC.
+ * Server children: spawning the compiled `bench/server.ts` for a contender (plain `node`, no
+ * loader; see bench/launch.mjs) and talking to it over IPC.
  */
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { compiledScript } from "./compiled.ts";
 import type { ServerInfo, ContenderName } from "./contenders/types.ts";
 import type { ServerReply, ServerRequest } from "./server.ts";
-
-const SERVER = fileURLToPath(new URL("./server.ts", import.meta.url));
 
 /** A running server child. */
 export interface ServerChild {
@@ -43,9 +42,9 @@ export function bounded<T>(promise: Promise<T>, ms: number, what: string): Promi
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Starts `bench/server.ts <name>` and waits for it to be ready. */
+/** Starts the compiled `bench/server.ts <name>` and waits for it to be ready. */
 export async function spawnServer(name: ContenderName, options: SpawnOptions = {}): Promise<ServerChild> {
-  const child = spawn(process.execPath, ["--expose-gc", ...(options.nodeFlags ?? []), "--import", "tsx", SERVER, name], {
+  const child = spawn(process.execPath, ["--expose-gc", ...(options.nodeFlags ?? []), compiledScript("server"), name], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     env: { ...process.env, BENCH_ORIGINS: JSON.stringify(options.origins ?? []) },
   });

@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/cost.ts [rounds]`: CPU time per call, server and client, for raw ws and
+ * `node bench/launch.mjs cost [rounds]`: CPU time per call, server and client, for raw ws and
  * ferry, sequential and pipelined, interleaved over rounds. CPU time moves less than wall
  * time when other work shares the machine, so this is how core changes are judged
  * (docs/profile.md); medians over rounds.

@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/overhead.ts`: ferry's own cost per greet with no socket at all: the
+ * `node bench/launch.mjs overhead`: ferry's own cost per greet with no socket at all: the
  * backend driven through `app.connect` with a peer that only counts frames, and the client
  * driven through a transport that answers in-process. What is left is the time ferry's
  * code adds on each side of a call. Minimum over trials, since interference only adds.

@@ -1,5 +1,6 @@
 /**
- * `npx tsx bench/profile.ts [raw|ferry ...]`: where a call's time goes.
+ * `node bench/launch.mjs profile [raw|ferry ...]`: where a call's time goes (compiled, plain
+ * node: ferry's frames are its `dist/` modules).
  *
  * For each contender, runs sequential and pipelined greets after a warm-up with the V8
  * profiler on in the server child and in this (client) process, then prints
@@ -32,8 +33,9 @@ function group(url: string, name: string): string {
   if (name === "(garbage collector)") return "GC";
   if (name === "(idle)" || name === "(program)") return name;
   if (url.includes("/node_modules/ws/")) return "ws library";
-  if (url.includes("/src/")) return `ferry ${url.slice(url.lastIndexOf("/src/") + 5)}`;
-  if (url.includes("/bench/")) return "bench harness";
+  if (url.includes("/dist/")) return `ferry ${url.slice(url.lastIndexOf("/dist/") + 6)}`;
+  // The compiled bench lives in a temporary folder (bench/launch.mjs).
+  if (url.includes("/ferry-bench-")) return "bench harness";
   if (url.includes("/node_modules/")) return url.slice(url.lastIndexOf("/node_modules/") + 14).split("/")[0]!;
   if (url.startsWith("node:")) return "node internals (js)";
   return "native / runtime";

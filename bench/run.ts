@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: ferry against raw `ws` (the floor), birpc over `ws` and tRPC v11's
- * WebSocket link, on the same workloads, in one run, over loopback.
+ * WebSocket link, on the same workloads, in one run, over loopback. It runs compiled, on
+ * plain `node` with no loader (`node bench/launch.mjs run …`): ferry from `dist/`.
  *
  *   npm run bench                      full run (3 rounds, Chromium included), writes
  *                                      bench/results.json and docs/performance.md
@@ -35,6 +36,7 @@ import {
   binary,
   binaries,
   coldStart,
+  coldStarts,
   events,
   listenersMemory,
   pipelined,
@@ -44,7 +46,6 @@ import {
   type Figures,
   type RunContext,
 } from "./workloads.ts";
-import { readFileSync } from "node:fs";
 
 /** The results file's shape (bench/results.json). */
 export interface BenchResults {
@@ -123,7 +124,7 @@ const ALL_WORKLOADS: Workload[] = [
   { id: "events100", name: "events to 100", run: (ctx) => events(ctx, 100) },
   { id: "windows", name: "heap per window", run: windowsMemory },
   { id: "listeners", name: "heap per listener", run: listenersMemory },
-  { id: "cold", name: "cold start", run: coldStart },
+  { id: "cold", name: "cold start", run: coldStart, runTogether: coldStarts },
 ];
 const WORKLOADS = ALL_WORKLOADS.filter((w) => only === undefined || only.includes(w.id));
 
@@ -199,10 +200,13 @@ async function main(): Promise<void> {
         );
       }
     }
-    if (chosen.includes("ferry"))
-      tally.add("ferry", {
-        client_size: gzipSync(readFileSync(fileURLToPath(import.meta.resolve("ferry/browser/client.js")))).byteLength / 1024,
-      });
+    const ferryServer = servers.get("ferry");
+    if (ferryServer) {
+      // The bytes the backend serves at /__ferry/client.js (dist/browser/client.js, minified).
+      const res = await fetch(`${ferryServer.info.origin}/__ferry/client.js`);
+      if (!res.ok) throw new Error(`ferry server did not serve its client: HTTP ${res.status}`);
+      tally.add("ferry", { client_size: gzipSync(Buffer.from(await res.arrayBuffer())).byteLength / 1024 });
+    }
   } finally {
     for (const client of clients.values()) client.close();
     for (const server of servers.values()) await server.stop();
@@ -250,7 +254,11 @@ function performanceDoc(r: BenchResults): string {
     .filter((f) => f.met === false)
     .map(
       (f) =>
-        `- **${f.title}**: ferry ${f.ratios.ferry?.toFixed(2) ?? "?"}× raw ws (median of per-round ratios ${f.pairedRatios.ferry?.toFixed(2) ?? "?"}×); target ${f.target}.${f.missNote ? ` ${f.missNote}` : ""}`,
+        `- **${f.title}**: ${
+          f.ratios.ferry !== undefined
+            ? `ferry ${f.ratios.ferry.toFixed(2)}× raw ws (median of per-round ratios ${f.pairedRatios.ferry?.toFixed(2) ?? "?"}×)`
+            : `ferry ${f.values.ferry?.median.toFixed(2) ?? "?"} ${f.unit}`
+        }; target ${f.target}.${f.missNote ? ` ${f.missNote}` : ""}`,
     );
   return `# Performance
 
@@ -258,7 +266,14 @@ ferry measured side by side with raw \`ws\` (the floor), birpc over \`ws\` and t
 WebSocket link, in one run on one machine. Each cell is the median over ${r.rounds} rounds
 (Chromium rows: ${r.browserRounds}) with (min–max) and, in bold, the ratio to raw ws's median.
 Contenders run one at a time, their order rotating every round. \`bench/results.json\` also
-holds every round and the median of per-round ratios (\`pairedRatios\`).
+holds every round and the median of per-round ratios (\`pairedRatios\`). The targets are
+DESIGN.md's; a missed one is marked **MISSED** and listed below the table with both numbers.
+
+Everything runs as compiled JavaScript on plain \`node\`, with no TypeScript loader in any
+process: \`npm run bench\` builds \`dist/\`, then \`bench/launch.mjs\` compiles the bench's own
+files with esbuild, leaving packages as imports, so ferry loads from \`dist/\` through its
+\`exports\` as in an app, and ws, birpc and tRPC from their published files: every contender,
+server and client, runs the same way.
 
 Reproduce with:
 
@@ -297,14 +312,23 @@ ${missed.length ? `Targets ferry misses in this run, and why:\n\n${missed.join("
   listeners over 100 event names, scaled to 10,000. raw ws and birpc keep a plain table of
   listener ids; tRPC holds a subscription each, fed by \`node:events\` \`on()\` as tRPC's docs show
   (on Node 20 each \`on()\` iterator alone holds ~33 KB: 331 MiB per 10,000, measured apart).
-- **Cold start**: from spawning the backend to the first answered call. ferry: the tutorial backend
-  (\`examples/tutorial/server.ts --no-window\`, zod included) and its \`greet\`; the peers: the bench's
-  server child with only their module loaded. All start through the same \`tsx\` loader.
+- **Cold start**: from spawning the backend to the first answered call, the median of ${r.sizes.coldStarts}
+  starts per round, the contenders taking turns start by start. First row, ferry: the tutorial backend
+  (\`examples/tutorial/server.ts --no-window\`: zod, capabilities, the fs and dialog plugins) and its
+  \`greet\`; second row, ferry: the bench's server child, as the peers start in both rows (the bench
+  server with only their module loaded; one start of a peer counts for both rows). All compiled
+  before the run; nothing is compiled while timed.
 - **Chromium page**: Debian's Chromium launched directly (headless, fresh profile, nothing attached),
   the page cross-origin isolated (\`performance.now()\` resolution 5 µs${m.crossOriginIsolated === false ? "; **this run was not isolated: 100 µs resolution**" : ""}),
   ferry's client being the bytes the backend serves at \`/__ferry/client.js\`; raw ws from the same page.
   The same round trips as above; pipelined: ${r.sizes.pipeCalls / 2} calls, ${r.sizes.inFlight} in flight.
-- **Browser client size**: \`/__ferry/client.js\` (the whole page API: invoke, listen, Channel, errors), gzip.
+- **Browser client size**: the bytes the ferry server serves at \`/__ferry/client.js\` (the whole
+  page API: invoke, listen, Channel, reconnect, errors; \`dist/browser/client.js\`, minified), gzip.
+
+Not measured by this bench: channel throughput (DESIGN.md: bytes and channels ≥ 0.9× raw ws
+with backpressure on; only bytes, the 10 MiB row, are measured), copies held for a 256 MiB
+result (\`node bench/launch.mjs large 256\`, which prints it against DESIGN.md's ≤ 2 copies:
+[large-results.md](large-results.md)), and window open → first paint and PSS per engine.
 
 All servers bind 127.0.0.1; every loop is bounded. Full results, every round included:
 \`bench/results.json\`.

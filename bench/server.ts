@@ -1,9 +1,11 @@
 /**
  * The server child: serves one contender and obeys the orchestrator over Node IPC.
  *
- *   node --expose-gc --import tsx bench/server.ts <raw|birpc|trpc|ferry>
+ *   node --expose-gc <compiled server.mjs> <raw|birpc|trpc|ferry>
  *
- * Only the named contender's module is loaded, so its cold start carries nothing else.
+ * bench/launch.mjs compiles it (plain `node`, no loader; packages, ferry's `dist/` included,
+ * load as Node resolves them). Only the named contender's module is loaded, so its cold
+ * start carries nothing else.
  * Requests (`{ id, op, ... }`) get `{ id, ... }` back:
  * - `emit {event, count, burst}`: emits `count` events, `burst` per turn of the event loop;
  * - `heap`: heap used after full collections, in bytes;

@@ -5,8 +5,8 @@
 
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import { bounded, spawnServer, type ServerChild } from "./children.ts";
+import { compiledScript } from "./compiled.ts";
 import { ferry } from "./contenders/ferry.ts";
 import { BLOB_BYTES, type BenchClient, type Contender } from "./contenders/types.ts";
 import { percentile } from "./stats.ts";
@@ -22,6 +22,8 @@ export interface Sizes {
   eventBurst: number;
   windows: number;
   listeners: number;
+  /** Cold starts per contender per round (their median is the round's figure). */
+  coldStarts: number;
   /** Memory figures on a fresh server child each (slower; `--quick` reuses the running one). */
   freshServers: boolean;
 }
@@ -36,6 +38,7 @@ export const FULL: Sizes = {
   eventBurst: 64,
   windows: 1000,
   listeners: 10_000,
+  coldStarts: 5,
   freshServers: true,
 };
 
@@ -49,6 +52,7 @@ export const QUICK: Sizes = {
   eventBurst: 64,
   windows: 50,
   listeners: 500,
+  coldStarts: 1,
   freshServers: false,
 };
 
@@ -231,28 +235,67 @@ async function measureListeners({ contender, server, sizes }: RunContext): Promi
   }
 }
 
-const TUTORIAL = fileURLToPath(new URL("../examples/tutorial/server.ts", import.meta.url));
-
 /**
- * Cold start to the first served call, in ms: for ferry the tutorial backend
- * (`examples/tutorial/server.ts --no-window`) and its `greet`; for the peers the bench
- * server child with only their module loaded. Both start through the same `tsx` loader.
+ * Cold start to the first served call, in ms, two ways:
+ * - `cold_start`: for ferry the tutorial backend (`examples/tutorial/server.ts --no-window`,
+ *   zod and the fs and dialog plugins included) and its `greet`; for the peers the bench
+ *   server child with only their module loaded;
+ * - `cold_start_server`: every contender, ferry included, as the bench server child.
+ * All of it is compiled JavaScript on plain `node` (bench/launch.mjs compiled it before the
+ * run): no loader, no compile step timed. A peer's one start counts for both figures.
+ * Each contender starts `sizes.coldStarts` times, the contenders taking turns start by
+ * start; the figure is the median of those starts.
  */
-export async function coldStart({ contender }: RunContext): Promise<Figures> {
-  const t0 = performance.now();
-  if (contender.name !== "ferry") {
-    const child = await spawnServer(contender.name);
-    try {
-      const client = await contender.connect(child.info);
-      await client.greet(NAME);
-      const ms = performance.now() - t0;
-      client.close();
-      return { cold_start: ms };
-    } finally {
-      await child.stop();
+export async function coldStarts(ctxs: RunContext[]): Promise<Map<RunContext, Figures>> {
+  const starts = new Map<RunContext, { cold_start: number[]; cold_start_server: number[] }>(
+    ctxs.map((c) => [c, { cold_start: [], cold_start_server: [] }]),
+  );
+  const count = ctxs[0]?.sizes.coldStarts ?? 0;
+  for (let i = 0; i < count; i++) {
+    for (const ctx of ctxs) {
+      const list = starts.get(ctx)!;
+      if (ctx.contender.name === "ferry") {
+        list.cold_start.push(await tutorialColdStart());
+        list.cold_start_server.push(await serverColdStart(ctx.contender));
+      } else {
+        const ms = await serverColdStart(ctx.contender);
+        list.cold_start.push(ms);
+        list.cold_start_server.push(ms);
+      }
     }
   }
-  const child = spawn(process.execPath, ["--import", "tsx", TUTORIAL, "--no-window"], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Map(
+    ctxs.map((c) => {
+      const list = starts.get(c)!;
+      return [c, { cold_start: percentile(list.cold_start, 50), cold_start_server: percentile(list.cold_start_server, 50) }];
+    }),
+  );
+}
+
+/** One contender's cold starts alone. */
+export async function coldStart(ctx: RunContext): Promise<Figures> {
+  return (await coldStarts([ctx])).get(ctx)!;
+}
+
+/** Spawning the bench server child to its first answered greet. */
+async function serverColdStart(contender: Contender): Promise<number> {
+  const t0 = performance.now();
+  const child = await spawnServer(contender.name);
+  try {
+    const client = await contender.connect(child.info);
+    await client.greet(NAME);
+    const ms = performance.now() - t0;
+    client.close();
+    return ms;
+  } finally {
+    await child.stop();
+  }
+}
+
+/** Spawning the tutorial backend to its first answered greet. */
+async function tutorialColdStart(): Promise<number> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [compiledScript("tutorial"), "--no-window"], { stdio: ["ignore", "pipe", "inherit"] });
   try {
     // stdout is a pipe, so the backend prints the path of its 0600 launch file, not the token.
     const url = await bounded(
@@ -282,7 +325,7 @@ export async function coldStart({ contender }: RunContext): Promise<Figures> {
     const ms = performance.now() - t0;
     client.close();
     if (greeting !== `Hello, ${NAME}!`) throw new Error(`tutorial greet answered ${JSON.stringify(greeting)}`);
-    return { cold_start: ms };
+    return ms;
   } finally {
     const exited = child.exitCode === null ? new Promise((resolve) => child.once("exit", resolve)) : Promise.resolve();
     child.kill("SIGTERM");

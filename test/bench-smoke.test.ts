@@ -1,7 +1,9 @@
 /**
  * `npm run bench -- --quick` end to end, without the browser: every contender and every
- * Node workload reports a finite figure, and the table names them all. No timing is
- * asserted; the bench itself never runs in `npm test`.
+ * Node workload reports a finite figure, and the table names them all. It runs the way
+ * `npm run bench` does (bench/launch.mjs: compiled, plain node, ferry from dist/), so it
+ * needs `npm run build` first, as `npm test` does. No timing is asserted; the bench itself
+ * never runs in `npm test`.
  */
 
 import { test } from "node:test";
@@ -19,7 +21,8 @@ test("npm run bench -- --quick reports every contender on every workload", () =>
   const dir = mkdtempSync(join(tmpdir(), "ferry-bench-smoke-"));
   try {
     const out = join(dir, "results.json");
-    const r = spawnSync(process.execPath, ["--import", "tsx", "bench/run.ts", "--quick", "--no-browser", "--out", out], {
+    // As `npm run bench` runs it: compiled by bench/launch.mjs, plain node, no loader.
+    const r = spawnSync(process.execPath, ["bench/launch.mjs", "run", "--quick", "--no-browser", "--out", out], {
       cwd: ROOT,
       encoding: "utf8",
       timeout: 120_000,
@@ -27,7 +30,18 @@ test("npm run bench -- --quick reports every contender on every workload", () =>
     assert.equal(r.status, 0, `bench exited with ${r.status}:\n${r.stderr}`);
     const results = JSON.parse(readFileSync(out, "utf8")) as BenchResults;
     assert.equal(results.mode, "quick");
-    const node = ["rt_p50", "rt_p99", "pipelined", "binary", "events_1", "events_100", "mem_windows", "mem_listeners", "cold_start"];
+    const node = [
+      "rt_p50",
+      "rt_p99",
+      "pipelined",
+      "binary",
+      "events_1",
+      "events_100",
+      "mem_windows",
+      "mem_listeners",
+      "cold_start",
+      "cold_start_server",
+    ];
     for (const id of node) {
       const figure = results.figures.find((f) => f.id === id);
       assert.ok(figure, `figure ${id} missing`);
