@@ -122,7 +122,11 @@ export interface StaticOptions {
 
 /** The request handler for the frontend files and ferry's own paths. */
 export function createRequestHandler(opts: StaticOptions) {
-  const rootPromise = opts.root ? realpath(resolve(opts.root)) : undefined;
+  // Resolved per request until it exists: a missing folder (normal in dev before the first
+  // build) is a 404 that says so, never a rejection nobody handles.
+  const rootPath = opts.root === undefined ? undefined : resolve(opts.root);
+  let rootReal: string | undefined;
+  const findRoot = async (): Promise<string | undefined> => (rootReal ??= await realpath(rootPath!).catch(() => undefined));
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     res.setHeader("Content-Security-Policy", opts.csp);
     try {
@@ -135,8 +139,9 @@ export function createRequestHandler(opts: StaticOptions) {
       const url = new URL(req.url ?? "/", "http://x");
       if (url.pathname === "/__ferry/client.js") return send(res, 200, CLIENT_JS, TYPES[".js"], head);
       if (url.pathname === "/__ferry/tauri.js") return send(res, 200, TAURI_JS, TYPES[".js"], head);
-      if (!rootPromise) return send(res, 404, "not found\n");
-      const root = await rootPromise;
+      if (rootPath === undefined) return send(res, 404, "not found\n");
+      const root = await findRoot();
+      if (root === undefined) return send(res, 404, `not found: the app's folder ${rootPath} does not exist (yet)\n`);
       let pathname: string;
       try {
         pathname = decodeURIComponent(url.pathname);
