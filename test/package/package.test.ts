@@ -374,6 +374,31 @@ describe("plain node, no loader", () => {
   }
 });
 
+describe("the installed ferry command", () => {
+  test("ferry check runs from node_modules/.bin on a JS config, and names tsx for a TS one on Node 20", async () => {
+    const dir = join(backend, "check-app");
+    const cap = { identifier: "main", windows: ["main"], permissions: ["allow-greet", "core:event:default"] };
+    await writeFiles(dir, {
+      "capabilities/main.json": json(cap),
+      "access.mjs": `import { defineAccessConfig } from "ferry/acl";\nexport default defineAccessConfig({ root: ".", commands: ["greet"], windows: ["main"] });\n`,
+      "access.ts": `import { defineAccessConfig } from "ferry/acl";\nconst windows: string[] = ["main"];\nexport default defineAccessConfig({ root: ".", commands: ["greet"], windows });\n`,
+    });
+    const bin = join(backend, "node_modules/.bin/ferry");
+    const ok = await run(bin, ["check", "access.mjs"], dir);
+    assert.equal(ok.code, 0, shown(ok));
+    assert.match(ok.stdout, /^ok: 1 capability, 0 error\(s\), 0 warning\(s\)/m);
+    // A grant of a command the app does not have is an error, exit 1.
+    await writeFiles(dir, { "capabilities/main.json": json({ ...cap, permissions: ["allow-gret"] }) });
+    const bad = await run(bin, ["check", "access.mjs"], dir);
+    assert.equal(bad.code, 1, shown(bad));
+    assert.match(bad.stdout, /allow-gret/);
+    // Node 20 cannot load TypeScript by itself and the temp project has no tsx.
+    const ts = await run(bin, ["check", "access.ts"], dir);
+    assert.equal(ts.code, 2, shown(ts));
+    assert.match(ts.stderr, /npm install --save-dev tsx/);
+  });
+});
+
 describe("a consumer's tsc: strict, skipLibCheck false", () => {
   test("the temp projects hold no @types/ws, and the page project no @types/node", () => {
     for (const dir of [backend, page]) assert.ok(!existsSync(join(dir, "node_modules/@types/ws")), `@types/ws installed in ${dir}`);
