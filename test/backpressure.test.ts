@@ -71,7 +71,8 @@ for (const harness of harnesses.filter((h) => h.name === "memory")) {
   });
 }
 
-test("ws: a page that stops reading leaves its connection not writable until it reads again", async () => {
+/** A raw page on ws that listens to "chunk", stops reading its socket, then calls flood. */
+async function pausedPage() {
   const seen: { full: boolean; drained: boolean; sent: number; error?: unknown } = { full: false, drained: false, sent: 0 };
   const app = createApp({ authorize: allowAll, plugins: [floodPlugin(seen, PAST_KERNEL)], maxBufferedBytes: BOUND, log: () => {} });
   const server = await serveWs(app, { windows: [], log: () => {} });
@@ -83,6 +84,11 @@ test("ws: a page that stops reading leaves its connection not writable until it 
   socket.pause(); // the page stops reading: the kernel's buffers fill, then the backend's
   ws.send(JSON.stringify({ t: "i", id: 2, cmd: "plugin:probe|flood", a: {} }));
   await until(() => seen.full, "the backend saw the connection full", 20_000);
+  return { seen, server, ws, socket };
+}
+
+test("ws: a page that stops reading leaves its connection not writable until it reads again", async () => {
+  const { seen, server, ws, socket } = await pausedPage();
   assert.equal(seen.drained, false, "it stays full while the page does not read");
   socket.resume();
   await until(() => seen.drained, "writable again once the page reads", 20_000);
@@ -91,16 +97,7 @@ test("ws: a page that stops reading leaves its connection not writable until it 
 });
 
 test("whenWritable rejects with connection_closed when the window goes away while full", async () => {
-  const seen: { full: boolean; drained: boolean; sent: number; error?: unknown } = { full: false, drained: false, sent: 0 };
-  const app = createApp({ authorize: allowAll, plugins: [floodPlugin(seen, PAST_KERNEL)], maxBufferedBytes: BOUND, log: () => {} });
-  const server = await serveWs(app, { windows: [], log: () => {} });
-  const { token } = server.window("main");
-  const ws = new WebSocket(server.wsUrl, ["ferry.v1", `ferry.token.${token}`], { origin: server.origin });
-  await new Promise((r, j) => ws.once("open", r).once("error", j));
-  ws.send(JSON.stringify({ t: "i", id: 1, cmd: "plugin:event|listen", a: { event: "chunk", handler: 1 } }));
-  (ws as unknown as { _socket: Duplex })._socket.pause();
-  ws.send(JSON.stringify({ t: "i", id: 2, cmd: "plugin:probe|flood", a: {} }));
-  await until(() => seen.full, "the backend saw the connection full", 20_000);
+  const { seen, server, ws } = await pausedPage();
   ws.terminate();
   await until(() => seen.error !== undefined || seen.drained, "the waiter settled");
   assert.equal(seen.drained, false, "a socket that went away never drains");
