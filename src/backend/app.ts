@@ -59,12 +59,30 @@ export interface AppOptions<State> {
    * writable until its transport drains (`ctx.connection.whenWritable()`). Default 8 MiB.
    */
   maxBufferedBytes?: number;
+  /** Per-connection and per-window limits (see `Limits`); each has a default. */
+  limits?: Partial<Limits>;
   /**
    * Argument naming of app commands that do not set their own (see `ArgNames`). Set
    * `"camelCase"` for handlers ported from Tauri with snake_case names. Default: keys as sent.
    */
   rename?: ArgNames;
 }
+
+/**
+ * What one page can make the backend hold. Over a limit a call fails with `limit_exceeded`
+ * (data: `{ limit, max }`), or the transport closes the connection with 4429 (docs/errors.md).
+ */
+export interface Limits {
+  /** Calls in flight on one connection. Default 1024. */
+  callsInFlight: number;
+  /** Page listeners on one connection. Default 4096. */
+  listeners: number;
+  /** Open connections of one window label (reloads and reconnects overlap briefly). Default 32. */
+  connectionsPerWindow: number;
+}
+
+/** The limits an app gets when it sets none. */
+export const DEFAULT_LIMITS: Readonly<Limits> = { callsInFlight: 1024, listeners: 4096, connectionsPerWindow: 32 };
 
 /** What plugin commands see besides the usual context: the calling connection. */
 export interface PluginContext<State = unknown> extends CommandContext<State> {
@@ -109,6 +127,7 @@ export interface AppHandle<State = unknown> {
 /** What connections need from the app; not part of the public API. */
 export interface AppInternals {
   readonly dev: boolean;
+  readonly limits: Readonly<Limits>;
   /** The app's log; never throws. */
   log(entry: LogEntry): void;
   readonly bus: EventBus;
@@ -124,6 +143,8 @@ export interface App<State = unknown> extends AppHandle<State> {
   readonly maxFrameBytes: number;
   /** Bound on a connection's outgoing buffer, for transports to report `send(…) === false` above. */
   readonly maxBufferedBytes: number;
+  /** The app's limits, defaults filled in; transports enforce `connectionsPerWindow`. */
+  readonly limits: Readonly<Limits>;
   /** Command names, app and plugin, for tooling and suggestions. */
   commandNames(): string[];
   /** Closes every connection (code 1001). */
@@ -158,6 +179,11 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
     }
   };
   const authorize = options.authorize ?? denyWithoutRules;
+  const limits: Readonly<Limits> = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new TypeError(`createApp: limits.${name} must be a positive integer, got ${String(value)}`);
+  }
   const registry = new Map<string, Command>();
   const connections = new Set<Connection>();
   const bus = new EventBus((error, event) => log({ level: "error", message: `listener for "${event}" threw`, error }));
@@ -287,6 +313,7 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
     log,
     maxFrameBytes: options.maxFrameBytes ?? 64 * 1024 * 1024,
     maxBufferedBytes: options.maxBufferedBytes ?? 8 * 1024 * 1024,
+    limits,
 
     dispatch(conn, msg) {
       const command = registry.get(msg.cmd);
@@ -295,6 +322,15 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
       if (!decision.allowed) {
         const message = decision.message ?? `window "${conn.label}" may not call "${msg.cmd}"`;
         return conn.fail(msg.id, new FerryError("permission_denied", message, decision.data ?? { command: msg.cmd, window: conn.label }));
+      }
+      if (conn.pending.size >= limits.callsInFlight) {
+        return conn.fail(
+          msg.id,
+          new FerryError("limit_exceeded", `window "${conn.label}" has ${limits.callsInFlight} calls in flight, the most it may`, {
+            limit: "callsInFlight",
+            max: limits.callsInFlight,
+          }),
+        );
       }
       if (conn.pending.has(msg.id)) {
         // Not a failure of that id: the call in flight under it goes on and settles it.

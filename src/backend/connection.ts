@@ -225,6 +225,13 @@ export class Connection implements TransportConnection, PluginConnection {
     if (this.listeners.has(handler)) {
       throw new FerryError("invalid_args", `handler id ${handler} is already listening`);
     }
+    const max = this.app.limits.listeners;
+    if (this.listeners.size >= max) {
+      throw new FerryError("limit_exceeded", `window "${this.label}" has ${max} listeners, the most it may; unlisten first`, {
+        limit: "listeners",
+        max,
+      });
+    }
     this.app.bus.addPageListener(this, event, handler);
     this.listeners.set(handler, event);
   }

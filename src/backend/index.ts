@@ -3,8 +3,19 @@
  * Transports are separate entry points: `ferry/transports/ws`, `ferry/transports/memory`.
  */
 
-export { allowAll, createApp, definePlugin } from "./app.ts";
-export type { AccessDecision, App, AppHandle, AppOptions, Authorize, LogEntry, Plugin, PluginContext, WindowFilter } from "./app.ts";
+export { allowAll, createApp, definePlugin, DEFAULT_LIMITS } from "./app.ts";
+export type {
+  AccessDecision,
+  App,
+  AppHandle,
+  AppOptions,
+  Authorize,
+  Limits,
+  LogEntry,
+  Plugin,
+  PluginContext,
+  WindowFilter,
+} from "./app.ts";
 export { defineCommand } from "./commands.ts";
 export type { ArgNames, Command, CommandContext, CommandInput, CommandOptions, Handler } from "./commands.ts";
 export { Channel } from "./channel.ts";

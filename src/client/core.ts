@@ -381,6 +381,7 @@ function closeMessage(code: number, reason: string, opened: boolean): string {
   const detail = ` (${code}${reason ? `: ${reason}` : ""})`;
   if (code === 4401) return `this page's window token is not valid (revoked, or from an earlier run): reopen the app${detail}`;
   if (code === 4403) return `the app revoked this window's token: reopen the app${detail}`;
+  if (code === 4429) return `this window has too many open connections${detail}`;
   if (code === 1006 && !opened) return `server not reachable (or it refused the handshake: Host/Origin)${detail}`;
   if (code === 1006) return `connection dropped${detail}`;
   return `connection closed${detail}`;

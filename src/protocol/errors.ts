@@ -20,6 +20,7 @@ export const FRAMEWORK_ERROR_KINDS = [
   "timeout",
   "connection_closed",
   "payload_too_large",
+  "limit_exceeded",
   "invalid_event",
   "protocol",
   "internal",

@@ -19,6 +19,8 @@ export const TokenCloseCode = {
   unknownToken: 4401,
   /** The app revoked the window's token while this connection was open. */
   revoked: 4403,
+  /** The window already has `limits.connectionsPerWindow` open connections. */
+  tooManyConnections: 4429,
 } as const;
 
 /** The subprotocol list a page offers: the protocol, then its token. */

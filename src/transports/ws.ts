@@ -223,6 +223,11 @@ function createGate(app: App<any>, opts: GateOptions) {
           opts.log("closed WebSocket: missing, unknown or revoked window token");
           return ws.close(TokenCloseCode.unknownToken, "unknown window token");
         }
+        const max = app.limits.connectionsPerWindow;
+        if ((live.get(label)?.size ?? 0) >= max) {
+          opts.log(`closed WebSocket: window "${label}" already has ${max} connections (limits.connectionsPerWindow)`);
+          return ws.close(TokenCloseCode.tooManyConnections, "too many connections for this window");
+        }
         track(ws, label, attach(ws, label, req.headers.origin!));
         onAuthenticated?.(label);
       });

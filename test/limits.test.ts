@@ -1,0 +1,100 @@
+/**
+ * Limits on what one page can make the backend hold (docs/errors.md): calls in flight and
+ * listeners per connection fail with `limit_exceeded`; connections per window close with
+ * 4429, while a reload storm (a new connection, then the old one gone, over and over) is
+ * never refused. Another window never notices.
+ */
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { allowAll, createApp, DEFAULT_LIMITS, type FerryError } from "ferry";
+import { serveWs } from "ferry/transports/ws";
+import { connectWs } from "ferry/client/node";
+import { harnesses } from "./support/transports.ts";
+import { rejection, until } from "./support/wait.ts";
+
+for (const harness of harnesses) {
+  describe(`limits per connection (${harness.name})`, () => {
+    test("calls in flight past the limit fail with limit_exceeded; other windows and later calls go on", async () => {
+      const release: (() => void)[] = [];
+      const app = createApp({
+        authorize: allowAll,
+        log: () => {},
+        limits: { callsInFlight: 4 },
+        commands: {
+          hang: () => new Promise<string>((r) => release.push(() => r("done"))),
+          ping: () => "pong",
+        },
+      });
+      const s = await harness.start(app);
+      const a = await s.connect("a");
+      const b = await s.connect("b");
+      const held = [1, 2, 3, 4].map(() => a.invoke("hang"));
+      await until(() => release.length === 4, "four calls running");
+      const err = await rejection(a.invoke("ping"));
+      assert.equal(err.kind, "limit_exceeded");
+      assert.deepEqual(err.data, { limit: "callsInFlight", max: 4 });
+      assert.equal(await b.invoke("ping"), "pong", "another window is not limited by this one");
+      for (const r of release) r();
+      assert.deepEqual(await Promise.all(held), ["done", "done", "done", "done"]);
+      assert.equal(await a.invoke("ping"), "pong", "room again once calls settle");
+      await s.stop();
+    });
+
+    test("listeners past the limit fail with limit_exceeded; unlisten makes room", async () => {
+      const app = createApp({ authorize: allowAll, log: () => {}, limits: { listeners: 3 } });
+      const s = await harness.start(app);
+      const c = await s.connect("main");
+      const offs = [await c.listen("x", () => {}), await c.listen("y", () => {}), await c.listen("z", () => {})];
+      await assert.rejects(
+        c.listen("w", () => {}),
+        (e: FerryError) => {
+          assert.equal(e.kind, "limit_exceeded");
+          assert.deepEqual(e.data, { limit: "listeners", max: 3 });
+          return true;
+        },
+      );
+      offs[0]!();
+      await until(() => app.listenerCount() === 2, "the unlisten arrived");
+      await c.listen("w", () => {});
+      assert.equal(app.listenerCount(), 3);
+      await s.stop();
+    });
+  });
+}
+
+test("connections per window: one past the limit is closed with 4429; a reload storm is not refused", async () => {
+  const app = createApp({ authorize: allowAll, log: () => {}, limits: { connectionsPerWindow: 3 }, commands: { ping: () => "pong" } });
+  const logs: string[] = [];
+  const server = await serveWs(app, { windows: [], log: (m) => logs.push(m) });
+  const { token } = server.window("main");
+  const open = () => connectWs(server.wsUrl, { token, origin: server.origin });
+  try {
+    // A reload storm: each new page connects before the old one is gone, 50 times.
+    let previous = await open();
+    for (let i = 0; i < 50; i++) {
+      const next = await open();
+      assert.equal(await next.invoke("ping"), "pong", `reload ${i} was refused`);
+      previous.close();
+      previous = next;
+    }
+    const held = [previous, await open(), await open()];
+    for (const c of held) assert.equal(await c.invoke("ping"), "pong");
+    const fourth = await open();
+    const err = await rejection(fourth.invoke("ping"));
+    assert.equal(err.kind, "connection_closed");
+    assert.equal((err.data as { code: number }).code, 4429);
+    assert.match(err.message, /too many open connections/);
+    assert.ok(logs.some((l) => /connectionsPerWindow/.test(l)));
+    for (const c of held) c.close();
+  } finally {
+    await server.close();
+  }
+});
+
+test("limits must be positive integers; unset ones keep their defaults", () => {
+  assert.throws(() => createApp({ limits: { listeners: 0 } }), /limits\.listeners must be a positive integer/);
+  assert.throws(() => createApp({ limits: { callsInFlight: 1.5 } }), /limits\.callsInFlight/);
+  const app = createApp({ limits: { listeners: 7 } });
+  assert.deepEqual(app.limits, { ...DEFAULT_LIMITS, listeners: 7 });
+});
