@@ -98,3 +98,40 @@ test("limits must be positive integers; unset ones keep their defaults", () => {
   const app = createApp({ limits: { listeners: 7 } });
   assert.deepEqual(app.limits, { ...DEFAULT_LIMITS, listeners: 7 });
 });
+
+test("a message announcing too many byte segments, or more bytes than a frame may hold, is closed with 1009 before any arrives", async () => {
+  const app = createApp({
+    authorize: allowAll,
+    log: () => {},
+    limits: { segmentsPerMessage: 8 },
+    maxFrameBytes: 1024 * 1024,
+    commands: { ping: () => "pong" },
+  });
+  const server = await serveWs(app, { windows: [], log: () => {} });
+  const { token } = server.window("main");
+  const other = await connectWs(server.wsUrl, { token, origin: server.origin });
+  const { default: WebSocket } = await import("ws");
+  const closeCodeFor = async (refs: [unknown[], number][]) => {
+    const ws = new WebSocket(server.wsUrl, ["ferry.v1", `ferry.token.${token}`], { origin: server.origin });
+    await new Promise((r, j) => ws.once("open", r).once("error", j));
+    const closed = new Promise<number>((r) => ws.once("close", (code) => r(code)));
+    ws.send(JSON.stringify({ t: "i", id: 1, cmd: "ping", a: {}, $b: refs }));
+    return closed;
+  };
+  try {
+    const many = Array.from({ length: 9 }, (_, i): [unknown[], number] => [["a", String(i)], 1]);
+    assert.equal(await closeCodeFor(many), 1009, "9 segments where 8 may be announced");
+    assert.equal(
+      await closeCodeFor([
+        [["a", "x"], 600_000],
+        [["a", "y"], 600_000],
+      ]),
+      1009,
+      "1.2 MB announced where a frame may hold 1 MiB",
+    );
+    assert.equal(await other.invoke("ping"), "pong", "another connection never noticed");
+  } finally {
+    other.close();
+    await server.close();
+  }
+});

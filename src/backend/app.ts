@@ -79,10 +79,20 @@ export interface Limits {
   listeners: number;
   /** Open connections of one window label (reloads and reconnects overlap briefly). Default 32. */
   connectionsPerWindow: number;
+  /**
+   * Byte segments one incoming message may announce (their total is bounded by
+   * `maxFrameBytes`); more closes the connection with 1009 before any arrives. Default 1024.
+   */
+  segmentsPerMessage: number;
 }
 
 /** The limits an app gets when it sets none. */
-export const DEFAULT_LIMITS: Readonly<Limits> = { callsInFlight: 1024, listeners: 4096, connectionsPerWindow: 32 };
+export const DEFAULT_LIMITS: Readonly<Limits> = {
+  callsInFlight: 1024,
+  listeners: 4096,
+  connectionsPerWindow: 32,
+  segmentsPerMessage: 1024,
+};
 
 /** What plugin commands see besides the usual context: the calling connection. */
 export interface PluginContext<State = unknown> extends CommandContext<State> {
@@ -128,6 +138,7 @@ export interface AppHandle<State = unknown> {
 export interface AppInternals {
   readonly dev: boolean;
   readonly limits: Readonly<Limits>;
+  readonly maxFrameBytes: number;
   /** The app's log; never throws. */
   log(entry: LogEntry): void;
   readonly bus: EventBus;

@@ -7,7 +7,7 @@
  * connection ends there: handlers see their AbortSignal fire, listeners are freed.
  */
 
-import { coalesce, FrameReader, frameMessage, encodeValue, type EncodedValue, type Frame } from "../protocol/codec.ts";
+import { coalesce, FrameReader, frameMessage, encodeValue, TooMuchAnnounced, type EncodedValue, type Frame } from "../protocol/codec.ts";
 import { FerryError } from "../protocol/errors.ts";
 import { parseClientMessage } from "../protocol/messages.ts";
 import { describeThrow, REDACTED_JSON, shapeError, ThrownValue } from "./errors.ts";
@@ -123,7 +123,7 @@ export class Connection implements TransportConnection, PluginConnection {
   private readonly app: AppInternals;
   private readonly peer: Peer;
   private queue: Frame[] = [];
-  private readonly reader = new FrameReader();
+  private readonly reader: FrameReader;
   private flushScheduled = false;
   private protocolErrors = 0;
   private suggestionsLeft = MAX_SUGGESTIONS;
@@ -133,6 +133,7 @@ export class Connection implements TransportConnection, PluginConnection {
 
   constructor(app: AppInternals, label: string, peer: Peer, origin?: string) {
     this.app = app;
+    this.reader = new FrameReader({ maxSegments: app.limits.segmentsPerMessage, maxBytes: app.maxFrameBytes });
     this.label = label;
     this.origin = origin;
     this.peer = peer;
@@ -169,6 +170,7 @@ export class Connection implements TransportConnection, PluginConnection {
     try {
       messages = this.reader.read(data);
     } catch (err) {
+      if (err instanceof TooMuchAnnounced) return this.close(CloseCode.tooBig, err.message);
       this.protocolError(err);
       return;
     }

@@ -218,6 +218,11 @@ export function framePieces(frame: Frame): (string | Uint8Array)[] {
 }
 
 /** Thrown for frames that are not ferry frames; the connection answers with a `protocol` error. */
+/** A message announced more byte segments, or more bytes, than the reader takes: the connection is closed (1009). */
+export class TooMuchAnnounced extends Error {
+  override name = "TooMuchAnnounced";
+}
+
 function malformed(why: string): FerryError {
   return new FerryError("protocol", `malformed frame: ${why}`);
 }
@@ -234,6 +239,17 @@ interface Awaiting {
  */
 export class FrameReader {
   private awaiting: Awaiting | undefined;
+  private readonly maxSegments: number;
+  private readonly maxBytes: number;
+
+  /**
+   * `maxSegments` byte segments one message may announce, and `maxBytes` they may add up
+   * to; a message announcing more throws `TooMuchAnnounced` before any of them arrives.
+   */
+  constructor(limits: { maxSegments?: number; maxBytes?: number } = {}) {
+    this.maxSegments = limits.maxSegments ?? MAX_SEGMENTS;
+    this.maxBytes = limits.maxBytes ?? Infinity;
+  }
 
   /** The messages completed by this WebSocket message (none while segments are due). */
   read(data: string | Uint8Array): unknown[] {
@@ -253,12 +269,16 @@ export class FrameReader {
     const msg = parsed as Record<string, unknown>;
     const refs = msg.$b;
     delete msg.$b;
-    if (!Array.isArray(refs) || refs.length > MAX_SEGMENTS) throw malformed("bad $b list");
+    if (!Array.isArray(refs)) throw malformed("bad $b list");
+    if (refs.length > this.maxSegments) throw new TooMuchAnnounced(`a message may carry at most ${this.maxSegments} byte segments`);
+    let total = 0;
     for (const ref of refs) {
       if (!Array.isArray(ref) || ref.length !== 2 || !Array.isArray(ref[0]) || !Number.isSafeInteger(ref[1]) || ref[1] < 0) {
         throw malformed("bad $b entry");
       }
+      total += ref[1] as number;
     }
+    if (total > this.maxBytes) throw new TooMuchAnnounced(`a message may carry at most ${this.maxBytes} bytes`);
     if (refs.length === 0) return [msg];
     this.awaiting = { msg, refs: refs as [unknown[], number][], next: 0 };
     return [];
