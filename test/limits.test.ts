@@ -135,3 +135,40 @@ test("a message announcing too many byte segments, or more bytes than a frame ma
     await server.close();
   }
 });
+
+test("a text frame too deep or with too many containers is closed with 1009 before it is parsed", async () => {
+  const app = createApp({
+    authorize: allowAll,
+    log: () => {},
+    limits: { nestingDepth: 32, containersPerFrame: 6000 },
+    commands: { echo: ({ v }: { v: unknown }) => (Array.isArray(v) ? v.length : typeof v) },
+  });
+  const server = await serveWs(app, { windows: [], log: () => {} });
+  const { token } = server.window("main");
+  const other = await connectWs(server.wsUrl, { token, origin: server.origin });
+  const { default: WebSocket } = await import("ws");
+  const closeOf = async (text: string) => {
+    const ws = new WebSocket(server.wsUrl, ["ferry.v1", `ferry.token.${token}`], { origin: server.origin });
+    await new Promise((r, j) => ws.once("open", r).once("error", j));
+    const closed = new Promise<{ code: number; reason: string }>((r) =>
+      ws.once("close", (code, reason) => r({ code, reason: String(reason) })),
+    );
+    ws.send(text);
+    return closed;
+  };
+  const pad = "x".repeat(5000); // past the 4 KiB below which frames are not scanned
+  const invoke = (v: string) => `{"t":"i","id":1,"cmd":"echo","a":{"pad":"${pad}","v":${v}}}`;
+  try {
+    const deep = await closeOf(invoke("[".repeat(40) + "]".repeat(40)));
+    assert.deepEqual([deep.code, /nest at most 32/.test(deep.reason)], [1009, true], deep.reason);
+    const wide = await closeOf(invoke(`[${Array(7000).fill("{}").join(",")}]`));
+    assert.deepEqual([wide.code, /at most 6000 arrays and objects/.test(wide.reason)], [1009, true], wide.reason);
+    // Brackets inside strings are not structure; a big frame within the limits is served.
+    const fine = await other.invoke("echo", { pad: "[[[[{{{{".repeat(2000), v: Array(900).fill({}) });
+    assert.equal(fine, 900);
+    assert.equal(await other.invoke("echo", { v: "ok" }), "string", "the other connection never noticed");
+  } finally {
+    other.close();
+    await server.close();
+  }
+});

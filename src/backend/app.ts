@@ -84,6 +84,13 @@ export interface Limits {
    * `maxFrameBytes`); more closes the connection with 1009 before any arrives. Default 1024.
    */
   segmentsPerMessage: number;
+  /** Deepest nesting of arrays and objects in one incoming text frame; deeper closes with 1009 before parsing. Default 128. */
+  nestingDepth: number;
+  /**
+   * Arrays and objects in one incoming text frame; more closes with 1009 before parsing, so
+   * a frame never costs more than a bounded multiple of its size to parse. Default 100,000.
+   */
+  containersPerFrame: number;
 }
 
 /** The limits an app gets when it sets none. */
@@ -92,6 +99,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   listeners: 4096,
   connectionsPerWindow: 32,
   segmentsPerMessage: 1024,
+  nestingDepth: 128,
+  containersPerFrame: 100_000,
 };
 
 /** What plugin commands see besides the usual context: the calling connection. */

@@ -133,7 +133,11 @@ export class Connection implements TransportConnection, PluginConnection {
 
   constructor(app: AppInternals, label: string, peer: Peer, origin?: string) {
     this.app = app;
-    this.reader = new FrameReader({ maxSegments: app.limits.segmentsPerMessage, maxBytes: app.maxFrameBytes });
+    this.reader = new FrameReader({
+      maxSegments: app.limits.segmentsPerMessage,
+      maxBytes: app.maxFrameBytes,
+      text: { maxDepth: app.limits.nestingDepth, maxContainers: app.limits.containersPerFrame, maxBatch: MAX_BATCH },
+    });
     this.label = label;
     this.origin = origin;
     this.peer = peer;
