@@ -11,6 +11,7 @@ import { coalesce, FrameReader, frameMessage, encodeValue, TooMuchAnnounced, typ
 import { FerryError } from "../protocol/errors.ts";
 import { parseClientMessage } from "../protocol/messages.ts";
 import { describeThrow, REDACTED_JSON, shapeError, ThrownValue } from "./errors.ts";
+import { checkTextShape, SCAN_FROM, type TextShapeLimits } from "./frame-shape.ts";
 import type { AppInternals } from "./app.ts";
 
 /** What a transport gives the core for one socket: a way to send a frame and to close. */
@@ -124,6 +125,7 @@ export class Connection implements TransportConnection, PluginConnection {
   private readonly peer: Peer;
   private queue: Frame[] = [];
   private readonly reader: FrameReader;
+  private readonly shape: TextShapeLimits;
   private flushScheduled = false;
   private protocolErrors = 0;
   private suggestionsLeft = MAX_SUGGESTIONS;
@@ -133,11 +135,8 @@ export class Connection implements TransportConnection, PluginConnection {
 
   constructor(app: AppInternals, label: string, peer: Peer, origin?: string) {
     this.app = app;
-    this.reader = new FrameReader({
-      maxSegments: app.limits.segmentsPerMessage,
-      maxBytes: app.maxFrameBytes,
-      text: { maxDepth: app.limits.nestingDepth, maxContainers: app.limits.containersPerFrame, maxBatch: MAX_BATCH },
-    });
+    this.reader = new FrameReader({ maxSegments: app.limits.segmentsPerMessage, maxBytes: app.maxFrameBytes });
+    this.shape = { maxDepth: app.limits.nestingDepth, maxContainers: app.limits.containersPerFrame, maxBatch: MAX_BATCH };
     this.label = label;
     this.origin = origin;
     this.peer = peer;
@@ -172,6 +171,7 @@ export class Connection implements TransportConnection, PluginConnection {
     if (this.isClosed) return;
     let messages: unknown[];
     try {
+      if (typeof data === "string" && data.length >= SCAN_FROM) checkTextShape(data, this.shape);
       messages = this.reader.read(data);
     } catch (err) {
       if (err instanceof TooMuchAnnounced) return this.close(CloseCode.tooBig, err.message);

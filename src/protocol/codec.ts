@@ -218,49 +218,6 @@ export function framePieces(frame: Frame): (string | Uint8Array)[] {
 }
 
 /** Thrown for frames that are not ferry frames; the connection answers with a `protocol` error. */
-/** Bounds on a text frame's JSON, checked before it is parsed. */
-export interface TextShapeLimits {
-  /** Deepest nesting of arrays and objects. */
-  maxDepth: number;
-  /** Arrays and objects in the whole frame. */
-  maxContainers: number;
-  /** Messages a top-level array (a batch) may hold. */
-  maxBatch: number;
-}
-
-/** Frames shorter than this cannot hold enough to matter and are not scanned. */
-const SCAN_FROM = 4096;
-
-/**
- * One linear pass over a frame's JSON text that counts nesting depth, containers and a
- * top-level batch's elements, skipping strings; throws `TooMuchAnnounced` for depth and
- * containers (the connection closes, 1009) and a `protocol` FerryError for a batch, before
- * `JSON.parse` builds anything. Malformed JSON is left to the parser.
- */
-export function checkTextShape(text: string, limits: TextShapeLimits): void {
-  let depth = 0;
-  let containers = 0;
-  let batch = text.charCodeAt(0) === 0x5b /* [ */ ? 1 : 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22 /* " */) {
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c /* \ */) i++;
-        else if (d === 0x22) break;
-      }
-    } else if (c === 0x5b || c === 0x7b /* [ { */) {
-      if (++depth > limits.maxDepth) throw new TooMuchAnnounced(`a frame may nest at most ${limits.maxDepth} levels`);
-      if (++containers > limits.maxContainers)
-        throw new TooMuchAnnounced(`a frame may hold at most ${limits.maxContainers} arrays and objects`);
-    } else if (c === 0x5d || c === 0x7d /* ] } */) depth--;
-    else if (c === 0x2c /* , */ && depth === 1 && batch > 0 && ++batch > limits.maxBatch) {
-      // The same refusal as a small oversized batch gets after parsing: a protocol error.
-      throw new FerryError("protocol", `a frame may batch at most ${limits.maxBatch} messages`);
-    }
-  }
-}
-
 /** A message announced more byte segments, or more bytes, than the reader takes: the connection is closed (1009). */
 export class TooMuchAnnounced extends Error {
   override name = "TooMuchAnnounced";
@@ -285,18 +242,13 @@ export class FrameReader {
   private readonly maxSegments: number;
   private readonly maxBytes: number;
 
-  private readonly shape: TextShapeLimits | undefined;
-
   /**
    * `maxSegments` byte segments one message may announce, and `maxBytes` they may add up
    * to; a message announcing more throws `TooMuchAnnounced` before any of them arrives.
-   * With `text`, a text frame of 4 KiB or more is scanned before it is parsed (see
-   * `checkTextShape`), so no frame's parse costs more than a bounded multiple of its size.
    */
-  constructor(limits: { maxSegments?: number; maxBytes?: number; text?: TextShapeLimits } = {}) {
+  constructor(limits: { maxSegments?: number; maxBytes?: number } = {}) {
     this.maxSegments = limits.maxSegments ?? MAX_SEGMENTS;
     this.maxBytes = limits.maxBytes ?? Infinity;
-    this.shape = limits.text;
   }
 
   /** The messages completed by this WebSocket message (none while segments are due). */
@@ -306,7 +258,6 @@ export class FrameReader {
       this.awaiting = undefined;
       throw malformed("a text message arrived while byte segments were due");
     }
-    if (this.shape && data.length >= SCAN_FROM) checkTextShape(data, this.shape);
     let parsed: unknown;
     try {
       parsed = JSON.parse(data);
