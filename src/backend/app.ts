@@ -219,35 +219,38 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
     }
   }
 
-  /** Runs the access rule; a rule that throws or answers nonsense denies (and is logged). */
-  const decide = (request: Parameters<Authorize>[0]): AccessDecision => {
+  /**
+   * Runs the access rule; a rule that throws or answers nonsense denies. Logged, unless
+   * `quiet` (did-you-mean asks about commands the page never called).
+   */
+  const decide = (request: Parameters<Authorize>[0], quiet = false): AccessDecision => {
     try {
       const verdict = authorize(request);
       if (typeof verdict === "boolean") return { allowed: verdict };
       if (typeof verdict === "object" && verdict !== null && typeof verdict.allowed === "boolean") return verdict;
-      log({ level: "error", message: `authorize returned ${String(verdict)} for "${request.command}"; denying` });
+      if (!quiet) log({ level: "error", message: `authorize returned ${String(verdict)} for "${request.command}"; denying` });
     } catch (error) {
-      log({ level: "error", message: `authorize threw for "${request.command}"; denying`, error });
+      if (!quiet) log({ level: "error", message: `authorize threw for "${request.command}"; denying`, error });
     }
     return { allowed: false, message: `window "${request.window}" may not call "${request.command}": the access rule failed` };
   };
 
-  /** Whether the window may call `command`, asked quietly: a rule that throws just says no. */
-  const mayCall = (conn: Connection, command: string): boolean => {
-    try {
-      const verdict = authorize({ window: conn.label, command, dev, ...(conn.origin ? { origin: conn.origin } : {}) });
-      return verdict === true || (typeof verdict === "object" && verdict !== null && verdict.allowed === true);
-    } catch {
-      return false;
-    }
-  };
+  /** The access request for `command` from `conn`. */
+  const requestOf = (conn: Connection, command: string): Parameters<Authorize>[0] => ({
+    window: conn.label,
+    command,
+    dev,
+    ...(conn.origin ? { origin: conn.origin } : {}),
+  });
 
   const notFound = (cmd: string, conn: Connection): FerryError => {
     // Suggestions cost an edit distance per registered name: a few per connection, short names only.
     // Outside dev mode only a command this window may call is suggested: the names of the
     // others are the app's business, not the page's.
     const suggestion =
-      cmd.length <= 64 && conn.spendSuggestion() ? suggest(cmd, registry.keys(), dev ? undefined : (c) => mayCall(conn, c)) : undefined;
+      cmd.length <= 64 && conn.spendSuggestion()
+        ? suggest(cmd, registry.keys(), dev ? undefined : (c) => decide(requestOf(conn, c), true).allowed)
+        : undefined;
     const hint = suggestion ? ` Did you mean "${suggestion}"?` : " Is it registered in createApp({ commands })?";
     return new FerryError("command_not_found", `unknown command "${cmd}".${hint}`, {
       command: cmd,
@@ -338,7 +341,7 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
     dispatch(conn, msg) {
       const command = registry.get(msg.cmd);
       if (!command) return conn.fail(msg.id, notFound(msg.cmd, conn));
-      const decision = decide({ window: conn.label, command: msg.cmd, dev, ...(conn.origin ? { origin: conn.origin } : {}) });
+      const decision = decide(requestOf(conn, msg.cmd));
       if (!decision.allowed) {
         const message = decision.message ?? `window "${conn.label}" may not call "${msg.cmd}"`;
         return conn.fail(msg.id, new FerryError("permission_denied", message, decision.data ?? { command: msg.cmd, window: conn.label }));

@@ -72,15 +72,16 @@ export function eventPlugin(bus: EventBus): Plugin {
       },
       emit(args: { event?: unknown; payload?: unknown }, ctx) {
         assertEventName(args.event);
-        bus.dispatch(args.event, args.payload, { toBackend: true, source: ctx.window });
+        ctx.app.emitFrom(ctx.window, args.event, args.payload);
         return null;
       },
       emit_to(args: { target?: unknown; event?: unknown; payload?: unknown }, ctx) {
         assertEventName(args.event);
         const filter = targetFilter(args.target);
-        if (filter === "all") bus.dispatch(args.event, args.payload, { toBackend: true, source: ctx.window });
+        if (filter === "all") ctx.app.emitFrom(ctx.window, args.event, args.payload);
+        // Backend listeners only: the one target the app's public emits do not offer.
         else if (filter === "app") bus.dispatch(args.event, args.payload, { pages: false, toBackend: true, source: ctx.window });
-        else bus.dispatch(args.event, args.payload, { toBackend: false, filter });
+        else ctx.app.emitFilter(args.event, args.payload, filter);
         return null;
       },
     },

@@ -53,8 +53,11 @@ async function importConfig(file: string): Promise<unknown> {
   } catch (err) {
     // Node without type stripping, or TypeScript its stripping cannot take (enums, extensionless imports).
     const code = (err as NodeJS.ErrnoException).code;
-    if (code !== "ERR_UNKNOWN_FILE_EXTENSION" && code !== "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX" && code !== "ERR_MODULE_NOT_FOUND") throw err;
-    if (code === "ERR_MODULE_NOT_FOUND" && !/\.[mc]?ts$/.test(file)) throw err;
+    const needsLoader =
+      code === "ERR_UNKNOWN_FILE_EXTENSION" ||
+      code === "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX" ||
+      (code === "ERR_MODULE_NOT_FOUND" && /\.[mc]?ts$/.test(file));
+    if (!needsLoader) throw err;
   }
   let tsx: { register(): unknown };
   try {

@@ -8,9 +8,8 @@ import type { Frame } from "../protocol/codec.ts";
 import type { TransportConnection } from "../backend/connection.ts";
 
 /** Bytes a frame puts on the wire, near enough for a bound (string length, not UTF-8 bytes). */
-export function frameBytes(frame: Frame | string | Uint8Array): number {
+export function frameBytes(frame: Frame): number {
   if (typeof frame === "string") return frame.length;
-  if (frame instanceof Uint8Array) return frame.byteLength;
   let n = frame.head.length;
   for (const s of frame.segments) n += s.byteLength;
   return n;

@@ -5,11 +5,13 @@
  */
 
 import { constants } from "node:fs";
-import { open, stat, realpath } from "node:fs/promises";
+import { stat, realpath } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, resolve, sep } from "node:path";
 import type { transform } from "esbuild";
 import { CLIENT_JS, TAURI_JS } from "./browser-modules.generated.ts";
+import { FerryError } from "../protocol/errors.ts";
+import { NotARegularFile, openRegularFile } from "../plugins/fs-verify.ts";
 
 type Esbuild = { transform: typeof transform };
 
@@ -36,16 +38,6 @@ const SECURITY_HEADERS = {
   "Cache-Control": "no-cache",
 };
 
-/** The browser client as one minified ES module (`/__ferry/client.js`), built by `npm run build`. */
-export function clientModule(): string {
-  return CLIENT_JS;
-}
-
-/** The Tauri bridge page module (`/__ferry/tauri.js`); it imports `/__ferry/client.js`. */
-export function tauriModule(): string {
-  return TAURI_JS;
-}
-
 const transformed = new Map<string, { mtimeMs: number; code: string }>();
 
 /** Thrown when a `.ts` page is requested and esbuild (an optional peer dependency) is not installed. */
@@ -69,21 +61,25 @@ async function transformTs(file: string, source: string, mtimeMs: number): Promi
 }
 
 /**
- * The bytes and mtime of the regular file at `real`, or undefined when it is anything else.
- * Opened non-blocking and checked by its handle, so a FIFO (or a file swapped for one after
- * the `stat`) is a 404 instead of a libuv thread held until something writes to it.
+ * The bytes and mtime of the regular file at `real`, or undefined when it is anything else
+ * or gone. Opened as the fs plugin opens files (non-blocking, checked by its handle), so a
+ * FIFO, or a file swapped for one after the checks, is a 404 instead of a libuv thread held
+ * until something writes to it. Other failures (EMFILE, EACCES) are a 500 and logged.
  */
 async function readRegularFile(real: string): Promise<{ body: Buffer; mtimeMs: number } | undefined> {
-  const flags = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW | constants.O_NOCTTY;
-  const handle = await open(real, flags).catch((err: NodeJS.ErrnoException) => {
-    // Gone, a socket, a link swapped in: not a page. Anything else (EMFILE, EACCES) is a 500 and logged.
-    if (err.code === "ENOENT" || err.code === "ENXIO" || err.code === "ELOOP" || err.code === "ENOTDIR") return undefined;
+  let handle;
+  try {
+    handle = await openRegularFile(real, constants.O_RDONLY);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (err instanceof NotARegularFile || err instanceof FerryError || code === "ENOENT" || code === "ELOOP" || code === "ENOTDIR") {
+      return undefined;
+    }
     throw err;
-  });
-  if (!handle) return undefined;
+  }
   try {
     const info = await handle.stat();
-    return info.isFile() ? { body: await handle.readFile(), mtimeMs: info.mtimeMs } : undefined;
+    return { body: await handle.readFile(), mtimeMs: info.mtimeMs };
   } finally {
     await handle.close();
   }

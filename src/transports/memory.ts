@@ -49,7 +49,8 @@ export function connectMemory(app: App<any>, label: string): ClientTransport {
     send(frame) {
       if (!open) return;
       for (const piece of framePieces(frame)) {
-        if (frameBytes(piece) > app.maxFrameBytes) {
+        // Real bytes, as the ws transport counts a frame against maxFrameBytes.
+        if ((typeof piece === "string" ? Buffer.byteLength(piece) : piece.byteLength) > app.maxFrameBytes) {
           conn.close(CloseCode.tooBig, "frame too large");
           return;
         }

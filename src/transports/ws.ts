@@ -93,7 +93,10 @@ function pageFragment(label: string, token: string): string {
   return label === "main" ? `ferry-token=${token}` : `ferry-token=${token}&ferry-label=${encodeURIComponent(label)}`;
 }
 
-const STATUS: Record<number, string> = { 403: "Forbidden", 404: "Not Found" };
+const STATUS: Record<number, string> = { 403: "Forbidden", 404: "Not Found", 503: "Service Unavailable" };
+
+/** Where transport refusals and errors go unless the app says otherwise. */
+const defaultLog = (m: string) => console.error(`[ferry] ${m}`);
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -193,6 +196,7 @@ function createGate(app: App<any>, opts: GateOptions) {
   };
 
   return {
+    refuse,
     /** Sets the exact Host values and page origins allowed (loopback names at `port`, plus `extra`). */
     allow(port: number, ipv6: boolean, extra: readonly string[], origin: string) {
       const hostNames = ["127.0.0.1", "localhost", ...(ipv6 ? ["[::1]"] : [])];
@@ -266,7 +270,7 @@ function createGate(app: App<any>, opts: GateOptions) {
  * console.log(server.window("main").url);
  */
 export async function serveWs(app: App<any>, options: ServeOptions = {}): Promise<FerryServer> {
-  const log = options.log ?? ((m: string) => console.error(`[ferry] ${m}`));
+  const log = options.log ?? defaultLog;
   const csp = frameAncestorsPolicy(options.frameAncestors);
   const gate = createGate(app, { log, csp });
   /** Launch files not yet deleted, per label. */
@@ -392,7 +396,7 @@ function isLoopback(address: string): boolean {
  * http.listen(3000, "127.0.0.1", () => console.log(ferry.window("main").url));
  */
 export function attachWs(app: App<any>, server: Server, options: AttachOptions = {}): FerryAttachment {
-  const log = options.log ?? ((m: string) => console.error(`[ferry] ${m}`));
+  const log = options.log ?? defaultLog;
   const csp = frameAncestorsPolicy(options.frameAncestors);
   const gate = createGate(app, { log, csp });
   let ready = false;
@@ -430,9 +434,11 @@ export function attachWs(app: App<any>, server: Server, options: AttachOptions =
       return;
     }
     if (!ready) {
-      log(`refused WebSocket: ${refusedAddress ? `the server is not on loopback (${refusedAddress})` : "the server is not listening yet"}`);
-      socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-      return;
+      return gate.refuse(
+        socket,
+        503,
+        refusedAddress ? `the server is not on loopback (${refusedAddress})` : "the server is not listening yet",
+      );
     }
     gate.upgrade(req, socket, head);
   };
