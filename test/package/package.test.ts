@@ -13,10 +13,10 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
-import { join, normalize, sep } from "node:path";
+import { dirname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { launchChromium } from "../support/browser.ts";
@@ -125,6 +125,30 @@ console.log(JSON.stringify({
   reply,
   pageInvoke,
 }));
+`;
+
+/**
+ * Serves a folder holding a `.ts` page and reports what ferry's HTTP side answers: the
+ * client module (built into the package, so no bundler at run time) and the `.ts` page
+ * (transformed by esbuild, an optional peer the project may not have).
+ */
+const SERVE_MJS = `
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createApp } from "ferry";
+import { serveWs } from "ferry/transports/ws";
+const root = await mkdtemp(join(tmpdir(), "ferry-serve-"));
+await writeFile(join(root, "page.ts"), "const n: number = 1; export default n;");
+const server = await serveWs(createApp({ log: () => {} }), { root, windows: [], log: () => {} });
+const get = async (path) => {
+  const res = await fetch(server.origin + path);
+  return { status: res.status, type: res.headers.get("content-type"), body: await res.text() };
+};
+const client = await get("/__ferry/client.js");
+const page = await get("/page.ts");
+await server.close();
+console.log(JSON.stringify({ client: { ...client, body: client.body.slice(0, 200), length: client.body.length }, page }));
 `;
 
 /** CommonJS: require() of every Node entry, each outcome reported. */
@@ -250,6 +274,7 @@ before(async () => {
   await writeFiles(backend, {
     "package.json": json({ name: "backend-consumer", private: true, type: "module" }),
     "smoke.mjs": SMOKE_MJS,
+    "serve.mjs": SERVE_MJS,
     "require.cjs": REQUIRE_CJS,
     "server.ts": BACKEND_TS,
     "tsconfig.NodeNext.json": tsconfig("NodeNext", ["ES2022"], ["node"], "server.ts"),
@@ -372,6 +397,50 @@ describe("plain node, no loader", () => {
       }
     });
   }
+});
+
+describe("serving pages, with no bundler at run time", () => {
+  type Served = { client: { status: number; type: string; body: string; length: number }; page: { status: number; body: string } };
+  const check = async (out: Served, what: string) => {
+    assert.equal(out.client.status, 200, `${what}: /__ferry/client.js ${out.client.status} ${out.client.body}`);
+    assert.match(out.client.type, /javascript/);
+    const shipped = await readFile(join(backend, "node_modules/ferry/dist/browser/client.js"), "utf8");
+    assert.equal(out.client.length, shipped.length, `${what}: the body is the shipped client module`);
+    assert.equal(out.client.body, shipped.slice(0, 200));
+    // esbuild is an optional peer the consumer did not install: a .ts page names it.
+    assert.equal(out.page.status, 500, `${what}: /page.ts ${out.page.status} ${out.page.body}`);
+    assert.match(out.page.body, /needs esbuild, an optional peer dependency of ferry: npm install --save-dev esbuild/);
+  };
+
+  test("the installed package serves its client module, and a .ts page without esbuild says what to install", async () => {
+    await assert.rejects(stat(join(backend, "node_modules/esbuild")), "esbuild is not installed in the consumer");
+    const r = await mustRun("serve.mjs", NODE20, ["serve.mjs"], backend);
+    await check(JSON.parse(r.stdout) as Served, "installed");
+  });
+
+  test("a backend bundled into one file by esbuild still serves /__ferry/client.js", async () => {
+    // Bundled from the consumer's node_modules, then run from a folder with no node_modules at all.
+    const out = join(tmp, "bundled/serve.mjs");
+    await mustRun(
+      "esbuild bundle of serve.mjs",
+      ESBUILD,
+      [
+        "serve.mjs",
+        "--bundle",
+        "--platform=node",
+        "--format=esm",
+        `--outfile=${out}`,
+        "--external:bufferutil",
+        "--external:utf-8-validate",
+        "--external:esbuild",
+        // ws is CommonJS and requires Node built-ins.
+        "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      ],
+      backend,
+    );
+    const r = await mustRun("the bundled backend", NODE20, [out], dirname(out));
+    await check(JSON.parse(r.stdout) as Served, "bundled");
+  });
 });
 
 describe("the installed ferry command", () => {
