@@ -1,25 +1,30 @@
 /**
- * `npm start`: serves the tutorial app on loopback and opens it.
+ * `npm start`: serves the tutorial app on loopback and opens it in its own app window.
  *
- *   npm start                   open the page in the system's browser
+ *   npm start                   open the app window (a Chromium-family browser in app mode);
+ *                               without a display or a browser, the system's browser instead
  *   npm start -- --no-window    do not open it: print the URL (token included) to a terminal,
  *                               or, when stdout is not a terminal, the path of a file only
  *                               you can read that opens it
  *   npm start -- --port 1420    pick the port (default: a free one)
- *   npm start -- --dev          dev mode: internal errors carry their message and stack
+ *   npm start -- --dev          dev mode: internal errors carry their message and stack; DevTools
  *   npm start -- --window limited   open the window with fewer rights (capabilities/limited.json)
  *
- * The browser gets the page through a launch file (0600, deleted once the page connects):
- * the token never sits in a process's arguments, where any local user could read it.
- * FERRY_OPENER=/path/to/program replaces the system opener (xdg-open, open, start); it is
- * run with the launch file's file:// URL as its one argument.
+ * The app window gets its token over the browser's DevTools pipe, for the app's origin only.
+ * The system browser gets the page through a launch file (0600, deleted once the page
+ * connects): the token never sits in a process's arguments, where any local user could read it.
+ * FERRY_BROWSER=/path/to/chrome picks the app window's browser; FERRY_OPENER=/path/to/program
+ * replaces the system opener (xdg-open, open, start), run with the launch file's URL.
+ * Closing the last window ends the app (status 0); so does Ctrl+C.
  */
 
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { serveWs } from "ferry/transports/ws";
 import { openInBrowser } from "ferry/shell";
+import { createWindows, windowEngineFor } from "ferry/windows";
 import { createTutorialApp } from "./commands.ts";
+import { tutorialPlugins } from "./access.ts";
 
 /** The labels the capabilities in ./capabilities name. */
 const WINDOWS = ["main", "limited"];
@@ -51,7 +56,14 @@ if (opts.help) {
   process.exit(0);
 }
 
-const app = createTutorialApp({ dev: opts.dev });
+const NAME = "ferry tutorial";
+const windows = createWindows({
+  name: NAME,
+  identifier: "dev.ferry.tutorial",
+  version: "0.1.0",
+  windows: [{ label: opts.window, url: "index.html", title: NAME, width: 800, height: 640 }],
+});
+const app = createTutorialApp({ dev: opts.dev, plugins: [...tutorialPlugins(), ...windows.plugins] });
 const root = fileURLToPath(new URL("./ui", import.meta.url));
 let server;
 try {
@@ -61,6 +73,27 @@ try {
   process.exit(1);
 }
 console.log(`ferry tutorial app on ${server.origin}`);
+
+const choice = opts.noWindow ? { reason: "--no-window" } : windowEngineFor({ identifier: "dev.ferry.tutorial", name: NAME, dev: opts.dev });
+if ("engine" in choice) {
+  const stop = () => void windows.close();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  try {
+    await windows.start(choice.engine, server, app);
+    console.log("app window open; close it (or Ctrl+C) to stop");
+    await windows.done;
+    await server.close();
+    process.exit(0);
+  } catch (err) {
+    await windows.close();
+    await server.close();
+    console.error(`ferry: ${(err as Error).message}`);
+    process.exit(1);
+  }
+}
+
+if (!opts.noWindow) console.log(`no app window: ${choice.reason}; opening the system browser instead`);
 let opened = false;
 if (!opts.noWindow) {
   const file = await server.launchFile(opts.window);

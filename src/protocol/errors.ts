@@ -21,6 +21,7 @@ export const FRAMEWORK_ERROR_KINDS = [
   "connection_closed",
   "payload_too_large",
   "limit_exceeded",
+  "unsupported",
   "invalid_event",
   "protocol",
   "internal",

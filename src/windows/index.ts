@@ -1,0 +1,91 @@
+/**
+ * `ferry/windows`: app windows. A window manager (`createWindows`) over a window engine
+ * (`chromiumEngine`: a Chromium-family browser the system has, in app mode), and
+ * `windowEngineFor`, which picks the engine or says why there can be no window here.
+ */
+
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { FerryError } from "../protocol/errors.ts";
+import { openInBrowser } from "../shell/open.ts";
+import { chromiumEngine, type ChromiumEngineOptions } from "./chromium.ts";
+import { findBrowser } from "./discover.ts";
+import type { WindowEngine } from "./engine.ts";
+
+export { chromiumEngine } from "./chromium.ts";
+export type { ChromiumEngineOptions } from "./chromium.ts";
+export { browserCandidates, findBrowser } from "./discover.ts";
+export { createWindows } from "./manager.ts";
+export type { AppWindow, WindowEvent, Windows, WindowServer, WindowsOptions } from "./manager.ts";
+export { ENGINE_OPERATIONS, LABEL_PATTERN, unsupported } from "./engine.ts";
+export type {
+  EngineOpenRequest,
+  EngineOperation,
+  EngineWindow,
+  EngineWindowEvents,
+  Position,
+  Size,
+  SupportMatrix,
+  WindowEngine,
+  WindowOptions,
+} from "./engine.ts";
+
+/** Options of `windowEngineFor`. */
+export interface EngineChoice {
+  /** The app's identifier (reverse domain): its browser profile lives in the app's local data folder. */
+  identifier: string;
+  /** The app's name: the window class the window manager sees. */
+  name: string;
+  /** Dev mode: DevTools allowed. */
+  dev?: boolean;
+  /** Origins besides the app's own its windows may navigate to (a dev server). */
+  allowedOrigins?: string[];
+  /** The environment to read (`DISPLAY`, `FERRY_BROWSER`, `XDG_DATA_HOME`). Default: this process's. */
+  env?: NodeJS.ProcessEnv;
+  /** The engine's profile folder. Default: `<local data>/<identifier>/ferry/chromium`. */
+  profileDir?: string;
+  /** Further engine options. */
+  chromium?: Partial<ChromiumEngineOptions>;
+}
+
+/** The app's local data folder on this platform, where its browser profile lives. */
+function localDataDir(identifier: string, env: NodeJS.ProcessEnv): string {
+  const home = env.HOME ?? homedir();
+  if (process.platform === "darwin") return join(home, "Library", "Application Support", identifier);
+  if (process.platform === "win32") return join(env.LOCALAPPDATA ?? join(home, "AppData", "Local"), identifier);
+  return join(env.XDG_DATA_HOME || join(home, ".local", "share"), identifier);
+}
+
+/**
+ * The window engine for this machine, or why there is none: no display (Linux without
+ * `DISPLAY` / `WAYLAND_DISPLAY`), or no Chromium-family browser. The reason says how to
+ * fix it; callers fall back to the system browser.
+ *
+ * @example
+ * const choice = windowEngineFor({ identifier: "dev.ferry.notes", name: "notes" });
+ * if ("engine" in choice) await windows.start(choice.engine, server, app);
+ * else console.log(choice.reason);
+ */
+export function windowEngineFor(choice: EngineChoice): { engine: WindowEngine } | { reason: string } {
+  const env = choice.env ?? process.env;
+  if (process.platform === "linux" && !env.DISPLAY && !env.WAYLAND_DISPLAY) {
+    return { reason: "no display (neither DISPLAY nor WAYLAND_DISPLAY is set); run it from a desktop session, or under xvfb-run" };
+  }
+  let executable: string;
+  try {
+    executable = findBrowser({ env });
+  } catch (err) {
+    return { reason: (err as FerryError).message };
+  }
+  const engine = chromiumEngine({
+    profileDir: choice.profileDir ?? join(localDataDir(choice.identifier, env), "ferry", "chromium"),
+    appName: choice.name,
+    executable,
+    dev: choice.dev ?? false,
+    allowedOrigins: choice.allowedOrigins ?? [],
+    openExternal: openInBrowser,
+    env,
+    ...choice.chromium,
+  });
+  return { engine };
+}

@@ -1,0 +1,428 @@
+/**
+ * The app's windows: opens them through an engine with their tokens, binds each to its
+ * label, and keeps the lifecycle rules — a closed window's token is revoked (its calls are
+ * aborted, its listeners and channels freed), and the app is done when its last window
+ * closes. Tauri's `core:window`, `core:webview` and `core:app` commands are plugins over it.
+ */
+
+import type { App, AppHandle, Plugin } from "../backend/app.ts";
+import { FerryError } from "../protocol/errors.ts";
+import type { PermissionManifest } from "../acl/types.ts";
+import { LABEL_PATTERN, type EngineWindow, type Position, type Size, type WindowEngine, type WindowOptions } from "./engine.ts";
+
+/** What the manager needs of a server: the origin pages load from and per-label tokens. */
+export interface WindowServer {
+  /** The page origin, e.g. `http://127.0.0.1:1420`. */
+  readonly origin: string;
+  /** The token for a label (minted on first use). */
+  window(label: string): { token: string };
+  /** Revokes a label's token: its connections close, its next window gets a new one. */
+  revoke(label: string): void;
+}
+
+/** Options of `createWindows`. */
+export interface WindowsOptions {
+  /** The app's name (`productName`): window titles default to it, `getName()` returns it. */
+  name: string;
+  /** The app's version (`getVersion()`). Default "0.0.0". */
+  version?: string;
+  /** The app's identifier (`getIdentifier()`). */
+  identifier?: string;
+  /** Windows opened by `start`, in order (the config's `app.windows` with `create` not false). */
+  windows?: WindowOptions[];
+  /** Keep running when the last window closes. Default false: the app is done. */
+  keepRunning?: boolean;
+  /** Where window events are reported. Default: console.error for warnings. */
+  log?: (message: string) => void;
+}
+
+/** An open window of the app, as its engine drives it. */
+export type AppWindow = EngineWindow;
+
+/** What happened to a window, for `windows.on`. */
+export type WindowEvent =
+  | { type: "created"; label: string }
+  | { type: "closed"; label: string }
+  | { type: "navigation-blocked"; label: string; url: string };
+
+/** The app's windows. */
+export interface Windows {
+  /** Tauri's `window`, `webview` and `app` commands over these windows; pass them to `createApp`. */
+  readonly plugins: Plugin[];
+  /** Binds an engine, a server and the app, and opens the configured windows. */
+  start(engine: WindowEngine, server: WindowServer, app: App<any>): Promise<void>;
+  /** Opens a window (from code); rejects if the label is taken or malformed. */
+  open(options: WindowOptions): Promise<AppWindow>;
+  /** The open window with this label. */
+  get(label: string): AppWindow | undefined;
+  /** Labels of the open windows. */
+  labels(): string[];
+  /** Calls `fn` for every window event; returns the function that stops it. */
+  on(fn: (event: WindowEvent) => void): () => void;
+  /** Closes every window and ends the engine. */
+  close(): Promise<void>;
+  /** Resolves when the app is done: its last window closed (unless `keepRunning`), the engine ended, or `close()`. */
+  readonly done: Promise<void>;
+}
+
+/** `{ Logical: {width,height} }` / `{ Physical: … }` (Tauri's `Size` on the wire) or a plain `{width,height}`. */
+function readSize(value: unknown, what = "value"): { size: Size; physical: boolean } {
+  const v = value as Record<string, unknown> | null;
+  const inner = (v?.Logical ?? v?.Physical ?? v) as Record<string, unknown> | undefined;
+  const width = inner?.width;
+  const height = inner?.height;
+  if (typeof width !== "number" || typeof height !== "number" || !(width > 0) || !(height > 0) || width > 1e5 || height > 1e5) {
+    throw new FerryError("invalid_args", `${what} must be a size { Logical | Physical: { width, height } } with positive numbers`);
+  }
+  return { size: { width, height }, physical: v?.Physical !== undefined };
+}
+
+function readPosition(value: unknown): { position: Position; physical: boolean } {
+  const v = value as Record<string, unknown> | null;
+  const inner = (v?.Logical ?? v?.Physical ?? v) as Record<string, unknown> | undefined;
+  const x = inner?.x;
+  const y = inner?.y;
+  if (typeof x !== "number" || typeof y !== "number" || !Number.isFinite(x) || !Number.isFinite(y) || Math.abs(x) > 1e5 || Math.abs(y) > 1e5) {
+    throw new FerryError("invalid_args", "value must be a position { Logical | Physical: { x, y } }");
+  }
+  return { position: { x, y }, physical: v?.Physical !== undefined };
+}
+
+/** Read-only window commands: what `core:window:default` grants, as in Tauri. */
+const WINDOW_READS = [
+  "get_all_windows",
+  "scale_factor",
+  "inner_position",
+  "outer_position",
+  "inner_size",
+  "outer_size",
+  "is_fullscreen",
+  "is_minimized",
+  "is_maximized",
+  "is_focused",
+  "is_decorated",
+  "is_resizable",
+  "is_maximizable",
+  "is_minimizable",
+  "is_closable",
+  "is_visible",
+  "is_enabled",
+  "title",
+  "theme",
+  "is_always_on_top",
+  "internal_toggle_maximize",
+];
+
+const defaultSet = (description: string, commands: string[]): PermissionManifest => ({
+  default: { description, permissions: commands.map((c) => `allow-${c.replace(/_/g, "-")}`) },
+});
+
+/**
+ * Creates the app's window manager. Pass `windows.plugins` to `createApp`, then
+ * `windows.start(engine, server, app)`.
+ *
+ * @example
+ * const windows = createWindows({ name: "notes", windows: [{ label: "main", url: "index.html" }] });
+ * const app = createApp({ commands, plugins: [...windows.plugins], authorize });
+ * const server = await serveWs(app, { root: "dist" });
+ * await windows.start(chromiumEngine({ profileDir, appName: "notes" }), server, app);
+ * await windows.done;
+ */
+export function createWindows(options: WindowsOptions): Windows {
+  const log = options.log ?? ((m: string) => console.error(`ferry: ${m}`));
+  const open = new Map<string, AppWindow>();
+  const opening = new Set<string>();
+  const listeners = new Set<(event: WindowEvent) => void>();
+  let engine: WindowEngine | undefined;
+  let server: WindowServer | undefined;
+  let app: App<any> | undefined;
+  let finished = false;
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  let theme: string | null = null;
+
+  const report = (event: WindowEvent) => {
+    for (const fn of [...listeners]) {
+      try {
+        fn(event);
+      } catch (err) {
+        log(`a window event listener threw: ${(err as Error).message}`);
+      }
+    }
+  };
+
+  const end = () => {
+    if (finished) return;
+    finished = true;
+    finish();
+  };
+
+  const closed = (label: string) => {
+    open.delete(label);
+    server?.revoke(label);
+    app?.emit("tauri://destroyed", { label });
+    report({ type: "closed", label });
+    if (open.size === 0 && opening.size === 0 && !options.keepRunning) end();
+  };
+
+  const pageUrl = (url: string | undefined): string => {
+    const origin = server!.origin;
+    const target = new URL(url ?? "index.html", `${origin}/`);
+    if (target.origin !== origin && !/^https?:$/.test(target.protocol)) {
+      throw new FerryError("invalid_args", `a window's url must be a path on the app or an http(s) URL, got ${url}`);
+    }
+    return target.href;
+  };
+
+  const openWindow = async (opts: WindowOptions): Promise<AppWindow> => {
+    if (!engine || !server) throw new FerryError("internal", "windows.start() has not run yet");
+    if (finished) throw new FerryError("connection_closed", "the app is closing");
+    const label = opts.label;
+    if (typeof label !== "string" || !LABEL_PATTERN.test(label)) {
+      throw new FerryError("invalid_args", `window label must be 1-128 of a-z A-Z 0-9 - / : _, got ${JSON.stringify(label)}`);
+    }
+    if (open.has(label) || opening.has(label)) throw new FerryError("invalid_args", `a window labelled ${JSON.stringify(label)} already exists`);
+    const url = pageUrl(opts.url);
+    if (opts.visible === false) log(`window ${label}: visible=false is not supported by the ${engine.name} engine; it opens shown`);
+    opening.add(label);
+    try {
+      const { token } = server.window(label);
+      const win = await engine.open(
+        { ...opts, title: opts.title ?? options.name, width: opts.width ?? 800, height: opts.height ?? 600, pageUrl: url, origin: new URL(url).origin, token },
+        {
+          closed: () => closed(label),
+          navigationBlocked: (blocked) => {
+            report({ type: "navigation-blocked", label, url: blocked });
+            app?.emitTo(label, "ferry://navigation-blocked", { url: blocked });
+          },
+        },
+      );
+      open.set(label, win);
+      report({ type: "created", label });
+      return win;
+    } catch (err) {
+      server.revoke(label);
+      throw err instanceof FerryError ? err : new FerryError("internal", `could not open window ${label}: ${(err as Error).message}`);
+    } finally {
+      opening.delete(label);
+      // A window that failed to open while no other is open leaves nothing to wait for.
+      if (open.size === 0 && opening.size === 0 && startedOnce && !options.keepRunning) end();
+    }
+  };
+  let startedOnce = false;
+
+  const windowOf = (label: unknown): AppWindow => {
+    if (typeof label !== "string") throw new FerryError("invalid_args", "label must be a string");
+    const w = open.get(label);
+    if (!w) throw new FerryError("invalid_args", `no window labelled ${JSON.stringify(label)}`);
+    return w;
+  };
+
+  const toLogical = async (w: AppWindow, size: Size, physical: boolean): Promise<Size> => {
+    if (!physical) return size;
+    const r = await w.scaleFactor();
+    return { width: size.width / r, height: size.height / r };
+  };
+
+  type A = { label?: unknown; value?: unknown };
+  const windowCommands: Plugin["commands"] = {
+    get_all_windows: () => [...open.keys()],
+    scale_factor: (a: A) => windowOf(a.label).scaleFactor(),
+    inner_position: (a: A) => windowOf(a.label).outerPosition(),
+    outer_position: (a: A) => windowOf(a.label).outerPosition(),
+    inner_size: (a: A) => windowOf(a.label).innerSize(),
+    outer_size: (a: A) => windowOf(a.label).outerSize(),
+    is_fullscreen: (a: A) => windowOf(a.label).isFullscreen(),
+    is_minimized: (a: A) => windowOf(a.label).isMinimized(),
+    is_maximized: (a: A) => windowOf(a.label).isMaximized(),
+    is_visible: (a: A) => windowOf(a.label).isVisible(),
+    is_focused: async (a: A) => (await windowOf(a.label).evaluate("document.hasFocus()")) === true,
+    is_decorated: (a: A) => (windowOf(a.label), true),
+    is_resizable: (a: A) => (windowOf(a.label), true),
+    is_maximizable: (a: A) => (windowOf(a.label), true),
+    is_minimizable: (a: A) => (windowOf(a.label), true),
+    is_closable: (a: A) => (windowOf(a.label), true),
+    is_enabled: (a: A) => (windowOf(a.label), true),
+    is_always_on_top: (a: A) => (windowOf(a.label), false),
+    title: (a: A) => windowOf(a.label).title(),
+    theme: (a: A) => (windowOf(a.label), theme),
+    set_title: async (a: A) => {
+      if (typeof a.value !== "string" || a.value.length > 4096) throw new FerryError("invalid_args", "value must be a title string (at most 4096 characters)");
+      await windowOf(a.label).setTitle(a.value);
+      return null;
+    },
+    set_size: async (a: A) => {
+      const w = windowOf(a.label);
+      const { size, physical } = readSize(a.value);
+      await w.setSize(await toLogical(w, size, physical));
+      return null;
+    },
+    set_position: async (a: A) => {
+      const w = windowOf(a.label);
+      const { position, physical } = readPosition(a.value);
+      const r = physical ? await w.scaleFactor() : 1;
+      await w.setPosition({ x: position.x / r, y: position.y / r });
+      return null;
+    },
+    center: async (a: A) => {
+      const w = windowOf(a.label);
+      const [sw, sh] = (await w.evaluate("[screen.availWidth, screen.availHeight]")) as [number, number];
+      const r = await w.scaleFactor();
+      const outer = await w.outerSize();
+      await w.setPosition({ x: Math.max(0, (sw - outer.width / r) / 2), y: Math.max(0, (sh - outer.height / r) / 2) });
+      return null;
+    },
+    show: async (a: A) => (await windowOf(a.label).show(), null),
+    hide: async (a: A) => (await windowOf(a.label).hide(), null),
+    set_focus: async (a: A) => (await windowOf(a.label).focus(), null),
+    minimize: async (a: A) => (await windowOf(a.label).minimize(), null),
+    unminimize: async (a: A) => (await windowOf(a.label).unminimize(), null),
+    maximize: async (a: A) => (await windowOf(a.label).maximize(), null),
+    unmaximize: async (a: A) => (await windowOf(a.label).unmaximize(), null),
+    toggle_maximize: async (a: A) => {
+      const w = windowOf(a.label);
+      await ((await w.isMaximized()) ? w.unmaximize() : w.maximize());
+      return null;
+    },
+    internal_toggle_maximize: async (a: A) => {
+      const w = windowOf(a.label);
+      await ((await w.isMaximized()) ? w.unmaximize() : w.maximize());
+      return null;
+    },
+    set_fullscreen: async (a: A) => {
+      if (typeof a.value !== "boolean") throw new FerryError("invalid_args", "value must be a boolean");
+      await windowOf(a.label).setFullscreen(a.value);
+      return null;
+    },
+    set_resizable: async (a: A) => {
+      if (typeof a.value !== "boolean") throw new FerryError("invalid_args", "value must be a boolean");
+      await windowOf(a.label).setResizable(a.value);
+      return null;
+    },
+    /**
+     * Tauri's close: a window whose page listens to `tauri://close-requested` is asked
+     * (its `onCloseRequested` handler decides and calls `destroy`); otherwise it closes.
+     */
+    close: async (a: A, ctx) => {
+      const w = windowOf(a.label);
+      if (ctx.app.listenerCount("tauri://close-requested") > 0) {
+        ctx.app.emitTo(w.label, "tauri://close-requested", null);
+        return null;
+      }
+      await w.close();
+      return null;
+    },
+    destroy: async (a: A) => (await windowOf(a.label).close(), null),
+    set_theme: (a: A) => {
+      if (a.value !== null && a.value !== "light" && a.value !== "dark") throw new FerryError("invalid_args", 'value must be "light", "dark" or null');
+      theme = a.value;
+      return null;
+    },
+  };
+
+  /** `new WebviewWindow(label, options)`: Tauri's window options, the subset ferry supports. */
+  const createWebviewWindow = async (args: { options?: unknown }) => {
+    const o = args.options as Record<string, unknown> | undefined;
+    if (typeof o !== "object" || o === null) throw new FerryError("invalid_args", "options must be an object");
+    const picked: Record<string, unknown> = { label: o.label };
+    const kinds: Record<string, string> = {
+      url: "string",
+      title: "string",
+      width: "number",
+      height: "number",
+      x: "number",
+      y: "number",
+      resizable: "boolean",
+      visible: "boolean",
+      maximized: "boolean",
+      fullscreen: "boolean",
+      focus: "boolean",
+    };
+    for (const [key, kind] of Object.entries(kinds)) {
+      if (o[key] === undefined || o[key] === null) continue;
+      if (typeof o[key] !== kind) throw new FerryError("invalid_args", `options.${key} must be a ${kind}`);
+      picked[key] = o[key];
+    }
+    await openWindow(picked as unknown as WindowOptions);
+    return null;
+  };
+
+  const plugins: Plugin[] = [
+    {
+      name: "window",
+      permissions: defaultSet("Read the app's windows: sizes, positions, states, titles.", WINDOW_READS),
+      commands: windowCommands,
+    },
+    {
+      name: "webview",
+      permissions: defaultSet("List the app's webviews.", ["get_all_webviews"]),
+      commands: {
+        get_all_webviews: () => [...open.keys()].map((label) => ({ label, windowLabel: label })),
+        create_webview_window: createWebviewWindow,
+      },
+    },
+    {
+      name: "app",
+      permissions: defaultSet("Read the app's name, version and identifier.", ["version", "name", "tauri_version", "identifier", "bundle_type"]),
+      commands: {
+        version: () => options.version ?? "0.0.0",
+        name: () => options.name,
+        tauri_version: () => "2.0.0",
+        identifier: () => options.identifier ?? null,
+        bundle_type: () => null,
+        app_show: async () => {
+          await Promise.all([...open.values()].map((w) => w.show()));
+          return null;
+        },
+        app_hide: async () => {
+          await Promise.all([...open.values()].map((w) => w.hide()));
+          return null;
+        },
+        set_app_theme: (a: { theme?: unknown }) => {
+          if (a.theme !== null && a.theme !== undefined && a.theme !== "light" && a.theme !== "dark") {
+            throw new FerryError("invalid_args", 'theme must be "light", "dark" or null');
+          }
+          theme = (a.theme as string | null | undefined) ?? null;
+          return null;
+        },
+        exit: () => {
+          setImmediate(() => void api.close());
+          return null;
+        },
+      },
+    },
+  ];
+
+  const api: Windows = {
+    plugins,
+    async start(e, s, a) {
+      engine = e;
+      server = s;
+      app = a;
+      engine.onExit(() => {
+        for (const label of [...open.keys()]) closed(label);
+        end();
+      });
+      for (const w of options.windows ?? []) await openWindow(w);
+      startedOnce = true;
+      if (open.size === 0 && !options.keepRunning && (options.windows ?? []).length > 0) end();
+    },
+    open: openWindow,
+    get: (label) => open.get(label),
+    labels: () => [...open.keys()],
+    on(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+    async close() {
+      await engine?.shutdown();
+      for (const label of [...open.keys()]) closed(label);
+      end();
+    },
+    done,
+  };
+  return api;
+}
+
+/** The app handle type the plugins use, re-exported for engines and tests. */
+export type { AppHandle };
