@@ -67,7 +67,7 @@ const app = createTutorialApp({ dev: opts.dev, plugins: [...tutorialPlugins(), .
 const root = fileURLToPath(new URL("./ui", import.meta.url));
 let server;
 try {
-  server = await serveWs(app, { root, port: opts.port, windows: WINDOWS });
+  server = await serveWs(app, { root, port: opts.port, windows: WINDOWS, appHost: "dev.ferry.tutorial.localhost" });
 } catch (err) {
   console.error(`ferry: ${(err as Error).message}`);
   process.exit(1);

@@ -35,6 +35,14 @@ export interface ServeOptions {
    * `["'self'"]`). Default: nobody (`'none'`). Sent with every response.
    */
   frameAncestors?: string[];
+  /**
+   * A host name of the app's own under `.localhost` (e.g. `dev.ferry.notes.localhost`) that
+   * an app window's engine maps to this server, so the app's origin (`http://<appHost>`, no
+   * port) and with it its localStorage and IndexedDB stay the same from run to run.
+   * Requests with that Host and Origin are the app's own. Names outside `.localhost` are
+   * refused: they could resolve to someone else's server.
+   */
+  appHost?: string;
 }
 
 /** Options of `server.launchFile(label, options)`. */
@@ -59,6 +67,8 @@ export interface FerryServer {
   readonly port: number;
   /** The page origin, `http://127.0.0.1:<port>`. */
   readonly origin: string;
+  /** The app's stable origin, `http://<appHost>`, when `appHost` was given. */
+  readonly appOrigin: string | undefined;
   /** The WebSocket URL pages connect to. */
   readonly wsUrl: string;
   /** Token and URL for a window label, minted on first use (and again after `revoke`). */
@@ -198,10 +208,14 @@ function createGate(app: App<any>, opts: GateOptions) {
   return {
     refuse,
     /** Sets the exact Host values and page origins allowed (loopback names at `port`, plus `extra`). */
-    allow(port: number, ipv6: boolean, extra: readonly string[], origin: string) {
+    allow(port: number, ipv6: boolean, extra: readonly string[], origin: string, appHost?: string) {
       const hostNames = ["127.0.0.1", "localhost", ...(ipv6 ? ["[::1]"] : [])];
       hosts = new Set(hostNames.map((h) => `${h}:${port}`));
       origins = new Set([...hostNames.map((h) => `http://${h}:${port}`), ...extra]);
+      if (appHost) {
+        hosts.add(appHost);
+        origins.add(`http://${appHost}`);
+      }
       pageOrigin = origin;
       for (const [label, entry] of access) access.set(label, { ...entry, url: `${pageOrigin}/#${pageFragment(label, entry.token)}` });
     },
@@ -270,6 +284,11 @@ function createGate(app: App<any>, opts: GateOptions) {
  * console.log(server.window("main").url);
  */
 export async function serveWs(app: App<any>, options: ServeOptions = {}): Promise<FerryServer> {
+  if (options.appHost !== undefined && !/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+localhost$/.test(options.appHost)) {
+    throw new Error(
+      `appHost must be a lower-case name under .localhost (e.g. "dev.ferry.notes.localhost"), got ${JSON.stringify(options.appHost)}`,
+    );
+  }
   const log = options.log ?? defaultLog;
   const csp = frameAncestorsPolicy(options.frameAncestors);
   const gate = createGate(app, { log, csp });
@@ -308,12 +327,13 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
   });
 
   const origin = `http://127.0.0.1:${port}`;
-  gate.allow(port, ipv6, options.origins ?? [], origin);
+  gate.allow(port, ipv6, options.origins ?? [], origin, options.appHost);
   for (const label of options.windows ?? ["main"]) gate.window(label);
 
   return {
     port,
     origin,
+    appOrigin: options.appHost === undefined ? undefined : `http://${options.appHost}`,
     wsUrl: `ws://127.0.0.1:${port}/__ferry/ws`,
     window: gate.window,
     revoke(label) {

@@ -410,7 +410,11 @@ class ChromiumEngine implements WindowEngine {
   readonly #strangers = new Set<string>();
   readonly #onExit = new Set<() => void>();
   #exited: Promise<void> | undefined;
-  readonly #killOnExit = () => this.#child?.kill("SIGKILL");
+  /** This process is ending without `shutdown()`: the browser goes with it, the profile is unlocked. */
+  readonly #killOnExit = () => {
+    this.#child?.kill("SIGKILL");
+    this.#unlock?.();
+  };
 
   constructor(options: ChromiumEngineOptions) {
     this.#options = options;
@@ -437,6 +441,10 @@ class ChromiumEngine implements WindowEngine {
     const flags = [`--user-data-dir=${this.#options.profileDir}`, ...APP_FLAGS, `--class=${this.#options.appName}`];
     // Chromium refuses to run as root with its sandbox (containers, CI).
     if (process.getuid?.() === 0) flags.push("--no-sandbox");
+    const app = new URL(request.origin);
+    const server = new URL(request.serverOrigin);
+    // The app's stable origin (no port) reaches the server's port: same origin, same storage, every run.
+    if (app.host !== server.host) flags.push(`--host-resolver-rules=MAP ${app.hostname} ${server.hostname}:${server.port}`);
     if (request.width !== undefined && request.height !== undefined) flags.push(`--window-size=${request.width},${request.height}`);
     if (request.x !== undefined && request.y !== undefined) flags.push(`--window-position=${request.x},${request.y}`);
     return [...flags, ...(this.#options.args ?? []), `--app=${bootUrl}`];
@@ -526,7 +534,10 @@ class ChromiumEngine implements WindowEngine {
     if (url.startsWith("devtools://")) return;
     const origin = originOf(url);
     if (origin !== undefined && !this.#ownOrigin(origin)) await this.external(url);
-    else if (url) this.#log(`closed a browser window or tab the app did not open (${url.slice(0, 200)}); open windows with new WebviewWindow or windows.open`);
+    else if (url)
+      this.#log(
+        `closed a browser window or tab the app did not open (${url.slice(0, 200)}); open windows with new WebviewWindow or windows.open`,
+      );
   }
 
   #ownOrigin(origin: string): boolean {
@@ -555,12 +566,16 @@ class ChromiumEngine implements WindowEngine {
       found,
       new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new FerryError("unsupported", `${this.executable} did not open a window within ${timeout} ms (is there a display?)`)),
+          () =>
+            reject(new FerryError("unsupported", `${this.executable} did not open a window within ${timeout} ms (is there a display?)`)),
           timeout,
         );
       }),
       this.#exited!.then(() => {
-        throw new FerryError("unsupported", `${this.executable} exited before it opened a window (is there a display? DISPLAY=${process.env.DISPLAY ?? ""})`);
+        throw new FerryError(
+          "unsupported",
+          `${this.executable} exited before it opened a window (is there a display? DISPLAY=${process.env.DISPLAY ?? ""})`,
+        );
       }),
     ]).finally(() => {
       clearTimeout(timer);

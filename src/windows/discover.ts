@@ -62,9 +62,7 @@ function isExecutable(path: string): boolean {
 }
 
 /** Where ferry looks, in order: the paths it would try on this platform. */
-export function browserCandidates(
-  options: { platform?: NodeJS.Platform; env?: NodeJS.ProcessEnv; home?: string } = {},
-): string[] {
+export function browserCandidates(options: { platform?: NodeJS.Platform; env?: NodeJS.ProcessEnv; home?: string } = {}): string[] {
   const platform = options.platform ?? process.platform;
   const env = options.env ?? process.env;
   const home = options.home ?? env.HOME ?? env.USERPROFILE ?? "";

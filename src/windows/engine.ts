@@ -44,6 +44,11 @@ export interface EngineOpenRequest extends WindowOptions {
   origin: string;
   /** The window's token, handed to pages on `origin` only, never in a URL or an argument list. */
   token: string;
+  /**
+   * Where the server really listens (`http://127.0.0.1:<port>`). When `origin` differs (the
+   * app's stable `http://<name>.localhost`), the engine maps that host to this address.
+   */
+  serverOrigin: string;
 }
 
 /** What an engine reports about a window. */

@@ -6,7 +6,7 @@
 
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { FerryError } from "../protocol/errors.ts";
+import type { FerryError } from "../protocol/errors.ts";
 import { openInBrowser } from "../shell/open.ts";
 import { chromiumEngine, type ChromiumEngineOptions } from "./chromium.ts";
 import { findBrowser } from "./discover.ts";

@@ -12,8 +12,10 @@ import { LABEL_PATTERN, type EngineWindow, type Position, type Size, type Window
 
 /** What the manager needs of a server: the origin pages load from and per-label tokens. */
 export interface WindowServer {
-  /** The page origin, e.g. `http://127.0.0.1:1420`. */
+  /** The server's own origin, e.g. `http://127.0.0.1:1420`. */
   readonly origin: string;
+  /** The app's stable origin (`http://<appHost>`) that engines map to the server, if it has one. */
+  readonly appOrigin?: string | undefined;
   /** The token for a label (minted on first use). */
   window(label: string): { token: string };
   /** Revokes a label's token: its connections close, its next window gets a new one. */
@@ -41,9 +43,7 @@ export type AppWindow = EngineWindow;
 
 /** What happened to a window, for `windows.on`. */
 export type WindowEvent =
-  | { type: "created"; label: string }
-  | { type: "closed"; label: string }
-  | { type: "navigation-blocked"; label: string; url: string };
+  { type: "created"; label: string } | { type: "closed"; label: string } | { type: "navigation-blocked"; label: string; url: string };
 
 /** The app's windows. */
 export interface Windows {
@@ -82,7 +82,14 @@ function readPosition(value: unknown): { position: Position; physical: boolean }
   const inner = (v?.Logical ?? v?.Physical ?? v) as Record<string, unknown> | undefined;
   const x = inner?.x;
   const y = inner?.y;
-  if (typeof x !== "number" || typeof y !== "number" || !Number.isFinite(x) || !Number.isFinite(y) || Math.abs(x) > 1e5 || Math.abs(y) > 1e5) {
+  if (
+    typeof x !== "number" ||
+    typeof y !== "number" ||
+    !Number.isFinite(x) ||
+    !Number.isFinite(y) ||
+    Math.abs(x) > 1e5 ||
+    Math.abs(y) > 1e5
+  ) {
     throw new FerryError("invalid_args", "value must be a position { Logical | Physical: { x, y } }");
   }
   return { position: { x, y }, physical: v?.Physical !== undefined };
@@ -151,10 +158,13 @@ export function createWindows(options: WindowsOptions): Windows {
     }
   };
 
+  /** The app is done: the engine is shut down (its browser gone, its profile unlocked), then `done` resolves. */
   const end = () => {
     if (finished) return;
     finished = true;
-    finish();
+    void (engine?.shutdown() ?? Promise.resolve())
+      .catch((err: Error) => log(`the window engine did not shut down cleanly: ${err.message}`))
+      .then(finish);
   };
 
   const closed = (label: string) => {
@@ -166,7 +176,7 @@ export function createWindows(options: WindowsOptions): Windows {
   };
 
   const pageUrl = (url: string | undefined): string => {
-    const origin = server!.origin;
+    const origin = server!.appOrigin ?? server!.origin;
     const target = new URL(url ?? "index.html", `${origin}/`);
     if (target.origin !== origin && !/^https?:$/.test(target.protocol)) {
       throw new FerryError("invalid_args", `a window's url must be a path on the app or an http(s) URL, got ${url}`);
@@ -181,14 +191,24 @@ export function createWindows(options: WindowsOptions): Windows {
     if (typeof label !== "string" || !LABEL_PATTERN.test(label)) {
       throw new FerryError("invalid_args", `window label must be 1-128 of a-z A-Z 0-9 - / : _, got ${JSON.stringify(label)}`);
     }
-    if (open.has(label) || opening.has(label)) throw new FerryError("invalid_args", `a window labelled ${JSON.stringify(label)} already exists`);
+    if (open.has(label) || opening.has(label))
+      throw new FerryError("invalid_args", `a window labelled ${JSON.stringify(label)} already exists`);
     const url = pageUrl(opts.url);
     if (opts.visible === false) log(`window ${label}: visible=false is not supported by the ${engine.name} engine; it opens shown`);
     opening.add(label);
     try {
       const { token } = server.window(label);
       const win = await engine.open(
-        { ...opts, title: opts.title ?? options.name, width: opts.width ?? 800, height: opts.height ?? 600, pageUrl: url, origin: new URL(url).origin, token },
+        {
+          ...opts,
+          title: opts.title ?? options.name,
+          width: opts.width ?? 800,
+          height: opts.height ?? 600,
+          pageUrl: url,
+          origin: new URL(url).origin,
+          token,
+          serverOrigin: server.origin,
+        },
         {
           closed: () => closed(label),
           navigationBlocked: (blocked) => {
@@ -247,7 +267,8 @@ export function createWindows(options: WindowsOptions): Windows {
     title: (a: A) => windowOf(a.label).title(),
     theme: (a: A) => (windowOf(a.label), theme),
     set_title: async (a: A) => {
-      if (typeof a.value !== "string" || a.value.length > 4096) throw new FerryError("invalid_args", "value must be a title string (at most 4096 characters)");
+      if (typeof a.value !== "string" || a.value.length > 4096)
+        throw new FerryError("invalid_args", "value must be a title string (at most 4096 characters)");
       await windowOf(a.label).setTitle(a.value);
       return null;
     },
@@ -314,7 +335,8 @@ export function createWindows(options: WindowsOptions): Windows {
     },
     destroy: async (a: A) => (await windowOf(a.label).close(), null),
     set_theme: (a: A) => {
-      if (a.value !== null && a.value !== "light" && a.value !== "dark") throw new FerryError("invalid_args", 'value must be "light", "dark" or null');
+      if (a.value !== null && a.value !== "light" && a.value !== "dark")
+        throw new FerryError("invalid_args", 'value must be "light", "dark" or null');
       theme = a.value;
       return null;
     },
@@ -363,7 +385,13 @@ export function createWindows(options: WindowsOptions): Windows {
     },
     {
       name: "app",
-      permissions: defaultSet("Read the app's name, version and identifier.", ["version", "name", "tauri_version", "identifier", "bundle_type"]),
+      permissions: defaultSet("Read the app's name, version and identifier.", [
+        "version",
+        "name",
+        "tauri_version",
+        "identifier",
+        "bundle_type",
+      ]),
       commands: {
         version: () => options.version ?? "0.0.0",
         name: () => options.name,
@@ -418,6 +446,7 @@ export function createWindows(options: WindowsOptions): Windows {
       await engine?.shutdown();
       for (const label of [...open.keys()]) closed(label);
       end();
+      await done;
     },
     done,
   };
