@@ -50,7 +50,7 @@ export async function startDisplay(): Promise<Display> {
     });
     xvfb.once("exit", (code) => reject(new Error(`Xvfb exited (${code}) before it gave a display`)));
   });
-  const env = { ...process.env, DISPLAY: `:${number}` };
+  const env: NodeJS.ProcessEnv = { ...process.env, DISPLAY: `:${number}` };
   delete env.WAYLAND_DISPLAY;
   const wm = spawn("openbox", ["--sm-disable"], { env, stdio: "ignore" });
   const start = Date.now();
