@@ -51,7 +51,10 @@ export default tseslint.config(
     { group: ["../transports/*", "../shell/*", "../client/*", "../cli/*"], message: "plugins/ import no transport, engine or client." },
   ]),
   boundary("src/windows/**", "window engines sit beside the transports: they drive a browser, not a socket", [
-    { group: ["../transports/*", "../client/*", "../cli/*", "../plugins/*", "ws"], message: "windows/ imports no transport, client or plugin." },
+    {
+      group: ["../transports/*", "../client/*", "../cli/*", "../plugins/*", "ws"],
+      message: "windows/ imports no transport, client or plugin.",
+    },
   ]),
   {
     files: ["test/**/*.ts", "bench/**/*.ts", "examples/**/*.ts"],
