@@ -232,6 +232,7 @@ const TAURI_WINDOW = [
 const FERRY_TOP = ["$schema", "productName", "mainBinaryName", "version", "identifier", "app", "build"];
 const FERRY_APP = ["windows", "security", "withGlobalTauri", "exitOnLastWindowClosed"];
 const FERRY_SECURITY = ["csp", "assetProtocol", "capabilities"];
+const FERRY_BUILD = ["frontendDist", "devUrl", "beforeDevCommand", "beforeBuildCommand"];
 const FERRY_WINDOW = [
   "label",
   "create",
@@ -252,6 +253,15 @@ const FERRY_WINDOW = [
   "maximized",
   "visible",
 ];
+
+/** The field names ferry reads and Tauri knows, per object (for the schema's tests and docs). */
+export const FIELDS = {
+  top: { ferry: FERRY_TOP, tauri: TAURI_TOP },
+  app: { ferry: FERRY_APP, tauri: TAURI_APP },
+  security: { ferry: FERRY_SECURITY, tauri: TAURI_SECURITY },
+  window: { ferry: FERRY_WINDOW, tauri: TAURI_WINDOW },
+  build: { ferry: FERRY_BUILD, tauri: TAURI_BUILD },
+} as const;
 
 /** Tauri's rule for window labels: letters, digits, `-`, `/`, `:`, `_`. */
 const LABEL = /^[\p{L}\p{N}\-/:_]+$/u;
@@ -402,13 +412,13 @@ export function parseAppConfig(json: unknown, file: string): AppConfig {
       continue;
     }
     r.keys(w, at, FERRY_WINDOW, TAURI_WINDOW);
-    const label =
-      r.string(w, "label", at, (s) =>
-        LABEL.test(s) ? undefined : `expected a label of letters, digits, "-", "/", ":" and "_", got ${describe(s)}`,
-      ) ?? "main";
+    const given = r.string(w, "label", at, (s) =>
+      LABEL.test(s) ? undefined : `expected a label of letters, digits, "-", "/", ":" and "_", got ${describe(s)}`,
+    );
+    const label = given ?? "main";
     const first = seen.get(label);
     if (first !== undefined) r.fail(`${at}.label`, `duplicate window label "${label}" (also app.windows[${first}]); labels must be unique`);
-    else seen.set(label, i);
+    else if (given !== undefined || w.label === undefined || w.label === null) seen.set(label, i);
     const optional = (key: "x" | "y" | "minWidth" | "minHeight" | "maxWidth" | "maxHeight", positive: boolean) => {
       const v = r.number(w, key, at, positive);
       return v === undefined ? {} : { [key]: v };
@@ -452,7 +462,7 @@ export function parseAppConfig(json: unknown, file: string): AppConfig {
   }
 
   const buildJson = r.object(json, "build", "") ?? {};
-  r.keys(buildJson, "build", ["frontendDist", "devUrl", "beforeDevCommand", "beforeBuildCommand"], [], TAURI_BUILD);
+  r.keys(buildJson, "build", FERRY_BUILD, [], TAURI_BUILD);
   const build: AppConfig["build"] = {};
   const dist = buildJson.frontendDist;
   if (Array.isArray(dist) && r.strings(dist, "build.frontendDist")) r.unsupported.push("build.frontendDist (a list of files)");
