@@ -9,5 +9,5 @@
 
 export { AppConfigError, CONFIG_FILES, loadAppConfig, parseAppConfig } from "./app-config.ts";
 export type { AppConfig, AppConfigProblem, AssetProtocolConfig, HookCommand, WindowConfig } from "./app-config.ts";
-export { appDirs, parseUserDirs } from "./dirs.ts";
+export { appDirs } from "./dirs.ts";
 export type { AppDirs, AppDirsOptions } from "./dirs.ts";
