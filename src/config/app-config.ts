@@ -162,12 +162,16 @@ const TAURI_BUILD = [
   "additionalWatchFolders",
   "windows",
 ];
-const TAURI_WINDOW = [
+
+// What ferry reads of each object; `build` fields Tauri has and ferry does not use are ignored silently.
+const FERRY_TOP = ["$schema", "productName", "mainBinaryName", "version", "identifier", "app", "build"];
+const FERRY_APP = ["windows", "security", "withGlobalTauri", "exitOnLastWindowClosed"];
+const FERRY_SECURITY = ["csp", "assetProtocol", "capabilities"];
+const FERRY_BUILD = ["frontendDist", "devUrl", "beforeDevCommand", "beforeBuildCommand"];
+const FERRY_WINDOW = [
   "label",
   "create",
   "url",
-  "userAgent",
-  "dragDropEnabled",
   "center",
   "x",
   "y",
@@ -177,18 +181,24 @@ const TAURI_WINDOW = [
   "minHeight",
   "maxWidth",
   "maxHeight",
-  "preventOverflow",
   "resizable",
-  "maximizable",
-  "minimizable",
-  "closable",
   "title",
   "fullscreen",
   "focus",
-  "focusable",
-  "transparent",
   "maximized",
   "visible",
+];
+// Tauri's WindowConfig: the fields ferry reads and these.
+const TAURI_WINDOW = [
+  ...FERRY_WINDOW,
+  "userAgent",
+  "dragDropEnabled",
+  "preventOverflow",
+  "maximizable",
+  "minimizable",
+  "closable",
+  "focusable",
+  "transparent",
   "decorations",
   "alwaysOnBottom",
   "alwaysOnTop",
@@ -226,32 +236,6 @@ const TAURI_WINDOW = [
   "createdByActivityName",
   "requestedBySceneIdentifier",
   "generalAutofillEnabled",
-];
-
-// What ferry reads of each object; `build` fields Tauri has and ferry does not use are ignored silently.
-const FERRY_TOP = ["$schema", "productName", "mainBinaryName", "version", "identifier", "app", "build"];
-const FERRY_APP = ["windows", "security", "withGlobalTauri", "exitOnLastWindowClosed"];
-const FERRY_SECURITY = ["csp", "assetProtocol", "capabilities"];
-const FERRY_BUILD = ["frontendDist", "devUrl", "beforeDevCommand", "beforeBuildCommand"];
-const FERRY_WINDOW = [
-  "label",
-  "create",
-  "url",
-  "center",
-  "x",
-  "y",
-  "width",
-  "height",
-  "minWidth",
-  "minHeight",
-  "maxWidth",
-  "maxHeight",
-  "resizable",
-  "title",
-  "fullscreen",
-  "focus",
-  "maximized",
-  "visible",
 ];
 
 /** The field names ferry reads and Tauri knows, per object (for the schema's tests and docs). */
