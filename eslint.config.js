@@ -47,6 +47,12 @@ export default tseslint.config(
       message: "acl/ imports no transport, engine, plugin or client.",
     },
   ]),
+  boundary("src/config/**", "the app config and folders are read by acl, the engines and the cli: they import none of them", [
+    {
+      group: ["../backend/*", "../acl/*", "../transports/*", "../shell/*", "../plugins/*", "../client/*", "../cli/*", "ws", "esbuild"],
+      message: "config/ imports only node:* and protocol/.",
+    },
+  ]),
   boundary("src/plugins/**", "plugins build on the core; the core never on them", [
     { group: ["../transports/*", "../shell/*", "../client/*", "../cli/*"], message: "plugins/ import no transport, engine or client." },
   ]),

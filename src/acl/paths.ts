@@ -5,9 +5,9 @@
  */
 
 import { lstat, readlink, realpath } from "node:fs/promises";
-import { homedir, tmpdir } from "node:os";
 import { posix } from "node:path";
 import { fileURLToPath } from "node:url";
+import { platformDirs, type AppDirs } from "../config/dirs.ts";
 import { FerryError } from "../protocol/errors.ts";
 import { compilePathGlob, GLOB_CHARS } from "./glob.ts";
 import type { CommandScope } from "./types.ts";
@@ -42,9 +42,38 @@ export const BASE_DIRECTORY: Record<number, string> = {
   23: "TEMPLATE",
 };
 
+/** Each path variable → the `AppDirs` field it names (`$LOG` is Tauri's older name for `$APPLOG`). */
+const VARIABLE_DIRS: Record<string, keyof AppDirs> = {
+  HOME: "home",
+  CONFIG: "config",
+  DATA: "data",
+  LOCALDATA: "localData",
+  CACHE: "cache",
+  APPCONFIG: "appConfig",
+  APPDATA: "appData",
+  APPLOCALDATA: "appLocalData",
+  APPCACHE: "appCache",
+  APPLOG: "appLog",
+  LOG: "appLog",
+  RUNTIME: "runtime",
+  DESKTOP: "desktop",
+  DOCUMENT: "document",
+  DOWNLOAD: "download",
+  PICTURE: "picture",
+  AUDIO: "audio",
+  VIDEO: "video",
+  PUBLIC: "public",
+  TEMPLATE: "template",
+  FONT: "font",
+  EXE: "executable",
+  TEMP: "temp",
+};
+
 /**
- * The path variables for an app on this machine, as Tauri defines them per platform.
- * `identifier` names the app's own folders (`$APPDATA` = `$DATA/<identifier>`).
+ * The path variables for an app on this machine, the folders Tauri's path API gives per
+ * platform (`appDirs` in `ferry/config`): `identifier` names the app's own folders
+ * (`$APPDATA` = `$DATA/<identifier>`). A folder the platform does not have, or that cannot be
+ * found (no home folder), has no variable, so a scope entry naming it grants nothing.
  */
 export function defaultPathVariables(options: {
   identifier: string;
@@ -52,70 +81,17 @@ export function defaultPathVariables(options: {
   env?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
 }): PathVariables {
-  const env = options.env ?? process.env;
-  const platform = options.platform ?? process.platform;
-  // An empty or relative value is unset: "$HOME/**" must never become "/**" or "docs/**".
-  const absolute = (v: string | undefined) =>
-    v && (posix.isAbsolute(v) || (platform === "win32" && /^[a-z]:[\\/]/i.test(v))) ? v : undefined;
-  const home = absolute(env.HOME) ?? absolute(safeHomedir());
-  const id = options.identifier;
-  const vars: PathVariables = { TEMP: tmpdir() };
+  const dirs = platformDirs(options.identifier, {
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.platform ? { platform: options.platform } : {}),
+  });
+  const vars: PathVariables = {};
+  for (const [name, field] of Object.entries(VARIABLE_DIRS)) {
+    const dir = dirs[field];
+    if (dir !== undefined) vars[name] = dir;
+  }
   if (options.resourceDir) vars.RESOURCE = options.resourceDir;
-  const runtime = absolute(env.XDG_RUNTIME_DIR);
-  if (runtime && platform !== "darwin" && platform !== "win32") vars.RUNTIME = runtime;
-  const under = (base: string | undefined, rel: string) => (base === undefined ? undefined : posix.join(base, rel));
-  let config: string | undefined,
-    data: string | undefined,
-    localData: string | undefined,
-    cache: string | undefined,
-    appLog: string | undefined;
-  if (platform === "darwin") {
-    config = data = localData = under(home, "Library/Application Support");
-    cache = under(home, "Library/Caches");
-    appLog = under(home, `Library/Logs/${id}`);
-  } else if (platform === "win32") {
-    config = data = absolute(env.APPDATA) ?? under(home, "AppData/Roaming");
-    localData = cache = absolute(env.LOCALAPPDATA) ?? under(home, "AppData/Local");
-    appLog = under(localData, `${id}/logs`);
-  } else {
-    config = absolute(env.XDG_CONFIG_HOME) ?? under(home, ".config");
-    data = localData = absolute(env.XDG_DATA_HOME) ?? under(home, ".local/share");
-    cache = absolute(env.XDG_CACHE_HOME) ?? under(home, ".cache");
-    appLog = under(data, `${id}/logs`);
-  }
-  const set: Record<string, string | undefined> = {
-    HOME: home,
-    CONFIG: config,
-    DATA: data,
-    LOCALDATA: localData,
-    CACHE: cache,
-    APPCONFIG: under(config, id),
-    APPDATA: under(data, id),
-    APPLOCALDATA: under(localData, id),
-    APPCACHE: under(cache, id),
-    APPLOG: appLog,
-    LOG: appLog,
-    DESKTOP: under(home, "Desktop"),
-    DOCUMENT: under(home, "Documents"),
-    DOWNLOAD: under(home, "Downloads"),
-    PICTURE: under(home, "Pictures"),
-    AUDIO: under(home, "Music"),
-    VIDEO: under(home, "Videos"),
-    PUBLIC: under(home, "Public"),
-    TEMPLATE: under(home, "Templates"),
-    FONT: under(data, "fonts"),
-    EXE: under(home, ".local/bin"),
-  };
-  for (const [name, dir] of Object.entries(set)) if (dir !== undefined) vars[name] = dir;
   return vars;
-}
-
-function safeHomedir(): string | undefined {
-  try {
-    return homedir();
-  } catch {
-    return undefined;
-  }
 }
 
 /** Replaces `$NAME` at the start of a pattern; unknown variables make the entry unusable. */

@@ -39,6 +39,7 @@ const ATTW = repoModule("@arethetypeswrong/cli/dist/index.js");
 const NODE_ENTRIES = [
   "ferry",
   "ferry/acl",
+  "ferry/config",
   "ferry/transports/ws",
   "ferry/transports/memory",
   "ferry/plugins/fs",

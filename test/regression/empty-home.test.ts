@@ -7,12 +7,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { rm, writeFile } from "node:fs/promises";
-import { posix, join } from "node:path";
+import { posix, join, win32 } from "node:path";
 import { defaultPathVariables } from "ferry/acl";
 import { fsWindow, rejectsWith, tempDir } from "./helpers.ts";
 
-const allAbsolute = (vars: Record<string, string>) => {
-  for (const [name, dir] of Object.entries(vars)) assert.ok(dir !== "" && posix.isAbsolute(dir), `$${name} = ${JSON.stringify(dir)}`);
+const allAbsolute = (vars: Record<string, string>, platform = "linux") => {
+  const path = platform === "win32" ? win32 : posix;
+  for (const [name, dir] of Object.entries(vars)) assert.ok(dir !== "" && path.isAbsolute(dir), `$${name} = ${JSON.stringify(dir)}`);
 };
 
 test("empty HOME and empty or relative XDG_* values are unset, never '' or relative", () => {
@@ -29,7 +30,10 @@ test("empty HOME and empty or relative XDG_* values are unset, never '' or relat
     assert.equal(vars.APPCACHE, "/abs/cache/com.example");
     assert.equal(vars.RUNTIME, undefined);
     for (const platform of ["darwin", "win32", "linux"] as const)
-      allAbsolute(defaultPathVariables({ identifier: "x", env: { HOME: "", APPDATA: "", LOCALAPPDATA: "" }, platform }));
+      allAbsolute(
+        defaultPathVariables({ identifier: "x", env: { HOME: "", USERPROFILE: "", APPDATA: "", LOCALAPPDATA: "" }, platform }),
+        platform,
+      );
   } finally {
     process.env.HOME = saved;
   }
