@@ -16,7 +16,7 @@ export const tutorialCommands = ["greet", "read_file", "start_job"];
 
 /** Fresh plugin instances (each app keeps its own per-window fs scope); tests may set the dialog's environment. */
 export function tutorialPlugins(options: { dialog?: Omit<DialogPluginOptions, "fs"> } = {}) {
-  const fs = fsPlugin({ identifier: "com.ferry.tutorial", resourceDir: tutorialRoot });
+  const fs = fsPlugin({ identifier: "dev.ferry.tutorial", resourceDir: tutorialRoot });
   return [fs, dialogPlugin({ ...options.dialog, fs })];
 }
 

@@ -18,13 +18,14 @@
  * Closing the last window ends the app (status 0); so does Ctrl+C.
  */
 
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { serveWs } from "ferry/transports/ws";
 import { openInBrowser } from "ferry/shell";
-import { createWindows, windowEngineFor } from "ferry/windows";
+import { loadAppConfig } from "ferry/config";
+import { appHostFor, createWindows, windowEngineFor } from "ferry/windows";
 import { createTutorialApp } from "./commands.ts";
-import { tutorialPlugins } from "./access.ts";
+import { tutorialPlugins, tutorialRoot } from "./access.ts";
 
 /** The labels the capabilities in ./capabilities name. */
 const WINDOWS = ["main", "limited"];
@@ -56,25 +57,23 @@ if (opts.help) {
   process.exit(0);
 }
 
-const NAME = "ferry tutorial";
-const windows = createWindows({
-  name: NAME,
-  identifier: "dev.ferry.tutorial",
-  version: "0.1.0",
-  windows: [{ label: opts.window, url: "index.html", title: NAME, width: 800, height: 640 }],
-});
+// ferry.conf.json: the app's identifier, name and windows, in Tauri's field names.
+const config = await loadAppConfig(tutorialRoot);
+for (const field of config.unsupported) console.warn(`ferry: ${config.file}: ${field} is not supported and is ignored`);
+const [first, ...others] = config.app.windows;
+const windows = createWindows({ config, windows: [{ ...first!, label: opts.window }, ...others.filter((w) => w.create)] });
 const app = createTutorialApp({ dev: opts.dev, plugins: [...tutorialPlugins(), ...windows.plugins] });
-const root = fileURLToPath(new URL("./ui", import.meta.url));
+const root = join(config.dir, config.build.frontendDist ?? "ui");
 let server;
 try {
-  server = await serveWs(app, { root, port: opts.port, windows: WINDOWS, appHost: "dev.ferry.tutorial.localhost" });
+  server = await serveWs(app, { root, port: opts.port, windows: WINDOWS, appHost: appHostFor(config.identifier) });
 } catch (err) {
   console.error(`ferry: ${(err as Error).message}`);
   process.exit(1);
 }
 console.log(`ferry tutorial app on ${server.origin}`);
 
-const choice = opts.noWindow ? { reason: "--no-window" } : windowEngineFor({ identifier: "dev.ferry.tutorial", name: NAME, dev: opts.dev });
+const choice = opts.noWindow ? { reason: "--no-window" } : windowEngineFor({ identifier: config.identifier, name: config.productName ?? config.identifier, dev: opts.dev });
 if ("engine" in choice) {
   const stop = () => void windows.close();
   process.once("SIGINT", stop);

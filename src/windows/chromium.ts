@@ -261,6 +261,14 @@ class ChromiumWindow implements EngineWindow {
       if (current.windowState !== "normal") await this.#send("Browser.setWindowBounds", { windowId, bounds: { windowState: "normal" } });
     }
     await this.#send("Browser.setWindowBounds", { windowId, bounds });
+    // The window manager applies it asynchronously: resolve once the browser reports it (or after 2 s).
+    const deadline = Date.now() + 2000;
+    for (;;) {
+      const now = (await this.#send("Browser.getWindowBounds", { windowId })).bounds as Bounds;
+      const applied = (Object.keys(bounds) as (keyof Bounds)[]).every((k) => now[k] === bounds[k]);
+      if (applied || Date.now() > deadline) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   async close(): Promise<void> {

@@ -24,6 +24,8 @@ export interface WindowOptions {
   x?: number;
   /** Top edge of the window on the screen. */
   y?: number;
+  /** Open in the middle of the screen (unless `x`/`y` are given). */
+  center?: boolean;
   /** Whether the user may resize the window. Default true. */
   resizable?: boolean;
   /** Whether the window is shown when it opens. Default true. */

@@ -4,9 +4,9 @@
  * `windowEngineFor`, which picks the engine or says why there can be no window here.
  */
 
-import { homedir } from "node:os";
 import { join } from "node:path";
 import type { FerryError } from "../protocol/errors.ts";
+import { appDirs } from "../config/dirs.ts";
 import { openInBrowser } from "../shell/open.ts";
 import { chromiumEngine, type ChromiumEngineOptions } from "./chromium.ts";
 import { findBrowser } from "./discover.ts";
@@ -42,18 +42,21 @@ export interface EngineChoice {
   allowedOrigins?: string[];
   /** The environment to read (`DISPLAY`, `FERRY_BROWSER`, `XDG_DATA_HOME`). Default: this process's. */
   env?: NodeJS.ProcessEnv;
-  /** The engine's profile folder. Default: `<local data>/<identifier>/ferry/chromium`. */
+  /** The engine's profile folder. Default: `<app local data>/ferry/chromium` (`appDirs(identifier).appLocalData`). */
   profileDir?: string;
   /** Further engine options. */
   chromium?: Partial<ChromiumEngineOptions>;
 }
 
-/** The app's local data folder on this platform, where its browser profile lives. */
-function localDataDir(identifier: string, env: NodeJS.ProcessEnv): string {
-  const home = env.HOME ?? homedir();
-  if (process.platform === "darwin") return join(home, "Library", "Application Support", identifier);
-  if (process.platform === "win32") return join(env.LOCALAPPDATA ?? join(home, "AppData", "Local"), identifier);
-  return join(env.XDG_DATA_HOME || join(home, ".local", "share"), identifier);
+/**
+ * The app's own host name under `.localhost` (`serveWs({ appHost })`): its identifier, lower
+ * case. App windows load the app from `http://<appHost>`, the same origin every run.
+ *
+ * @example
+ * await serveWs(app, { root: "dist", appHost: appHostFor("dev.ferry.notes") }); // dev.ferry.notes.localhost
+ */
+export function appHostFor(identifier: string): string {
+  return `${identifier.toLowerCase()}.localhost`;
 }
 
 /**
@@ -78,7 +81,7 @@ export function windowEngineFor(choice: EngineChoice): { engine: WindowEngine } 
     return { reason: (err as FerryError).message };
   }
   const engine = chromiumEngine({
-    profileDir: choice.profileDir ?? join(localDataDir(choice.identifier, env), "ferry", "chromium"),
+    profileDir: choice.profileDir ?? join(appDirs(choice.identifier, { env }).appLocalData, "ferry", "chromium"),
     appName: choice.name,
     executable,
     dev: choice.dev ?? false,

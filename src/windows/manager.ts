@@ -8,6 +8,7 @@
 import type { App, AppHandle, Plugin } from "../backend/app.ts";
 import { FerryError } from "../protocol/errors.ts";
 import type { PermissionManifest } from "../acl/types.ts";
+import type { AppConfig } from "../config/app-config.ts";
 import { LABEL_PATTERN, type EngineWindow, type Position, type Size, type WindowEngine, type WindowOptions } from "./engine.ts";
 
 /** What the manager needs of a server: the origin pages load from and per-label tokens. */
@@ -24,8 +25,14 @@ export interface WindowServer {
 
 /** Options of `createWindows`. */
 export interface WindowsOptions {
-  /** The app's name (`productName`): window titles default to it, `getName()` returns it. */
-  name: string;
+  /**
+   * The app config (`loadAppConfig()` from `ferry/config`): fills in the name, version,
+   * identifier, the windows to open (`app.windows` with `create`) and `keepRunning`
+   * (`app.exitOnLastWindowClosed: false`). Fields given here win over it.
+   */
+  config?: AppConfig;
+  /** The app's name (`productName`): window titles default to it, `getName()` returns it. Default: the config's. */
+  name?: string;
   /** The app's version (`getVersion()`). Default "0.0.0". */
   version?: string;
   /** The app's identifier (`getIdentifier()`). */
@@ -135,7 +142,16 @@ const defaultSet = (description: string, commands: string[]): PermissionManifest
  * await windows.start(chromiumEngine({ profileDir, appName: "notes" }), server, app);
  * await windows.done;
  */
-export function createWindows(options: WindowsOptions): Windows {
+export function createWindows(given: WindowsOptions): Windows {
+  const config = given.config;
+  const options = {
+    ...given,
+    name: given.name ?? config?.productName ?? config?.identifier ?? "ferry app",
+    version: given.version ?? config?.version,
+    identifier: given.identifier ?? config?.identifier,
+    windows: given.windows ?? config?.app.windows.filter((w) => w.create),
+    keepRunning: given.keepRunning ?? (config ? !config.app.exitOnLastWindowClosed : false),
+  };
   const log = options.log ?? ((m: string) => console.error(`ferry: ${m}`));
   const open = new Map<string, AppWindow>();
   const opening = new Set<string>();
@@ -218,6 +234,7 @@ export function createWindows(options: WindowsOptions): Windows {
         },
       );
       open.set(label, win);
+      if (opts.center && opts.x === undefined && opts.y === undefined) await centre(win);
       report({ type: "created", label });
       return win;
     } catch (err) {
@@ -230,6 +247,14 @@ export function createWindows(options: WindowsOptions): Windows {
     }
   };
   let startedOnce = false;
+
+  /** Moves a window to the middle of the screen's available area. */
+  const centre = async (w: AppWindow) => {
+    const [sw, sh] = (await w.evaluate("[screen.availWidth, screen.availHeight]")) as [number, number];
+    const r = await w.scaleFactor();
+    const outer = await w.outerSize();
+    await w.setPosition({ x: Math.max(0, (sw - outer.width / r) / 2), y: Math.max(0, (sh - outer.height / r) / 2) });
+  };
 
   const windowOf = (label: unknown): AppWindow => {
     if (typeof label !== "string") throw new FerryError("invalid_args", "label must be a string");
@@ -285,14 +310,7 @@ export function createWindows(options: WindowsOptions): Windows {
       await w.setPosition({ x: position.x / r, y: position.y / r });
       return null;
     },
-    center: async (a: A) => {
-      const w = windowOf(a.label);
-      const [sw, sh] = (await w.evaluate("[screen.availWidth, screen.availHeight]")) as [number, number];
-      const r = await w.scaleFactor();
-      const outer = await w.outerSize();
-      await w.setPosition({ x: Math.max(0, (sw - outer.width / r) / 2), y: Math.max(0, (sh - outer.height / r) / 2) });
-      return null;
-    },
+    center: async (a: A) => (await centre(windowOf(a.label)), null),
     show: async (a: A) => (await windowOf(a.label).show(), null),
     hide: async (a: A) => (await windowOf(a.label).hide(), null),
     set_focus: async (a: A) => (await windowOf(a.label).focus(), null),
@@ -356,6 +374,7 @@ export function createWindows(options: WindowsOptions): Windows {
       y: "number",
       resizable: "boolean",
       visible: "boolean",
+      center: "boolean",
       maximized: "boolean",
       fullscreen: "boolean",
       focus: "boolean",

@@ -180,10 +180,17 @@ describe("Tauri's window API through the bridge, in a real window", () => {
     );
     assert.equal(again, "error");
 
-    // The second page asks to be told before closing; main closes it; its handler lets it go (destroy).
-    await inPage(second, `window.asked = 0; await t.getCurrentWindow().onCloseRequested(() => { window.asked++; }); return true`);
+    // The second page asks to be told before closing: it keeps the window the first time, lets it go the second.
+    await inPage(
+      second,
+      `window.asked = 0; await t.getCurrentWindow().onCloseRequested((e) => { window.asked++; if (window.asked === 1) e.preventDefault(); }); return true`,
+    );
+    await inPage(main, `const w = await t.Window.getByLabel("second"); await w.close(); return true`);
+    await waitFor(async () => (await second.evaluate("window.asked")) === 1, "the close-requested handler to run");
+    assert.ok(display.windows().some((w) => w.title === "Second window"), `preventDefault kept the window open: ${JSON.stringify(display.windows())}`);
     await inPage(main, `const w = await t.Window.getByLabel("second"); await w.close(); return true`);
     await waitFor(() => !display.windows().some((w) => w.title === "Second window"), "the second window to close");
+    await waitFor(() => windows.labels().length === 1, "the manager to see it closed");
     assert.deepEqual(windows.labels(), ["main"]);
   });
 
