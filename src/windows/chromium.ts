@@ -163,6 +163,8 @@ class ChromiumWindow implements EngineWindow {
   readonly #allowed: Set<string>;
   #title: string | undefined;
   #closed = false;
+  /** Resolves the wait for the first page's DOMContentLoaded. */
+  #loaded: (() => void) | undefined;
   readonly #whenClosed: Promise<void>;
   #markClosed!: () => void;
 
@@ -196,7 +198,10 @@ class ChromiumWindow implements EngineWindow {
   /** Called by the engine for this window's session events. */
   event(e: CdpEvent): void {
     if (e.method === "Fetch.requestPaused") void this.#guard(e.params);
-    else if (e.method === "Page.domContentEventFired" && this.#title !== undefined) void this.#applyTitle().catch(() => {});
+    else if (e.method === "Page.domContentEventFired") {
+      this.#loaded?.();
+      if (this.#title !== undefined) void this.#applyTitle().catch(() => {});
+    }
   }
 
   #send(method: string, params: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
@@ -240,7 +245,14 @@ class ChromiumWindow implements EngineWindow {
     if (request.x !== undefined || request.y !== undefined) await this.setPosition({ x: request.x ?? 0, y: request.y ?? 0 });
     if (request.fullscreen) await this.setFullscreen(true);
     else if (request.maximized) await this.maximize();
+    // Resolve once the app's page has loaded its document (or after 30 s: a slow page still has its window).
+    const loaded = new Promise<void>((resolve) => {
+      this.#loaded = resolve;
+      setTimeout(resolve, 30_000).unref();
+    });
     await this.#send("Page.navigate", { url: request.pageUrl });
+    await Promise.race([loaded, this.#whenClosed]);
+    this.#loaded = undefined;
   }
 
   async #windowId(): Promise<number> {
@@ -283,8 +295,8 @@ class ChromiumWindow implements EngineWindow {
   }
 
   async title(): Promise<string> {
-    const r = await this.#pipe.send("Target.getTargetInfo", { targetId: this.targetId });
-    return (r.targetInfo as { title: string }).title;
+    // An app window shows its document's title.
+    return (await this.evaluate("document.title")) as string;
   }
 
   async setSize(size: Size): Promise<void> {
@@ -418,6 +430,8 @@ class ChromiumEngine implements WindowEngine {
   readonly #strangers = new Set<string>();
   readonly #onExit = new Set<() => void>();
   #exited: Promise<void> | undefined;
+  /** The browser is shutting down after its last window closed. */
+  #retiring: Promise<void> | undefined;
   /** This process is ending without `shutdown()`: the browser goes with it, the profile is unlocked. */
   readonly #killOnExit = () => {
     this.#child?.kill("SIGKILL");
@@ -453,6 +467,9 @@ class ChromiumEngine implements WindowEngine {
     const server = new URL(request.serverOrigin);
     // The app's stable origin (no port) reaches the server's port: same origin, same storage, every run.
     if (app.host !== server.host) flags.push(`--host-resolver-rules=MAP ${app.hostname} ${server.hostname}:${server.port}`);
+    // Both flags above make the browser show an "unsupported command-line flag" bar over the
+    // app; --test-type is how harnesses that need them suppress it.
+    if (flags.some((f) => f === "--no-sandbox" || f.startsWith("--host-resolver-rules="))) flags.push("--test-type");
     if (request.width !== undefined && request.height !== undefined) flags.push(`--window-size=${request.width},${request.height}`);
     if (request.x !== undefined && request.y !== undefined) flags.push(`--window-position=${request.x},${request.y}`);
     return [...flags, ...(this.#options.args ?? []), `--app=${bootUrl}`];
@@ -474,10 +491,12 @@ class ChromiumEngine implements WindowEngine {
       const done = () => {
         process.off("exit", this.#killOnExit);
         this.#unlock?.();
+        // Ending with windows open is news (a crash, a kill); ending after the last closed is not.
+        const unexpected = this.#windows.size > 0 && !this.#retiring;
         for (const w of [...this.#windows.values()]) w.gone();
         this.#windows.clear();
         resolve();
-        for (const fn of this.#onExit) fn();
+        if (unexpected) for (const fn of this.#onExit) fn();
       };
       child.once("exit", done);
       child.once("error", (err) => {
@@ -505,6 +524,8 @@ class ChromiumEngine implements WindowEngine {
       if (w) {
         this.#windows.delete(id);
         w.gone();
+        // The browser ends with its last window; a later open starts it again.
+        if (this.#windows.size === 0 && this.#waiting.size === 0) this.#retiring ??= this.shutdown();
       }
     }
   }
@@ -539,7 +560,8 @@ class ChromiumEngine implements WindowEngine {
   async #dismiss(targetId: string, url: string): Promise<void> {
     this.#strangers.delete(targetId);
     await this.#pipe?.send("Target.closeTarget", { targetId }).catch(() => {});
-    if (url.startsWith("devtools://")) return;
+    // Browser UI (a new tab from Ctrl+T, DevTools outside dev mode) just goes away.
+    if (/^(?:devtools|chrome|edge|brave):/.test(url)) return;
     const origin = originOf(url);
     if (origin !== undefined && !this.#ownOrigin(origin)) await this.external(url);
     else if (url)
@@ -561,6 +583,10 @@ class ChromiumEngine implements WindowEngine {
     )}`;
     this.#origins.add(request.origin);
     const found = new Promise<string>((resolve) => this.#waiting.set(nonce, resolve));
+    if (this.#retiring) {
+      await this.#retiring;
+      this.#retiring = undefined;
+    }
     let pipe = this.#pipe;
     if (!pipe || pipe.closed) {
       pipe = this.#start(bootUrl, request);
@@ -582,7 +608,7 @@ class ChromiumEngine implements WindowEngine {
       this.#exited!.then(() => {
         throw new FerryError(
           "unsupported",
-          `${this.executable} exited before it opened a window (is there a display? DISPLAY=${process.env.DISPLAY ?? ""})`,
+          `${this.executable} exited before it opened a window (is there a display? DISPLAY=${(this.#options.env ?? process.env).DISPLAY ?? ""})`,
         );
       }),
     ]).finally(() => {

@@ -273,7 +273,13 @@ export function createWindows(given: WindowsOptions): Windows {
   const windowCommands: Plugin["commands"] = {
     get_all_windows: () => [...open.keys()],
     scale_factor: (a: A) => windowOf(a.label).scaleFactor(),
-    inner_position: (a: A) => windowOf(a.label).outerPosition(),
+    inner_position: async (a: A) => {
+      // The page's corner: the frame's side borders are even, the rest of its height is on top.
+      const w = windowOf(a.label);
+      const [outer, size, inner] = await Promise.all([w.outerPosition(), w.outerSize(), w.innerSize()]);
+      const side = Math.max(0, (size.width - inner.width) / 2);
+      return { x: outer.x + side, y: outer.y + Math.max(0, size.height - inner.height - side) };
+    },
     outer_position: (a: A) => windowOf(a.label).outerPosition(),
     inner_size: (a: A) => windowOf(a.label).innerSize(),
     outer_size: (a: A) => windowOf(a.label).outerSize(),
