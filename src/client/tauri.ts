@@ -17,6 +17,8 @@ import { Channel, FerryError, FRAMEWORK_ERROR_KINDS, type Client, type EventTarg
 const TO_IPC = "__TAURI_TO_IPC_KEY__";
 const CHANNEL_REF = /^__CHANNEL__:(\d+)$/;
 const frameworkKinds = new Set<string>(FRAMEWORK_ERROR_KINDS);
+/** Every bridge call asks for Tauri's error shape (see `InvokeOptions.errors`). */
+const TAURI_CALL = { errors: "tauri" } as const;
 
 type RawArgs = (body: Uint8Array, headers: Record<string, string>) => Record<string, unknown>;
 
@@ -108,8 +110,9 @@ function headerRecord(headers: unknown): Record<string, string> {
 
 /**
  * What a Tauri rejection carries: a value the handler threw (kind `failed`) as that value
- * itself, as Tauri's `Err(e)`; an app's `FerryError` as its `{ kind, message, data? }`
- * object; ferry's own errors as their message string (what Tauri rejects with for those).
+ * itself, as Tauri's `Err(e)` (an app command's `FerryError` arrives this way as its
+ * `{ kind, message, data? }`, whatever its kind); a plugin's error of a kind of its own as
+ * that object; ferry's own errors as their message string (what Tauri rejects with for those).
  */
 export function tauriError(err: unknown): unknown {
   if (!(err instanceof FerryError)) return err;
@@ -184,7 +187,7 @@ export function installTauriBridge(options: TauriBridgeOptions): TauriInternals 
           client.removeListener(event, eventId);
           return null;
         }
-        const result = await client.invoke(cmd, ferryArgs(cmd, args, invokeOptions?.headers) as Record<string, unknown>);
+        const result = await client.invoke(cmd, ferryArgs(cmd, args, invokeOptions?.headers) as Record<string, unknown>, TAURI_CALL);
         if (typeof result === "string" && textAsBytes.has(cmd)) return toArrayBuffer(new TextEncoder().encode(result));
         return isBytes(result) ? toArrayBuffer(result) : result;
       } catch (err) {
