@@ -7,11 +7,15 @@
  * `@tauri-apps/api/mocks` sets own properties, which shadow them; `clearMocks` deletes
  * the own properties, which brings the bridge back. The two never fight.
  *
- * Imports only from the client entry (`./index.ts`) so that, served as its own module, the
- * bridge shares the page's one client module (and its connection and channel registry).
+ * Uses the page's shared client module (`./shared.ts`), so that whichever served bundle
+ * loaded first, the bridge and the page share one connection and channel registry.
  */
 
-import { Channel, FerryError, FRAMEWORK_ERROR_KINDS, type Client, type EventTarget } from "./index.ts";
+import type { Client, EventTarget } from "./index.ts";
+import { ferry } from "./shared.ts";
+
+const { Channel, FerryError, FRAMEWORK_ERROR_KINDS } = ferry;
+type Channel<T> = InstanceType<typeof Channel<T>>;
 
 /** Tauri's hook for values that serialize themselves for IPC (`SERIALIZE_TO_IPC_FN`). */
 const TO_IPC = "__TAURI_TO_IPC_KEY__";
