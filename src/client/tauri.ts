@@ -20,6 +20,7 @@ type Channel<T> = InstanceType<typeof Channel<T>>;
 /** Tauri's hook for values that serialize themselves for IPC (`SERIALIZE_TO_IPC_FN`). */
 const TO_IPC = "__TAURI_TO_IPC_KEY__";
 const CHANNEL_REF = /^__CHANNEL__:(\d+)$/;
+const CHANNEL_MARKER = "__TAURI_CHANNEL_MARKER__";
 const frameworkKinds = new Set<string>(FRAMEWORK_ERROR_KINDS);
 /** Every bridge call asks for Tauri's error shape (see `InvokeOptions.errors`). */
 const TAURI_CALL = { errors: "tauri" } as const;
@@ -90,6 +91,9 @@ function toIpc(value: unknown): unknown {
   if (typeof value !== "object" || value === null || isBytes(value)) return value;
   const hook = (value as Record<string, unknown>)[TO_IPC];
   if (typeof hook === "function") return toIpc(hook.call(value));
+  // @tauri-apps/api 2.0's Channel has no hook: its marker and `toJSON` give `__CHANNEL__:<id>`.
+  const json = (value as { toJSON?: unknown }).toJSON;
+  if ((value as Record<string, unknown>)[CHANNEL_MARKER] === true && typeof json === "function") return json.call(value);
   if (Array.isArray(value)) return value.map(toIpc);
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return value;
@@ -145,7 +149,9 @@ export function installTauriBridge(options: TauriBridgeOptions): TauriInternals 
   const channelFor = (callbackId: number): Channel<unknown> => {
     let index = 0;
     const channel = new Channel<unknown>((message) => {
-      runCallback(callbackId, { index: index++, message: isBytes(message) ? toArrayBuffer(message) : message });
+      // `index` for @tauri-apps/api 2.1+, `id` for 2.0 (both order by it).
+      const i = index++;
+      runCallback(callbackId, { index: i, id: i, message: isBytes(message) ? toArrayBuffer(message) : message });
     });
     channel.onclose = () => runCallback(callbackId, { index, end: true });
     return channel;
