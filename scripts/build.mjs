@@ -39,7 +39,9 @@ const keepBridge = {
 
 async function bundle(entry, format, banner) {
   const out = await build({
-    ...(entry.endsWith(".ts") ? { entryPoints: [join(root, "src/client", entry)] } : { stdin: { contents: entry, resolveDir: root, loader: "js" } }),
+    ...(entry.endsWith(".ts")
+      ? { entryPoints: [join(root, "src/client", entry)] }
+      : { stdin: { contents: entry, resolveDir: root, loader: "js" } }),
     bundle: true,
     format,
     minify: true,
@@ -66,7 +68,10 @@ async function tauriLicenses() {
       parts.push(`--- ${name}/${file} ---\n${(await readFile(join(dir, file), "utf8")).trim()}`);
     }
   }
-  return { banner: `/*! ferry's Tauri bridge. Bundles ${names.join(", ")}: licences in tauri.js.LICENSES.txt */`, text: parts.join("\n\n") + "\n" };
+  return {
+    banner: `/*! ferry's Tauri bridge. Bundles ${names.join(", ")}: licences in tauri.js.LICENSES.txt */`,
+    text: parts.join("\n\n") + "\n",
+  };
 }
 
 /** All files under `dir`, recursively. */

@@ -32,7 +32,11 @@ async function heard(client: Client, target: EventTarget | undefined, emit: (eve
   const got: unknown[] = [];
   let marked!: () => void;
   const marker = new Promise<void>((resolve) => (marked = resolve));
-  const unlisten = await client.listen(event, (e) => (e.payload === "marker" ? marked() : got.push(e.payload)), target === undefined ? undefined : { target });
+  const unlisten = await client.listen(
+    event,
+    (e) => (e.payload === "marker" ? marked() : got.push(e.payload)),
+    target === undefined ? undefined : { target },
+  );
   await emit(event);
   await main.emit(event, "marker");
   await marker;
@@ -61,9 +65,10 @@ test("other targets match exactly: a Window listener does not hear an emit to th
     await heard(main, { kind: "Window", label: "editor" }, (e) => main.emitTo({ kind: "WebviewWindow", label: "editor" }, e, "x")),
     [],
   );
-  assert.deepEqual(await heard(main, { kind: "Window", label: "editor" }, (e) => main.emitTo({ kind: "Window", label: "editor" }, e, "y")), [
-    "y",
-  ]);
+  assert.deepEqual(
+    await heard(main, { kind: "Window", label: "editor" }, (e) => main.emitTo({ kind: "Window", label: "editor" }, e, "y")),
+    ["y"],
+  );
 });
 
 test("an emit to every target reaches every listener, whatever its target", async () => {
@@ -84,5 +89,8 @@ test("ferry's default listener hears its own window: emitTo to another window do
 });
 
 test("a bad target is refused with invalid_args", async () => {
-  await assert.rejects(main.listen("x", () => {}, { target: { kind: "Elsewhere" } as never }), (e: unknown) => (e as { kind?: string }).kind === "invalid_args");
+  await assert.rejects(
+    main.listen("x", () => {}, { target: { kind: "Elsewhere" } as never }),
+    (e: unknown) => (e as { kind?: string }).kind === "invalid_args",
+  );
 });

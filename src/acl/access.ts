@@ -108,7 +108,9 @@ function missingPluginProblems(missing: Map<string, MissingUse[]>): Problem[] {
       kind: "missing_plugin",
       message:
         `plugin "${plugin}" is not installed, so ${ids.map((i) => `"${i}"`).join(", ")} (in ${wheres.join(", ")}) grant${ids.length === 1 ? "s" : ""} nothing` +
-        (plugin.startsWith("core:") ? ` (ferry has no ${plugin.slice(5)} plugin yet)` : ` (add ferry's "${plugin}" plugin, or remove the permission${ids.length === 1 ? "" : "s"})`),
+        (plugin.startsWith("core:")
+          ? ` (ferry has no ${plugin.slice(5)} plugin yet)`
+          : ` (add ferry's "${plugin}" plugin, or remove the permission${ids.length === 1 ? "" : "s"})`),
       identifier: first.identifier,
       plugin,
       ...first.extra,

@@ -444,10 +444,14 @@ const TAURI_CORE_PLUGIN = /^plugin:(app|image|menu|path|resources|tray|webview|w
 function unsupported(cmd: string): FerryError | undefined {
   const m = TAURI_CORE_PLUGIN.exec(cmd);
   if (!m) return undefined;
-  return new FerryError("unsupported", `${cmd}: ferry does not provide Tauri's ${m[1]} API (docs/migrating-from-tauri.md lists what it does)`, {
-    command: cmd,
-    plugin: m[1],
-  });
+  return new FerryError(
+    "unsupported",
+    `${cmd}: ferry does not provide Tauri's ${m[1]} API (docs/migrating-from-tauri.md lists what it does)`,
+    {
+      command: cmd,
+      plugin: m[1],
+    },
+  );
 }
 
 /** Grants every registered command to every window. For prototypes and tests, not for apps. */

@@ -109,7 +109,12 @@ const camel = (key: string): string => key.replace(/_([a-z0-9])/g, (_m, c: strin
  *
  * @param sentKeys the keys of the args as the page sent them, when they were renamed (`rename: "camelCase"`)
  */
-export async function validateArgs(command: string, schema: StandardSchemaV1, args: unknown, sentKeys?: readonly string[]): Promise<unknown> {
+export async function validateArgs(
+  command: string,
+  schema: StandardSchemaV1,
+  args: unknown,
+  sentKeys?: readonly string[],
+): Promise<unknown> {
   let result = schema["~standard"].validate(args);
   if (result instanceof Promise) result = await result;
   if (!result.issues) return result.value;

@@ -40,7 +40,10 @@ export function readTarget(target: unknown): Exclude<ListenerTarget, undefined> 
       return { kind: t.kind as LabelledTargetKind, label: t.label };
     }
   }
-  throw new FerryError("invalid_args", 'target must be a window label or { kind: "Any" | "App" | "AnyLabel" | "Window" | "Webview" | "WebviewWindow", label }');
+  throw new FerryError(
+    "invalid_args",
+    'target must be a window label or { kind: "Any" | "App" | "AnyLabel" | "Window" | "Webview" | "WebviewWindow", label }',
+  );
 }
 
 /** Built into every app: `plugin:event|listen`, `unlisten`, `emit`, `emit_to`, over the app's bus. */

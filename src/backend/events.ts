@@ -35,7 +35,8 @@ export type LabelledTargetKind = "AnyLabel" | "Window" | "Webview" | "WebviewWin
 export type ListenerTarget = { kind: "Any" } | { kind: "App" } | { kind: LabelledTargetKind; label: string } | undefined;
 
 /** Whom an emit is for: everyone (`undefined`), the app, a label (Tauri's kinds), or a label predicate. */
-export type EmitTarget = undefined | { kind: "App" } | { kind: LabelledTargetKind; label: string } | { kind: "Filter"; filter: WindowFilter };
+export type EmitTarget =
+  undefined | { kind: "App" } | { kind: LabelledTargetKind; label: string } | { kind: "Filter"; filter: WindowFilter };
 
 /**
  * Tauri's delivery rule for one page listener (on a window labelled `windowLabel`):
@@ -52,7 +53,9 @@ export function hears(listener: ListenerTarget, windowLabel: string, to: EmitTar
   if (listener?.kind === "App") return false;
   const label = listener === undefined ? windowLabel : listener.label;
   if (to.kind === "Filter") return to.filter(label);
-  return label === to.label && (listener === undefined || listener.kind === "AnyLabel" || to.kind === "AnyLabel" || listener.kind === to.kind);
+  return (
+    label === to.label && (listener === undefined || listener.kind === "AnyLabel" || to.kind === "AnyLabel" || listener.kind === to.kind)
+  );
 }
 
 /** Page and backend listeners by event name; `dispatch` delivers one emit. */

@@ -5,4 +5,5 @@
 
 import { ferry } from "./shared.ts";
 
-export const { Channel, Client, createClient, FerryError, FRAMEWORK_ERROR_KINDS, connect, client, invoke, listen, once, emit, emitTo } = ferry;
+export const { Channel, Client, createClient, FerryError, FRAMEWORK_ERROR_KINDS, connect, client, invoke, listen, once, emit, emitTo } =
+  ferry;

@@ -248,7 +248,10 @@ export class Client {
     const id = this.#nextHandlerId++;
     this.#handlers.set(id, { event, fn: handler });
     try {
-      await this.invoke("plugin:event|listen", options?.target === undefined ? { event, handler: id } : { event, target: options.target, handler: id });
+      await this.invoke(
+        "plugin:event|listen",
+        options?.target === undefined ? { event, handler: id } : { event, target: options.target, handler: id },
+      );
     } catch (err) {
       this.#handlers.delete(id);
       throw err;

@@ -239,7 +239,8 @@ function readMessage(mode: MessageMode, raw: Record<string, unknown>): MessageOp
   const pair = (ok: string, cancel: string): Buttons => ({ labels: [ok, cancel], results: [ok, cancel] });
   let buttons: Buttons;
   if (mode === "ask") buttons = pair(str(raw.yesButtonLabel, "Yes"), str(raw.noButtonLabel, "No"));
-  else if (mode === "confirm") buttons = pair(str(raw.okButtonLabel ?? raw.okLabel, "Ok"), str(raw.cancelButtonLabel ?? raw.cancelLabel, "Cancel"));
+  else if (mode === "confirm")
+    buttons = pair(str(raw.okButtonLabel ?? raw.okLabel, "Ok"), str(raw.cancelButtonLabel ?? raw.cancelLabel, "Cancel"));
   else if (raw.buttons !== undefined && raw.buttons !== null) {
     const read = readButtons(raw.buttons);
     if (!read)

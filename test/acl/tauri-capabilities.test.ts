@@ -42,7 +42,10 @@ test("create-tauri-app's capability loads: shell:allow-open is one warning namin
   const access = loadAccessSync({ root, commands: ["greet"], appCommands: "allow", log: (e) => logged.push(e) });
   assert.equal(logged.length, 1);
   assert.equal(logged[0]!.level, "warn");
-  assert.match(logged[0]!.message, /^plugin "shell" is not installed, so "shell:allow-open" \(in capability "default" \(capabilities\/create-tauri-app\.json\)\) grants nothing/);
+  assert.match(
+    logged[0]!.message,
+    /^plugin "shell" is not installed, so "shell:allow-open" \(in capability "default" \(capabilities\/create-tauri-app\.json\)\) grants nothing/,
+  );
   assert.deepEqual(
     access.warnings.map((w) => [w.kind, w.plugin, w.identifier, w.capability]),
     [["missing_plugin", "shell", "shell:allow-open", "default"]],
@@ -71,7 +74,7 @@ test("tauri's own app template, resources example and api example load; each mis
   assert.equal(access.decide("main-2", "echo").allowed, true, "main-* matches");
 });
 
-test("missingPlugins: \"error\" makes them errors; a misspelt permission of an installed plugin stays an error", async () => {
+test('missingPlugins: "error" makes them errors; a misspelt permission of an installed plugin stays an error', async () => {
   const root = await appRoot("strict", ["create-tauri-app.json"]);
   assert.throws(
     () => loadAccessSync({ root, commands: [], missingPlugins: "error", log: () => {} }),
@@ -91,7 +94,7 @@ test("missingPlugins: \"error\" makes them errors; a misspelt permission of an i
   );
 });
 
-test("ferry check lists a missing plugin as a finding; with missingPlugins: \"error\" as an error", async () => {
+test('ferry check lists a missing plugin as a finding; with missingPlugins: "error" as an error', async () => {
   const root = await appRoot("check", ["create-tauri-app.json"]);
   const report = await checkAccess({ root, commands: ["greet"], appCommands: "allow", windows: ["main"] });
   assert.deepEqual(report.errors, []);
