@@ -165,7 +165,10 @@ test("message with plugin-dialog 2.x buttons resolves the pressed button's name"
     assert.equal(await message({ YesNoCancelCustom: ["Save", "Don't save", "Cancel"] }), "Don't save");
     await pick("", 0);
     assert.equal(await message({ YesNoCancelCustom: ["Save", "Don't save", "Cancel"] }), "Save");
-    await assert.rejects(message("Maybe"), (e: unknown) => e instanceof FerryError && e.kind === "invalid_args" && /buttons must be/.test(e.message));
+    await assert.rejects(
+      message("Maybe"),
+      (e: unknown) => e instanceof FerryError && e.kind === "invalid_args" && /buttons must be/.test(e.message),
+    );
     await assert.rejects(message({ OkCancelCustom: ["only one"] }), (e: unknown) => e instanceof FerryError && e.kind === "invalid_args");
   } finally {
     app.close();
