@@ -4,10 +4,10 @@
  */
 
 import { suggest } from "../protocol/names.ts";
-import type { AccessDecision, Authorize } from "../backend/app.ts";
+import type { AccessDecision, Authorize, LogEntry } from "../backend/app.ts";
 import { matchesLabel } from "./glob.ts";
 import { AccessConfigError, type Problem } from "./parse.ts";
-import { ownerOf, PermissionRegistry } from "./registry.ts";
+import { ownerOf, PermissionRegistry, pluginOf } from "./registry.ts";
 import type { CommandScope, LoadedCapability, PermissionManifest, Platform, PluginAccess } from "./types.ts";
 
 /** What `new AccessControl` resolves: capabilities, commands, plugins and app permissions. */
@@ -30,6 +30,15 @@ export interface AccessOptions {
   platform?: Platform;
   /** Throw `AccessConfigError` on unknown identifiers and other problems. Default true. */
   strict?: boolean;
+  /**
+   * Permissions of plugins this app does not have (`shell:allow-open`, `core:menu:default`,
+   * `log:default` in a capability copied from a Tauri app): `"warn"` (default) grants them
+   * nothing and reports each plugin once (`warnings`, and the `log`); `"error"` makes them
+   * problems like unknown permissions.
+   */
+  missingPlugins?: "warn" | "error";
+  /** Where the start-up warnings go. Default: the console (`[ferry] warn: …`). */
+  log?: (entry: LogEntry) => void;
   /**
    * The app's own page origins (e.g. `() => [server.origin]` once `serveWs` listens). When
    * given, a page origin that is neither one of these nor named by some `remote.urls` gets
@@ -83,6 +92,32 @@ function matchesRemote(cap: LoadedCapability, origin: string): boolean {
   });
 }
 
+interface MissingUse {
+  identifier: string;
+  where: string;
+  extra: Partial<Problem>;
+}
+
+/** One problem per plugin not installed, naming it and every place its permissions are named. */
+function missingPluginProblems(missing: Map<string, MissingUse[]>): Problem[] {
+  return [...missing].map(([plugin, uses]) => {
+    const ids = [...new Set(uses.map((u) => u.identifier))];
+    const wheres = [...new Set(uses.map((u) => u.where))];
+    const first = uses[0]!;
+    return {
+      kind: "missing_plugin",
+      message:
+        `plugin "${plugin}" is not installed, so ${ids.map((i) => `"${i}"`).join(", ")} (in ${wheres.join(", ")}) grant${ids.length === 1 ? "s" : ""} nothing` +
+        (plugin.startsWith("core:")
+          ? ` (ferry has no ${plugin.slice(5)} plugin yet)`
+          : ` (add ferry's "${plugin}" plugin, or remove the permission${ids.length === 1 ? "" : "s"})`),
+      identifier: first.identifier,
+      plugin,
+      ...first.extra,
+    };
+  });
+}
+
 const entryId = (e: LoadedCapability["permissions"][number]) => (typeof e === "string" ? e : e.identifier);
 const describeCap = (c: LoadedCapability) => (c.file ? `"${c.identifier}" (${c.file})` : `"${c.identifier}"`);
 
@@ -92,6 +127,8 @@ export class AccessControl {
   readonly capabilities: readonly LoadedCapability[];
   /** Everything wrong with the configuration (empty when it is sound). */
   readonly problems: Problem[];
+  /** What is worth knowing but grants nothing: permissions of plugins the app does not have, one per plugin. */
+  readonly warnings: Problem[] = [];
   readonly #appCommands: Set<string>;
   readonly #appCommandsMode: "deny" | "allow";
   readonly #platform: Platform;
@@ -105,7 +142,11 @@ export class AccessControl {
     this.#appCommandsMode = options.appCommands ?? "deny";
     this.#platform = options.platform ?? currentPlatform();
     this.#localOrigins = options.localOrigins;
-    this.problems = [...this.registry.problems, ...this.#findUnknown()];
+    const { problems: unknown, missing } = this.#findUnknown();
+    const missingProblems = missingPluginProblems(missing);
+    if (options.missingPlugins === "error") unknown.push(...missingProblems);
+    else this.warnings.push(...missingProblems);
+    this.problems = [...this.registry.problems, ...unknown];
     // Expanding every set once surfaces cycles.
     for (const id of this.registry.nodes.keys()) this.registry.expand(id);
     for (const p of this.registry.problems) if (!this.problems.includes(p)) this.problems.push(p);
@@ -121,12 +162,23 @@ export class AccessControl {
       ids.add(c.identifier);
     }
     if ((options.strict ?? true) && this.problems.length > 0) throw new AccessConfigError(this.problems);
+    const log = options.log ?? ((e: LogEntry) => console.warn(`[ferry] ${e.level}: ${e.message}`));
+    for (const w of this.warnings) log({ level: "warn", message: w.message });
   }
 
-  #findUnknown(): Problem[] {
+  /** Unknown identifiers (problems), and those of plugins not installed, by plugin (`missing`). */
+  #findUnknown(): { problems: Problem[]; missing: Map<string, MissingUse[]> } {
     const problems: Problem[] = [];
+    const missing = new Map<string, MissingUse[]>();
     const known = [...this.registry.nodes.keys()];
     const unknown = (identifier: string, where: string, extra: Partial<Problem>) => {
+      const plugin = pluginOf(identifier);
+      if (plugin !== undefined && !this.registry.hasPlugin(plugin)) {
+        let uses = missing.get(plugin);
+        if (!uses) missing.set(plugin, (uses = []));
+        uses.push({ identifier, where, extra });
+        return;
+      }
       const suggestion = suggest(identifier, known);
       problems.push({
         kind: "unknown_permission",
@@ -139,13 +191,15 @@ export class AccessControl {
     for (const cap of this.capabilities) {
       for (const entry of cap.permissions) {
         const id = entryId(entry);
-        if (!this.registry.nodes.has(id)) {
+        const plugin = pluginOf(id);
+        // A core plugin ferry lacks still has its empty `default` node (for `core:default`); naming it is reported too.
+        if (!this.registry.nodes.has(id) || (plugin !== undefined && !this.registry.hasPlugin(plugin))) {
           unknown(id, `capability ${describeCap(cap)}`, { capability: cap.identifier, ...(cap.file ? { file: cap.file } : {}) });
         }
       }
     }
     for (const { set, member } of this.registry.danglingMembers()) unknown(member, `permission set "${set}"`, {});
-    return problems;
+    return { problems, missing };
   }
 
   /**

@@ -1,6 +1,7 @@
 /**
  * `ferry check`'s findings for an app's access configuration: broken files and unknown
- * identifiers (errors), capabilities matching no window and commands nothing grants (warnings).
+ * identifiers (errors), permissions of plugins not installed, capabilities matching no window
+ * and commands nothing grants (warnings).
  */
 
 import type { AccessControl } from "./access.ts";
@@ -21,13 +22,13 @@ export interface CheckReport {
 export async function checkAccess(config: AccessConfig): Promise<CheckReport> {
   let access;
   try {
-    access = await loadAccess({ ...config, strict: false });
+    access = await loadAccess({ ...config, strict: false, log: () => {} });
   } catch (err) {
     if (err instanceof AccessConfigError) return { errors: err.problems, warnings: [], capabilities: [] };
     throw err;
   }
   const errors = [...access.problems, ...fsScopeProblems(config, access)];
-  const warnings: Problem[] = [];
+  const warnings: Problem[] = [...access.warnings];
   if (config.windows) {
     for (const cap of access.unmatchedCapabilities(config.windows)) {
       warnings.push({

@@ -15,12 +15,15 @@ export interface Problem {
     | "cycle"
     | "invalid_scope"
     | "unmatched_capability"
-    | "ungranted_command";
+    | "ungranted_command"
+    | "missing_plugin";
   message: string;
   file?: string;
   capability?: string;
   identifier?: string;
   suggestion?: string;
+  /** For `missing_plugin`: the plugin not installed (`shell`, `core:menu`). */
+  plugin?: string;
 }
 
 /** Thrown at start-up when the access configuration is broken; lists every problem. */

@@ -49,6 +49,17 @@ export function ownerOf(command: string): string {
   return m ? `plugin:${m[1]}` : "app";
 }
 
+/**
+ * The plugin an identifier belongs to: `shell:allow-open` → `shell`, `core:window:default` →
+ * `core:window`; `undefined` for app permissions (no prefix) and `core:default`.
+ */
+export function pluginOf(identifier: string): string | undefined {
+  const parts = identifier.split(":");
+  if (parts.length < 2) return undefined;
+  if (parts[0] === "core") return parts.length >= 3 ? `core:${parts[1]}` : undefined;
+  return parts[0];
+}
+
 interface Source {
   owner: string;
   prefix: string;
@@ -64,6 +75,8 @@ export class PermissionRegistry {
   /** Every full command name known. */
   readonly commands = new Set<string>();
   readonly #cycles = new Set<string>();
+  /** Installed plugins as identifiers name them: `fs`, `core:event`. */
+  readonly #plugins = new Set<string>();
 
   constructor(appCommands: readonly string[], plugins: readonly PluginAccess[], appManifest?: PermissionManifest) {
     const byName = new Map<string, PluginAccess>([["event", EVENT_PLUGIN_ACCESS]]);
@@ -71,6 +84,7 @@ export class PermissionRegistry {
     const sources: Source[] = [{ owner: "app", prefix: "", commands: [...appCommands], fullName: (c) => c, manifest: appManifest }];
     for (const p of byName.values()) {
       const core = (CORE_PLUGINS as readonly string[]).includes(p.name);
+      this.#plugins.add(core ? `core:${p.name}` : p.name);
       sources.push({
         owner: `plugin:${p.name}`,
         prefix: core ? `core:${p.name}:` : `${p.name}:`,
@@ -92,6 +106,11 @@ export class PermissionRegistry {
       members: CORE_PLUGINS.map((n) => `core:${n}:default`),
       description: "Default permissions of every core plugin (event, window, …).",
     });
+  }
+
+  /** Whether a plugin (as `pluginOf` names it) is installed, so its permissions are real. */
+  hasPlugin(plugin: string): boolean {
+    return this.#plugins.has(plugin);
   }
 
   #add(node: RegistryNode): void {

@@ -12,7 +12,7 @@ import { snakeCaseKeys, toCommand, validateArgs, type ArgNames, type Command, ty
 import { Connection, CloseCode, PendingCall, type Peer, type PluginConnection, type TransportConnection } from "./connection.ts";
 import { EventBus, type BackendListener, type WindowFilter } from "./events.ts";
 import { bindChannels } from "./channel.ts";
-import { ferryErrorOr, fromUnknown, internalError } from "./errors.ts";
+import { asThrownForTauri, ferryErrorOr, fromUnknown, internalError } from "./errors.ts";
 import { eventPlugin } from "./event-plugin.ts";
 import type { CommandScope, PermissionManifest } from "../acl/types.ts";
 
@@ -127,9 +127,12 @@ export interface AppHandle<State = unknown> {
   readonly dev: boolean;
   /** Emits to every listening window and to backend listeners. */
   emit(event: string, payload?: unknown): void;
-  /** Emits to the windows with this label only. */
+  /**
+   * Emits to the windows with this label (Tauri's `AnyLabel` target). As in Tauri, page
+   * listeners registered with `{ kind: "Any" }` hear it too, in every window.
+   */
   emitTo(label: string, event: string, payload?: unknown): void;
-  /** Emits to the windows whose label passes `filter`. */
+  /** Emits to the windows whose label passes `filter` (and, as in Tauri, to `Any` listeners). */
   emitFilter(event: string, payload: unknown, filter: WindowFilter): void;
   /** Emits as if `window` had emitted (backend listeners see the source). */
   emitFrom(window: string, event: string, payload?: unknown): void;
@@ -205,13 +208,17 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
       throw new TypeError(`createApp: limits.${name} must be a positive integer, got ${String(value)}`);
   }
   const registry = new Map<string, Command>();
+  /** The app's own commands (not plugins'): what they throw reaches a Tauri page as thrown. */
+  const appCommands = new Set<Command>();
   const connections = new Set<Connection>();
   const bus = new EventBus((error, event) => log({ level: "error", message: `listener for "${event}" threw`, error }));
 
   for (const [name, input] of Object.entries(options.commands ?? {})) {
     if (name.startsWith("plugin:")) throw new TypeError(`command ${name}: the "plugin:" prefix is for plugins`);
     const command = toCommand(name, input);
-    registry.set(name, options.rename && !command.rename ? { ...command, rename: options.rename } : command);
+    const entry = options.rename && !command.rename ? { ...command, rename: options.rename } : command;
+    registry.set(name, entry);
+    appCommands.add(entry);
   }
   for (const plugin of [eventPlugin(bus), ...(options.plugins ?? [])]) {
     for (const [cmd, input] of Object.entries(plugin.commands)) {
@@ -252,7 +259,8 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
         ? suggest(cmd, registry.keys(), dev ? undefined : (c) => decide(requestOf(conn, c), true).allowed)
         : undefined;
     const hint = suggestion ? ` Did you mean "${suggestion}"?` : " Is it registered in createApp({ commands })?";
-    return new FerryError("command_not_found", `unknown command "${cmd}".${hint}`, {
+    // Tauri's wording first, so a page that matches on it keeps working.
+    return new FerryError("command_not_found", `command ${cmd} not found.${hint}`, {
       command: cmd,
       ...(suggestion ? { suggestion } : {}),
     });
@@ -302,11 +310,12 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
 
   const run = (conn: Connection, msg: InvokeMessage, command: Command, args: unknown, call: PendingCall, ctx: PluginContext<State>) => {
     let out: unknown;
+    const thrown = msg.s === "tauri" && appCommands.has(command) ? asThrownForTauri : (e: unknown) => e;
     const started = dev ? performance.now() : 0;
     try {
       out = command.handler(args, ctx);
     } catch (err) {
-      finish(conn, msg.id, call, false, err, msg.cmd);
+      finish(conn, msg.id, call, false, thrown(err), msg.cmd);
       return;
     }
     if (dev) warnIfBlocking(msg.cmd, performance.now() - started);
@@ -322,7 +331,7 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
       (then as PromiseLike<unknown>["then"]).call(
         out,
         (v) => finish(conn, msg.id, call, true, v, msg.cmd),
-        (e) => finish(conn, msg.id, call, false, e, msg.cmd),
+        (e) => finish(conn, msg.id, call, false, thrown(e), msg.cmd),
       );
     } catch (err) {
       finish(conn, msg.id, call, false, err, msg.cmd); // a `then` that throws
@@ -340,7 +349,7 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
 
     dispatch(conn, msg) {
       const command = registry.get(msg.cmd);
-      if (!command) return conn.fail(msg.id, notFound(msg.cmd, conn));
+      if (!command) return conn.fail(msg.id, unsupported(msg.cmd) ?? notFound(msg.cmd, conn));
       const decision = decide(requestOf(conn, msg.cmd));
       if (!decision.allowed) {
         const message = decision.message ?? `window "${conn.label}" may not call "${msg.cmd}"`;
@@ -366,13 +375,14 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
           new FerryError("invalid_args", `args for ${msg.cmd} must be an object of named arguments`, { command: msg.cmd }),
         );
       }
-      if (command.rename === "camelCase") args = snakeCaseKeys(args as Record<string, unknown>);
+      const sentKeys = command.rename === "camelCase" ? Object.keys(args as Record<string, unknown>) : undefined;
+      if (sentKeys) args = snakeCaseKeys(args as Record<string, unknown>);
       args = bindChannels(conn, args as Record<string, unknown>);
       const call = new PendingCall();
       conn.pending.set(msg.id, call);
       const ctx = new CallContext<State>(conn, app, call, decision.scope);
       if (!command.args) return run(conn, msg, command, args, call, ctx);
-      validateArgs(msg.cmd, command.args, args).then(
+      validateArgs(msg.cmd, command.args, args, sentKeys).then(
         (valid) => run(conn, msg, command, valid, call, ctx),
         // invalid_args, or a schema that threw: a bug of the app's, not a value for the page.
         (err) => finish(conn, msg.id, call, false, ferryErrorOr(err, `the args schema of "${msg.cmd}" threw`), msg.cmd),
@@ -393,10 +403,10 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
       bus.dispatch(event, payload, { toBackend: true });
     },
     emitTo(label, event, payload) {
-      bus.dispatch(event, payload, { toBackend: false, filter: (l) => l === label });
+      bus.dispatch(event, payload, { toBackend: false, to: { kind: "AnyLabel", label } });
     },
     emitFilter(event, payload, filter) {
-      bus.dispatch(event, payload, { toBackend: false, filter });
+      bus.dispatch(event, payload, { toBackend: false, to: { kind: "Filter", filter } });
     },
     emitFrom(window, event, payload) {
       bus.dispatch(event, payload, { toBackend: true, source: window });
@@ -425,6 +435,23 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
     },
   };
   return app;
+}
+
+/** Tauri's core plugins: a call into one the app does not have is `unsupported`, not unknown. */
+const TAURI_CORE_PLUGIN = /^plugin:(app|image|menu|path|resources|tray|webview|window)\|/;
+
+/** `unsupported` for a call into a core part of Tauri this app lacks (`plugin:menu|new`), else undefined. */
+function unsupported(cmd: string): FerryError | undefined {
+  const m = TAURI_CORE_PLUGIN.exec(cmd);
+  if (!m) return undefined;
+  return new FerryError(
+    "unsupported",
+    `${cmd}: ferry does not provide Tauri's ${m[1]} API (docs/migrating-from-tauri.md lists what it does)`,
+    {
+      command: cmd,
+      plugin: m[1],
+    },
+  );
 }
 
 /** Grants every registered command to every window. For prototypes and tests, not for apps. */

@@ -91,20 +91,42 @@ export function toCommand(name: string, input: unknown): Command {
   throw new TypeError(`command ${JSON.stringify(name)} must be a function or defineCommand(...)`);
 }
 
-function issuePath(issue: StandardSchemaV1.Issue): string {
+/**
+ * An issue's path with its first key as the page sent it: a command with `rename: "camelCase"`
+ * validates `the_argument`, and the message names `theArgument`, the key the page knows.
+ */
+function issueKeys(issue: StandardSchemaV1.Issue, sent: (key: string) => string): (string | number)[] {
   const keys = (issue.path ?? []).map((k) => (typeof k === "object" ? k.key : k));
-  return formatPath(
-    "args",
-    keys.map((k) => (typeof k === "symbol" ? String(k) : k)),
-  );
+  return keys.map((k, i) => (typeof k === "symbol" ? String(k) : i === 0 && typeof k === "string" ? sent(k) : k));
 }
 
-/** Runs the command's schema; throws `invalid_args` listing every problem with its path. */
-export async function validateArgs(command: string, schema: StandardSchemaV1, args: unknown): Promise<unknown> {
+const camel = (key: string): string => key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+
+/**
+ * Runs the command's schema; throws `invalid_args` in Tauri's wording (`invalid args
+ * \`theArgument\` for command \`greet\`: …`), naming each key as the page sent it, with every
+ * problem and its path in `data.issues`.
+ *
+ * @param sentKeys the keys of the args as the page sent them, when they were renamed (`rename: "camelCase"`)
+ */
+export async function validateArgs(
+  command: string,
+  schema: StandardSchemaV1,
+  args: unknown,
+  sentKeys?: readonly string[],
+): Promise<unknown> {
   let result = schema["~standard"].validate(args);
   if (result instanceof Promise) result = await result;
   if (!result.issues) return result.value;
-  const issues = result.issues.map((i) => ({ path: issuePath(i), message: i.message }));
-  const list = issues.map((i) => `${i.path}: ${i.message}`).join("; ");
-  throw new FerryError("invalid_args", `invalid args for ${command}: ${list}`, { command, issues });
+  const sent = (key: string): string => (sentKeys ? (sentKeys.find((k) => snake(k) === key) ?? camel(key)) : key);
+  const issues = result.issues.map((i) => {
+    const keys = issueKeys(i, sent);
+    return { path: formatPath("args", keys), key: formatPath("", keys).replace(/^\./, ""), message: i.message };
+  });
+  const list = issues.map((i, n) => (n === 0 ? "" : `; \`${i.key}\`: `) + i.message).join("");
+  const first = issues[0]!.key;
+  throw new FerryError("invalid_args", `invalid args ${first ? `\`${first}\` ` : ""}for command \`${command}\`: ${list}`, {
+    command,
+    issues: issues.map(({ path, message }) => ({ path, message })),
+  });
 }

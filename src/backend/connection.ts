@@ -13,6 +13,7 @@ import { parseClientMessage } from "../protocol/messages.ts";
 import { describeThrow, REDACTED_JSON, shapeError, ThrownValue } from "./errors.ts";
 import { checkTextShape, SCAN_FROM, type TextShapeLimits } from "./frame-shape.ts";
 import type { AppInternals } from "./app.ts";
+import type { ListenerTarget } from "./events.ts";
 
 /** What a transport gives the core for one socket: a way to send a frame and to close. */
 export interface Peer {
@@ -57,8 +58,8 @@ export interface PluginConnection {
   readonly writable: boolean;
   /** Resolves when the window can take more (at once if it can); rejects with `connection_closed` when it goes away. */
   whenWritable(): Promise<void>;
-  /** Adds a page handler for `event` under the page-chosen id `handler`. */
-  listen(event: string, handler: number): void;
+  /** Adds a page handler for `event` under the page-chosen id `handler`; `target` is what it hears (Tauri's rules). */
+  listen(event: string, handler: number, target?: ListenerTarget): void;
   /** Removes a page handler; unknown ids are ignored. */
   unlisten(handler: number): void;
 }
@@ -225,8 +226,8 @@ export class Connection implements TransportConnection, PluginConnection {
     return this.suggestionsLeft-- > 0;
   }
 
-  /** Adds a page handler for `event` under the page-chosen id `handler`. */
-  listen(event: string, handler: number): void {
+  /** Adds a page handler for `event` under the page-chosen id `handler`; `target` is what it hears (Tauri's rules). */
+  listen(event: string, handler: number, target?: ListenerTarget): void {
     if (this.isClosed) return;
     if (this.listeners.has(handler)) {
       throw new FerryError("invalid_args", `handler id ${handler} is already listening`);
@@ -238,7 +239,7 @@ export class Connection implements TransportConnection, PluginConnection {
         max,
       });
     }
-    this.app.bus.addPageListener(this, event, handler);
+    this.app.bus.addPageListener(this, event, handler, target);
     this.listeners.set(handler, event);
   }
 

@@ -22,6 +22,16 @@ export class ThrownValue extends FerryError<"failed"> {
   }
 }
 
+/**
+ * What a Tauri page receives for a value an app command threw: a sound `FerryError` (not
+ * `internal`) as its wire shape, wrapped as a thrown value, so no kind of the app's is read
+ * as one of ferry's own. Anything else is left for `fromUnknown`.
+ */
+export function asThrownForTauri(err: unknown): unknown {
+  if (!isSoundFerryError(err) || err instanceof ThrownValue || err.kind === "internal") return err;
+  return new ThrownValue(err.toJSON(), err.message);
+}
+
 /** The message a ferry page sees for a thrown value: the string, or the object's own string `message`. */
 function thrownMessage(value: unknown): string {
   if (typeof value === "string") return value;

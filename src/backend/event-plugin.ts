@@ -8,7 +8,7 @@ import { FerryError } from "../protocol/errors.ts";
 import { assertEventName } from "../protocol/names.ts";
 import type { PermissionManifest } from "../acl/types.ts";
 import type { Plugin } from "./app.ts";
-import type { EventBus, WindowFilter } from "./events.ts";
+import type { EventBus, LabelledTargetKind, ListenerTarget } from "./events.ts";
 
 /** The event plugin's commands, as capabilities name them (`core:event:allow-listen` …). */
 export const EVENT_COMMANDS = ["listen", "unlisten", "emit", "emit_to"] as const;
@@ -25,27 +25,25 @@ function handlerId(v: unknown, what: string): number {
   return v;
 }
 
+const LABELLED = new Set(["AnyLabel", "Window", "Webview", "WebviewWindow"]);
+
 /**
- * Reads an emit target: a label, or Tauri's `{ kind, label }` forms. `"all"` is every
- * window and the backend; `"app"` the backend's listeners only. Stricter than Tauri: an
- * event for a label reaches only the windows with that label, never other windows'
- * `Any` listeners.
+ * Reads a Tauri target (`listen`'s and `emit_to`'s): a label (Tauri's `AnyLabel`), or
+ * `{ kind: "Any" | "App" }`, or `{ kind: "AnyLabel" | "Window" | "Webview" | "WebviewWindow", label }`.
  */
-export function targetFilter(target: unknown): WindowFilter | "all" | "app" {
-  if (typeof target === "string") return (label) => label === target;
+export function readTarget(target: unknown): Exclude<ListenerTarget, undefined> {
+  if (typeof target === "string") return { kind: "AnyLabel", label: target };
   if (typeof target === "object" && target !== null) {
     const t = target as { kind?: unknown; label?: unknown };
-    if (t.kind === "Any") return "all";
-    if (t.kind === "App") return "app";
-    if (
-      (t.kind === "AnyLabel" || t.kind === "Window" || t.kind === "Webview" || t.kind === "WebviewWindow") &&
-      typeof t.label === "string"
-    ) {
-      const label = t.label;
-      return (l) => l === label;
+    if (t.kind === "Any" || t.kind === "App") return { kind: t.kind };
+    if (typeof t.kind === "string" && LABELLED.has(t.kind) && typeof t.label === "string") {
+      return { kind: t.kind as LabelledTargetKind, label: t.label };
     }
   }
-  throw new FerryError("invalid_args", "target must be a window label or { kind, label }");
+  throw new FerryError(
+    "invalid_args",
+    'target must be a window label or { kind: "Any" | "App" | "AnyLabel" | "Window" | "Webview" | "WebviewWindow", label }',
+  );
 }
 
 /** Built into every app: `plugin:event|listen`, `unlisten`, `emit`, `emit_to`, over the app's bus. */
@@ -56,14 +54,14 @@ export function eventPlugin(bus: EventBus): Plugin {
     commands: {
       /**
        * `{ event, target?, handler }` → the listener's id (the page's handler id). The target
-       * is checked but, unlike Tauri, does not narrow delivery: a window's listeners get the
-       * events emitted to every window and to its own label.
+       * decides what it hears by Tauri's rules (`hears` in events.ts); without one (the ferry
+       * client's default) it hears broadcasts and events for its own window.
        */
       listen(args: { event?: unknown; target?: unknown; handler?: unknown }, ctx) {
         assertEventName(args.event);
-        if (args.target !== undefined) targetFilter(args.target);
+        const target = args.target === undefined ? undefined : readTarget(args.target);
         const id = handlerId(args.handler, "handler");
-        ctx.connection.listen(args.event, id);
+        ctx.connection.listen(args.event, id, target);
         return id;
       },
       unlisten(args: { event?: unknown; eventId?: unknown }, ctx) {
@@ -77,11 +75,10 @@ export function eventPlugin(bus: EventBus): Plugin {
       },
       emit_to(args: { target?: unknown; event?: unknown; payload?: unknown }, ctx) {
         assertEventName(args.event);
-        const filter = targetFilter(args.target);
-        if (filter === "all") ctx.app.emitFrom(ctx.window, args.event, args.payload);
-        // Backend listeners only: the one target the app's public emits do not offer.
-        else if (filter === "app") bus.dispatch(args.event, args.payload, { pages: false, toBackend: true, source: ctx.window });
-        else ctx.app.emitFilter(args.event, args.payload, filter);
+        const to = readTarget(args.target);
+        if (to.kind === "Any") ctx.app.emitFrom(ctx.window, args.event, args.payload);
+        // The backend's listeners, and pages' Any and App listeners.
+        else bus.dispatch(args.event, args.payload, { to, toBackend: to.kind === "App", source: ctx.window });
         return null;
       },
     },

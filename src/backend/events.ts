@@ -24,10 +24,44 @@ export type BackendListener<T = unknown> = (event: BackendEvent<T>) => void;
 /** A predicate over window labels, for `emitFilter`. */
 export type WindowFilter = (label: string) => boolean;
 
+/** Tauri's target kinds that carry a window label. */
+export type LabelledTargetKind = "AnyLabel" | "Window" | "Webview" | "WebviewWindow";
+
+/**
+ * What a page listener hears, in Tauri's terms (`EventTarget`). `undefined` is ferry's own
+ * default (the ferry client sends no target): its window — every broadcast and every event
+ * for its label, nothing sent to another window.
+ */
+export type ListenerTarget = { kind: "Any" } | { kind: "App" } | { kind: LabelledTargetKind; label: string } | undefined;
+
+/** Whom an emit is for: everyone (`undefined`), the app, a label (Tauri's kinds), or a label predicate. */
+export type EmitTarget =
+  undefined | { kind: "App" } | { kind: LabelledTargetKind; label: string } | { kind: "Filter"; filter: WindowFilter };
+
+/**
+ * Tauri's delivery rule for one page listener (on a window labelled `windowLabel`):
+ * - an emit to everyone reaches every listener;
+ * - an `Any` listener hears every event, whatever it was emitted to ("Any and all event targets");
+ * - a listener for a label hears emits to that label; `AnyLabel` on either side matches
+ *   any kind, other kinds must be equal (`Window` ≠ `WebviewWindow`);
+ * - an `App` listener hears emits to the app;
+ * - ferry's default listener hears emits to its own window's label.
+ */
+export function hears(listener: ListenerTarget, windowLabel: string, to: EmitTarget): boolean {
+  if (to === undefined || listener?.kind === "Any") return true;
+  if (to.kind === "App") return listener?.kind === "App";
+  if (listener?.kind === "App") return false;
+  const label = listener === undefined ? windowLabel : listener.label;
+  if (to.kind === "Filter") return to.filter(label);
+  return (
+    label === to.label && (listener === undefined || listener.kind === "AnyLabel" || to.kind === "AnyLabel" || listener.kind === to.kind)
+  );
+}
+
 /** Page and backend listeners by event name; `dispatch` delivers one emit. */
 export class EventBus {
-  /** event name → connection → that connection's handler ids for it */
-  private readonly pages = new Map<string, Map<Connection, Set<number>>>();
+  /** event name → connection → that connection's handler ids for it, with their targets */
+  private readonly pages = new Map<string, Map<Connection, Map<number, ListenerTarget>>>();
   private readonly backend = new Map<string, Set<BackendListener>>();
   private readonly onListenerError: (err: unknown, event: string) => void;
 
@@ -36,13 +70,13 @@ export class EventBus {
   }
 
   /** Registers a page handler for `event` (the connection checks its ids are unique). */
-  addPageListener(conn: Connection, event: string, handler: number): void {
+  addPageListener(conn: Connection, event: string, handler: number, target?: ListenerTarget): void {
     assertEventName(event);
     let byConn = this.pages.get(event);
     if (!byConn) this.pages.set(event, (byConn = new Map()));
     let ids = byConn.get(conn);
-    if (!ids) byConn.set(conn, (ids = new Set()));
-    ids.add(handler);
+    if (!ids) byConn.set(conn, (ids = new Map()));
+    ids.set(handler, target);
   }
 
   removePageListener(conn: Connection, event: string, handler: number): boolean {
@@ -86,19 +120,20 @@ export class EventBus {
   }
 
   /**
-   * Delivers an event to the pages whose label passes `filter` (all when omitted; none
-   * when `pages` is false) and, when `toBackend`, to backend listeners. Throws before sending anything when the name
-   * or payload is invalid.
+   * Delivers an event to the page listeners that hear it (`hears`: all of them when `to` is
+   * omitted) and, when `toBackend`, to backend listeners. Throws before sending anything
+   * when the name or payload is invalid. The payload is encoded once.
    */
-  dispatch(event: string, payload: unknown, opts: { filter?: WindowFilter; pages?: false; toBackend: boolean; source?: string }): void {
+  dispatch(event: string, payload: unknown, opts: { to?: EmitTarget; toBackend: boolean; source?: string }): void {
     assertEventName(event);
-    const byConn = opts.pages === false ? undefined : this.pages.get(event);
+    const byConn = this.pages.get(event);
     if (byConn && byConn.size > 0) {
       const encoded = encodeValue(payload, "payload");
       const head = `{"t":"e","n":${JSON.stringify(event)},"h":[`;
       for (const [conn, ids] of byConn) {
-        if (opts.filter && !opts.filter(conn.label)) continue;
-        conn.enqueue(frameMessage(`${head}${[...ids].join(",")}]`, "p", encoded));
+        const heard = opts.to === undefined ? [...ids.keys()] : [...ids].filter(([, t]) => hears(t, conn.label, opts.to)).map(([id]) => id);
+        if (heard.length === 0) continue;
+        conn.enqueue(frameMessage(`${head}${heard.join(",")}]`, "p", encoded));
       }
     }
     if (opts.toBackend) {

@@ -35,6 +35,12 @@ export interface InvokeOptions {
   timeout?: number;
   /** Accepted for Tauri compatibility; not sent. */
   headers?: unknown;
+  /**
+   * `"tauri"`: what an app command throws rejects as kind `failed` with the thrown value in
+   * `data` (a `FerryError` as its `{ kind, message, data? }`), as the Tauri bridge needs it.
+   * Default: a thrown `FerryError` keeps its kind.
+   */
+  errors?: "tauri";
 }
 
 /** An event as page handlers receive it, the same shape as Tauri's. */
@@ -52,7 +58,11 @@ export type UnlistenFn = () => void;
 
 /** Options of `Client.listen`: Tauri's listener target. */
 export interface ListenOptions {
-  /** Tauri's listener target; checked by the backend. Default `{ kind: "Any" }`. */
+  /**
+   * Tauri's listener target, delivered by Tauri's rules: `{ kind: "Any" }` hears every event,
+   * including those emitted to other windows; a label hears events emitted to that label.
+   * Default: this window (every broadcast and every event emitted to its label).
+   */
   target?: EventTarget;
 }
 
@@ -174,7 +184,7 @@ export class Client {
     let frame: Frame;
     const id = this.#nextCallId++;
     try {
-      const head = `{"t":"i","id":${id},"cmd":${JSON.stringify(cmd)}`;
+      const head = `{"t":"i","id":${id},"cmd":${JSON.stringify(cmd)}${options?.errors === "tauri" ? `,"s":"tauri"` : ""}`;
       frame = args === undefined ? frameMessage(head) : frameMessage(head, "a", encodeValue(args, "args"));
     } catch (err) {
       return Promise.reject(err);
@@ -238,7 +248,10 @@ export class Client {
     const id = this.#nextHandlerId++;
     this.#handlers.set(id, { event, fn: handler });
     try {
-      await this.invoke("plugin:event|listen", { event, target: options?.target ?? { kind: "Any" }, handler: id });
+      await this.invoke(
+        "plugin:event|listen",
+        options?.target === undefined ? { event, handler: id } : { event, target: options.target, handler: id },
+      );
     } catch (err) {
       this.#handlers.delete(id);
       throw err;

@@ -7,7 +7,7 @@
  * answers `getCurrentWindow().label`; the backend knows the label from the token alone.
  */
 
-import { client } from "./index.ts";
+import { ferry } from "./shared.ts";
 import { installTauriBridge } from "./tauri.ts";
 
 export { installTauriBridge, tauriError } from "./tauri.ts";
@@ -29,4 +29,4 @@ function pageLabel(): string {
   return sessionStorage.getItem(LABEL_KEY) ?? "main";
 }
 
-installTauriBridge({ client, label: pageLabel() });
+installTauriBridge({ client: ferry.client, label: pageLabel() });

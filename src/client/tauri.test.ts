@@ -64,6 +64,10 @@ describe("Tauri bridge (Node, memory transport)", () => {
         typed: () => {
           throw new FerryError("not_found", "nothing here");
         },
+        // An app's own FerryError whose kind is also one of ferry's: the page must see it as thrown.
+        app_timeout: async () => {
+          throw new FerryError("timeout", "the upstream server was slow", { seconds: 30 });
+        },
         chunks: ({ onChunk }: { onChunk: BackendChannel<Uint8Array> }) => {
           onChunk.send(new Uint8Array([1, 2]));
           onChunk.send(new Uint8Array([3]));
@@ -113,7 +117,20 @@ describe("Tauri bridge (Node, memory transport)", () => {
       assert.deepEqual(e, { kind: "not_found", message: "nothing here" });
       return true;
     });
-    await assert.rejects(core.invoke("nope"), (e) => typeof e === "string" && e.startsWith('unknown command "nope"'));
+    // Tauri's wording for an unknown command, then ferry's hint.
+    await assert.rejects(core.invoke("nope"), (e) => typeof e === "string" && e.startsWith("command nope not found."));
+    // An app's FerryError keeps its shape even when its kind is one of ferry's own ...
+    await assert.rejects(core.invoke("app_timeout"), (e) => {
+      assert.deepEqual(e, { kind: "timeout", message: "the upstream server was slow", data: { seconds: 30 } });
+      return true;
+    });
+    // ... while a ferry client calling the same command keeps a FerryError of that kind.
+    await assert.rejects(client.invoke("app_timeout"), (e) => {
+      assert.ok(e instanceof FerryError);
+      assert.equal(e.kind, "timeout");
+      assert.deepEqual(e.data, { seconds: 30 });
+      return true;
+    });
     // A thrown value arrives as that very value, as Tauri's Err(e), whatever its kind field says.
     await assert.rejects(core.invoke("thrown_value"), (e) => {
       assert.deepEqual(e, { code: 7, detail: ["a"] });

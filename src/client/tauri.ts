@@ -7,16 +7,23 @@
  * `@tauri-apps/api/mocks` sets own properties, which shadow them; `clearMocks` deletes
  * the own properties, which brings the bridge back. The two never fight.
  *
- * Imports only from the client entry (`./index.ts`) so that, served as its own module, the
- * bridge shares the page's one client module (and its connection and channel registry).
+ * Uses the page's shared client module (`./shared.ts`), so that whichever served bundle
+ * loaded first, the bridge and the page share one connection and channel registry.
  */
 
-import { Channel, FerryError, FRAMEWORK_ERROR_KINDS, type Client, type EventTarget } from "./index.ts";
+import type { Client, EventTarget } from "./index.ts";
+import { ferry } from "./shared.ts";
+
+const { Channel, FerryError, FRAMEWORK_ERROR_KINDS } = ferry;
+type Channel<T> = InstanceType<typeof Channel<T>>;
 
 /** Tauri's hook for values that serialize themselves for IPC (`SERIALIZE_TO_IPC_FN`). */
 const TO_IPC = "__TAURI_TO_IPC_KEY__";
 const CHANNEL_REF = /^__CHANNEL__:(\d+)$/;
+const CHANNEL_MARKER = "__TAURI_CHANNEL_MARKER__";
 const frameworkKinds = new Set<string>(FRAMEWORK_ERROR_KINDS);
+/** Every bridge call asks for Tauri's error shape (see `InvokeOptions.errors`). */
+const TAURI_CALL = { errors: "tauri" } as const;
 
 type RawArgs = (body: Uint8Array, headers: Record<string, string>) => Record<string, unknown>;
 
@@ -84,6 +91,9 @@ function toIpc(value: unknown): unknown {
   if (typeof value !== "object" || value === null || isBytes(value)) return value;
   const hook = (value as Record<string, unknown>)[TO_IPC];
   if (typeof hook === "function") return toIpc(hook.call(value));
+  // @tauri-apps/api 2.0's Channel has no hook: its marker and `toJSON` give `__CHANNEL__:<id>`.
+  const json = (value as { toJSON?: unknown }).toJSON;
+  if ((value as Record<string, unknown>)[CHANNEL_MARKER] === true && typeof json === "function") return json.call(value);
   if (Array.isArray(value)) return value.map(toIpc);
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return value;
@@ -108,8 +118,9 @@ function headerRecord(headers: unknown): Record<string, string> {
 
 /**
  * What a Tauri rejection carries: a value the handler threw (kind `failed`) as that value
- * itself, as Tauri's `Err(e)`; an app's `FerryError` as its `{ kind, message, data? }`
- * object; ferry's own errors as their message string (what Tauri rejects with for those).
+ * itself, as Tauri's `Err(e)` (an app command's `FerryError` arrives this way as its
+ * `{ kind, message, data? }`, whatever its kind); a plugin's error of a kind of its own as
+ * that object; ferry's own errors as their message string (what Tauri rejects with for those).
  */
 export function tauriError(err: unknown): unknown {
   if (!(err instanceof FerryError)) return err;
@@ -138,7 +149,9 @@ export function installTauriBridge(options: TauriBridgeOptions): TauriInternals 
   const channelFor = (callbackId: number): Channel<unknown> => {
     let index = 0;
     const channel = new Channel<unknown>((message) => {
-      runCallback(callbackId, { index: index++, message: isBytes(message) ? toArrayBuffer(message) : message });
+      // `index` for @tauri-apps/api 2.1+, `id` for 2.0 (both order by it).
+      const i = index++;
+      runCallback(callbackId, { index: i, id: i, message: isBytes(message) ? toArrayBuffer(message) : message });
     });
     channel.onclose = () => runCallback(callbackId, { index, end: true });
     return channel;
@@ -184,7 +197,7 @@ export function installTauriBridge(options: TauriBridgeOptions): TauriInternals 
           client.removeListener(event, eventId);
           return null;
         }
-        const result = await client.invoke(cmd, ferryArgs(cmd, args, invokeOptions?.headers) as Record<string, unknown>);
+        const result = await client.invoke(cmd, ferryArgs(cmd, args, invokeOptions?.headers) as Record<string, unknown>, TAURI_CALL);
         if (typeof result === "string" && textAsBytes.has(cmd)) return toArrayBuffer(new TextEncoder().encode(result));
         return isBytes(result) ? toArrayBuffer(result) : result;
       } catch (err) {

@@ -2,6 +2,8 @@
  * The `dialog` plugin: `open` and `save` show the platform's native file dialog from the
  * backend, `message` / `ask` / `confirm` its message box (Linux: zenity or kdialog; macOS: osascript; Windows: PowerShell) and add the
  * chosen paths to the calling window's fs scope, as Tauri does. Cancelling resolves `null`.
+ * `message` speaks both protocols of `@tauri-apps/plugin-dialog`: 2.1+ (`buttons`, resolving
+ * the button's name) and 2.0 (`okButtonLabel`, and separate `ask` / `confirm`).
  * With no dialog program or no display, calls fail with kind `dialog_unavailable`.
  */
 
@@ -185,77 +187,146 @@ async function linuxProgram(env: NodeJS.ProcessEnv): Promise<{ name: "zenity" | 
 
 type MessageMode = "message" | "ask" | "confirm";
 
+/**
+ * A message box's buttons, first to last: the first is the affirmative one (OK, Yes), a
+ * second of two is the negative one (Cancel, No), of three the middle is No and the last
+ * Cancel. `results` are what plugin-dialog 2.x's `message` resolves with for each button:
+ * Tauri's names (`"Ok"`, `"Yes"` …) for its standard sets, the label for custom ones.
+ */
+interface Buttons {
+  labels: string[];
+  results: string[];
+}
+
 interface MessageOptions {
   message: string;
   title?: string;
   kind: "info" | "warning" | "error";
-  ok: string;
-  cancel: string;
+  buttons: Buttons;
 }
 
+const STANDARD_BUTTONS: Record<string, string[]> = {
+  Ok: ["Ok"],
+  OkCancel: ["Ok", "Cancel"],
+  YesNo: ["Yes", "No"],
+  YesNoCancel: ["Yes", "No", "Cancel"],
+};
+
+const isLabel = (v: unknown): v is string => typeof v === "string" && v.length > 0;
+
+/** plugin-dialog 2.x's `buttons` (`"OkCancel"`, `{ OkCancelCustom: [ok, cancel] }` …), or undefined when absent or malformed. */
+function readButtons(raw: unknown): Buttons | undefined {
+  if (typeof raw === "string" && STANDARD_BUTTONS[raw]) return { labels: STANDARD_BUTTONS[raw], results: STANDARD_BUTTONS[raw] };
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const o = raw as Record<string, unknown>;
+  const custom = (labels: unknown[], n: number) => (labels.length === n && labels.every(isLabel) ? { labels, results: labels } : undefined);
+  if (isLabel(o.OkCustom)) return { labels: [o.OkCustom], results: [o.OkCustom] };
+  if (Array.isArray(o.OkCancelCustom)) return custom(o.OkCancelCustom, 2);
+  if (Array.isArray(o.YesNoCancelCustom)) return custom(o.YesNoCancelCustom, 3);
+  return undefined;
+}
+
+/**
+ * Reads a message box call, in either protocol of `@tauri-apps/plugin-dialog`: 2.1 and
+ * later send `message` with `buttons`; 2.0 sends `message` with `okButtonLabel`, and `ask` /
+ * `confirm` with their own label fields.
+ */
 function readMessage(mode: MessageMode, raw: Record<string, unknown>): MessageOptions {
   if (typeof raw.message !== "string") throw new FerryError("invalid_args", "message must be a string");
   const kindRaw = raw.kind ?? raw.type_;
   const kind = kindRaw === "warning" || kindRaw === "error" ? kindRaw : "info";
-  const str = (v: unknown, fallback: string) => (typeof v === "string" && v.length > 0 ? v : fallback);
-  const ok = mode === "ask" ? str(raw.yesButtonLabel, "Yes") : str(raw.okButtonLabel ?? raw.okLabel, "Ok");
-  const cancel = mode === "ask" ? str(raw.noButtonLabel, "No") : str(raw.cancelButtonLabel ?? raw.cancelLabel, "Cancel");
-  return { message: raw.message, ...(typeof raw.title === "string" ? { title: raw.title } : {}), kind, ok, cancel };
+  const str = (v: unknown, fallback: string) => (isLabel(v) ? v : fallback);
+  const pair = (ok: string, cancel: string): Buttons => ({ labels: [ok, cancel], results: [ok, cancel] });
+  let buttons: Buttons;
+  if (mode === "ask") buttons = pair(str(raw.yesButtonLabel, "Yes"), str(raw.noButtonLabel, "No"));
+  else if (mode === "confirm")
+    buttons = pair(str(raw.okButtonLabel ?? raw.okLabel, "Ok"), str(raw.cancelButtonLabel ?? raw.cancelLabel, "Cancel"));
+  else if (raw.buttons !== undefined && raw.buttons !== null) {
+    const read = readButtons(raw.buttons);
+    if (!read)
+      throw new FerryError(
+        "invalid_args",
+        'buttons must be "Ok", "OkCancel", "YesNo", "YesNoCancel", { OkCustom }, { OkCancelCustom: [ok, cancel] } or { YesNoCancelCustom: [yes, no, cancel] }',
+      );
+    buttons = read;
+  } else {
+    const ok = str(raw.okButtonLabel ?? raw.okLabel, "Ok");
+    buttons = { labels: [ok], results: [ok] };
+  }
+  return { message: raw.message, ...(typeof raw.title === "string" ? { title: raw.title } : {}), kind, buttons };
 }
 
-/** A message box; for ask/confirm the exit status says which button was pressed. */
-async function messageInvocation(
-  mode: MessageMode,
-  o: MessageOptions,
-  env: NodeJS.ProcessEnv,
-  platform: NodeJS.Platform,
-): Promise<Invocation | string> {
-  const question = mode !== "message";
+/**
+ * A message box. Which button closed it is read from the program: its exit status
+ * (0 the first button, 1 the last, kdialog's 2 the last of three), or for zenity's extra
+ * button and osascript the label it prints.
+ */
+async function messageInvocation(o: MessageOptions, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Promise<Invocation | string> {
+  const labels = o.buttons.labels;
+  const question = labels.length > 1;
   if (platform === "darwin") {
     const v = asValues();
-    const ok = v.ref(o.ok);
-    const cancel = question ? v.ref(o.cancel) : "";
-    const buttons = question ? `{${cancel}, ${ok}}` : `{${ok}}`;
+    const refs = labels.map((l) => v.ref(l));
+    // macOS puts the default (affirmative) button last; Cancel is the cancel button.
+    const shown = [...refs].reverse();
     const icon = o.kind === "info" ? "note" : o.kind === "warning" ? "caution" : "stop";
     const title = o.title ? ` with title ${v.ref(o.title)}` : "";
-    const body = `return button returned of (display dialog ${v.ref(o.message)}${title} buttons ${buttons} default button ${ok}${question ? ` cancel button ${cancel}` : ""} with icon ${icon})`;
+    const cancel = question ? ` cancel button ${refs.at(-1)}` : "";
+    const body = `return button returned of (display dialog ${v.ref(o.message)}${title} buttons {${shown.join(", ")}} default button ${refs[0]}${cancel} with icon ${icon})`;
     return { program: "osascript", args: v.args(body), separator: "\n" };
   }
   if (platform === "win32") {
     const v = psValues();
     const icon = o.kind === "info" ? "Information" : o.kind === "warning" ? "Warning" : "Error";
-    const buttons = mode === "ask" ? "YesNo" : mode === "confirm" ? "OKCancel" : "OK";
+    // MessageBox has no custom labels: the standard set with the same number of buttons.
+    const set = labels.length === 3 ? "YesNoCancel" : labels.length === 2 ? (o.buttons.results[0] === "Yes" ? "YesNo" : "OKCancel") : "OK";
     const script = [
       "Add-Type -AssemblyName System.Windows.Forms",
-      `$r = [System.Windows.Forms.MessageBox]::Show([string]${v.ref("MESSAGE", o.message)}, [string]${v.ref("TITLE", o.title ?? "")}, '${buttons}', '${icon}')`,
-      "if ($r -eq 'Yes' -or $r -eq 'OK') { exit 0 } else { exit 1 }",
+      `$r = [System.Windows.Forms.MessageBox]::Show([string]${v.ref("MESSAGE", o.message)}, [string]${v.ref("TITLE", o.title ?? "")}, '${set}', '${icon}')`,
+      "if ($r -eq 'Yes' -or $r -eq 'OK') { exit 0 } elseif ($r -eq 'No' -and '" + set + "' -eq 'YesNoCancel') { exit 2 } else { exit 1 }",
     ].join("; ");
     return { program: "powershell.exe", args: ["-NoProfile", "-NonInteractive", "-Command", script], env: v.env, separator: "\n" };
   }
   const program = await linuxProgram(env);
   if (program.error !== undefined) return program.error;
   if (program.name === "zenity") {
-    const args = question
-      ? ["--question", `--ok-label=${o.ok}`, `--cancel-label=${o.cancel}`]
-      : [o.kind === "info" ? "--info" : o.kind === "warning" ? "--warning" : "--error", `--ok-label=${o.ok}`];
+    const args = !question
+      ? [o.kind === "info" ? "--info" : o.kind === "warning" ? "--warning" : "--error", `--ok-label=${labels[0]}`]
+      : ["--question", `--ok-label=${labels[0]}`, `--cancel-label=${labels.at(-1)}`];
+    // zenity prints an extra button's label and exits 1.
+    if (labels.length === 3) args.push(`--extra-button=${labels[1]}`);
     args.push(`--text=${o.message}`, "--no-markup");
     if (o.title) args.push(`--title=${o.title}`);
     return { program: "zenity", args, separator: "\n" };
   }
   // kdialog: every page value in `--name=value` form, so none is read as an option.
-  const args = question
-    ? [
-        `${mode === "ask" ? "--yesno" : "--warningcontinuecancel"}=${o.message}`,
-        `${mode === "ask" ? "--yes-label" : "--continue-label"}=${o.ok}`,
-        `${mode === "ask" ? "--no-label" : "--cancel-label"}=${o.cancel}`,
-      ]
-    : [`${o.kind === "info" ? "--msgbox" : o.kind === "warning" ? "--sorry" : "--error"}=${o.message}`];
+  const args = !question
+    ? [`${o.kind === "info" ? "--msgbox" : o.kind === "warning" ? "--sorry" : "--error"}=${o.message}`]
+    : labels.length === 3
+      ? [`--yesnocancel=${o.message}`, `--yes-label=${labels[0]}`, `--no-label=${labels[1]}`, `--cancel-label=${labels[2]}`]
+      : [`--yesno=${o.message}`, `--yes-label=${labels[0]}`, `--no-label=${labels[1]}`];
   if (o.title) args.push(`--title=${o.title}`);
   return { program: "kdialog", args, separator: "\n" };
 }
 
-/** Runs a dialog; resolves its output, or null when the user cancelled (exit status 1). */
-async function runDialog(inv: Invocation, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<string | null> {
+/** The index of the button that closed a message box, from the program's exit status and output. */
+function pressed(buttons: Buttons, program: string, status: number, stdout: string): number {
+  const n = buttons.labels.length;
+  const printed = stdout.replace(/\r?\n$/, "");
+  if (program === "osascript") {
+    const i = buttons.labels.indexOf(printed);
+    return i >= 0 ? i : n - 1;
+  }
+  if (status === 0) return 0;
+  // zenity's extra button prints its label; kdialog's --yesnocancel exits 2 for Cancel, PowerShell 2 for No.
+  if (n === 3 && program === "zenity") return printed === buttons.labels[1] ? 1 : 2;
+  if (n === 3 && program === "kdialog") return status === 1 ? 1 : 2;
+  if (n === 3 && program === "powershell.exe") return status === 2 ? 1 : 2;
+  return n - 1;
+}
+
+/** Runs a dialog program; resolves its exit status (0, or 1 and 2, which mean a button other than OK) and output. */
+async function runProgram(inv: Invocation, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<{ status: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     execFile(
       inv.program,
@@ -266,14 +337,22 @@ async function runDialog(inv: Invocation, env: NodeJS.ProcessEnv, signal: AbortS
           const e = err as Error & { code?: unknown };
           if (e.name === "AbortError") return reject(new FerryError("cancelled", "the dialog was cancelled"));
           if (e.code === "ENOENT") return reject(new FerryError("dialog_unavailable", `${inv.program} is not installed`));
-          // zenity/kdialog exit 1 and osascript reports "User canceled" when the user cancels.
-          if (e.code === 1 && !/error/i.test(stderr.replace(/User cancel+ed/i, ""))) return resolve(null);
+          // zenity/kdialog exit 1 (kdialog's three-button box 2) and osascript reports "User canceled" when the user cancels.
+          if ((e.code === 1 || e.code === 2) && !/error/i.test(stderr.replace(/User cancel+ed/i, ""))) {
+            return resolve({ status: e.code, stdout });
+          }
           return reject(new FerryError("dialog_unavailable", `${inv.program} failed: ${stderr.trim() || e.message}`));
         }
-        resolve(stdout);
+        resolve({ status: 0, stdout });
       },
     );
   });
+}
+
+/** Runs a file dialog; resolves its output, or null when the user cancelled. */
+async function runDialog(inv: Invocation, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<string | null> {
+  const { status, stdout } = await runProgram(inv, env, signal);
+  return status === 0 ? stdout : null;
 }
 
 const badOutput = (why: string) =>
@@ -350,12 +429,13 @@ export function dialogPlugin(options: DialogPluginOptions = {}) {
     return paths;
   };
 
-  /** Shows a message box; resolves true when the OK/Yes button closed it. */
-  const box = async (mode: MessageMode, args: Record<string, unknown>, ctx: PluginContext): Promise<boolean> => {
+  /** Shows a message box; resolves the index of the button that closed it, and the buttons. */
+  const box = async (mode: MessageMode, args: Record<string, unknown>, ctx: PluginContext): Promise<[number, Buttons]> => {
     const o = readMessage(mode, args);
-    const inv = await messageInvocation(mode, o, env, platform);
+    const inv = await messageInvocation(o, env, platform);
     if (typeof inv === "string") throw new FerryError("dialog_unavailable", `no native dialog available: ${inv}`);
-    return (await runDialog(inv, env, ctx.signal)) !== null;
+    const { status, stdout } = await runProgram(inv, env, ctx.signal);
+    return [pressed(o.buttons, inv.program, status, stdout), o.buttons];
   };
 
   return {
@@ -371,12 +451,15 @@ export function dialogPlugin(options: DialogPluginOptions = {}) {
         const paths = await show("save", args, ctx);
         return paths?.[0] ?? null;
       },
+      /** plugin-dialog 2.x: resolves what the pressed button stands for (`"Ok"`, `"Cancel"`, `"Yes"`, `"No"`, or a custom label). */
       async message(args: Record<string, unknown>, ctx: PluginContext) {
-        await box("message", args, ctx);
-        return null;
+        const [i, buttons] = await box("message", args, ctx);
+        return buttons.results[i];
       },
-      ask: (args: Record<string, unknown>, ctx: PluginContext) => box("ask", args, ctx),
-      confirm: (args: Record<string, unknown>, ctx: PluginContext) => box("confirm", args, ctx),
+      /** plugin-dialog 2.0: true when the Yes button closed it. */
+      ask: async (args: Record<string, unknown>, ctx: PluginContext) => (await box("ask", args, ctx))[0] === 0,
+      /** plugin-dialog 2.0: true when the OK button closed it. */
+      confirm: async (args: Record<string, unknown>, ctx: PluginContext) => (await box("confirm", args, ctx))[0] === 0,
     },
   };
 }

@@ -9,7 +9,8 @@
 /**
  * Kinds that ferry itself produces. Apps may use any other string as their own kind.
  * `failed` is a handler that threw a value that is not an `Error` (Tauri's `Err(e)`): the
- * value is its `data`, sent as is, since the handler chose it for the page.
+ * value is its `data`, sent as is, since the handler chose it for the page. `unsupported` is
+ * a call into a part of Tauri ferry does not have (menu, tray, image …).
  */
 export const FRAMEWORK_ERROR_KINDS = [
   "command_not_found",
@@ -21,11 +22,11 @@ export const FRAMEWORK_ERROR_KINDS = [
   "connection_closed",
   "payload_too_large",
   "limit_exceeded",
-  "unsupported",
   "invalid_event",
   "protocol",
   "internal",
   "failed",
+  "unsupported",
 ] as const;
 
 /** One of `FRAMEWORK_ERROR_KINDS`: an error kind ferry itself produces. */

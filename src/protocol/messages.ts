@@ -13,6 +13,12 @@ export interface InvokeMessage {
   id: number;
   cmd: string;
   a?: unknown;
+  /**
+   * `"tauri"` from the Tauri bridge: a `FerryError` an app command throws is sent as kind
+   * `failed` with its `{ kind, message, data? }` in `data`, so the page receives it as thrown
+   * even when its kind is also one of ferry's (docs/errors.md).
+   */
+  s?: "tauri";
 }
 
 export interface CancelMessage {

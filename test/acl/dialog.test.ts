@@ -142,11 +142,45 @@ test("no display, or no dialog program, is a clear dialog_unavailable error", as
   }
 });
 
+test("message with plugin-dialog 2.x buttons resolves the pressed button's name", async () => {
+  const { app, main } = setup({ PATH: bin, DISPLAY: ":0" });
+  const args = async () => (await readFile(join(bin, "args"), "utf8")).split("\n").filter(Boolean);
+  const message = (buttons: unknown) => main.invoke("plugin:dialog|message", { message: "Go?", kind: "info", buttons });
+  try {
+    await pick("", 0);
+    assert.equal(await message("OkCancel"), "Ok");
+    assert.deepEqual((await args()).slice(0, 3), ["--question", "--ok-label=Ok", "--cancel-label=Cancel"]);
+    assert.equal(await message("YesNo"), "Yes");
+    assert.equal(await message({ OkCancelCustom: ["Send", "Keep editing"] }), "Send");
+    assert.equal(await message({ OkCustom: "Got it" }), "Got it");
+    assert.deepEqual((await args()).slice(0, 2), ["--info", "--ok-label=Got it"]);
+    await pick("", 1);
+    assert.equal(await message("OkCancel"), "Cancel");
+    assert.equal(await message("YesNo"), "No");
+    assert.equal(await message({ OkCancelCustom: ["Send", "Keep editing"] }), "Keep editing");
+    // Three buttons: zenity's extra button (the middle one) prints its label and exits 1.
+    assert.equal(await message("YesNoCancel"), "Cancel");
+    assert.deepEqual((await args()).slice(0, 4), ["--question", "--ok-label=Yes", "--cancel-label=Cancel", "--extra-button=No"]);
+    await pick("Don't save\n", 1);
+    assert.equal(await message({ YesNoCancelCustom: ["Save", "Don't save", "Cancel"] }), "Don't save");
+    await pick("", 0);
+    assert.equal(await message({ YesNoCancelCustom: ["Save", "Don't save", "Cancel"] }), "Save");
+    await assert.rejects(
+      message("Maybe"),
+      (e: unknown) => e instanceof FerryError && e.kind === "invalid_args" && /buttons must be/.test(e.message),
+    );
+    await assert.rejects(message({ OkCancelCustom: ["only one"] }), (e: unknown) => e instanceof FerryError && e.kind === "invalid_args");
+  } finally {
+    app.close();
+  }
+});
+
 test("message, ask and confirm: the button pressed is the exit status", async () => {
   const { app, main } = setup({ PATH: bin, DISPLAY: ":0" });
   try {
     await pick("", 0);
-    assert.equal(await main.invoke("plugin:dialog|message", { message: "Saved <b>", title: "Notes", kind: "warning" }), null);
+    // plugin-dialog 2.0's message (no buttons): one button, "Ok" (2.0's page ignores the value).
+    assert.equal(await main.invoke("plugin:dialog|message", { message: "Saved <b>", title: "Notes", kind: "warning" }), "Ok");
     assert.deepEqual((await readFile(join(bin, "args"), "utf8")).split("\n").slice(0, 4), [
       "--warning",
       "--ok-label=Ok",
