@@ -73,7 +73,9 @@ try {
 }
 console.log(`ferry tutorial app on ${server.origin}`);
 
-const choice = opts.noWindow ? { reason: "--no-window" } : windowEngineFor({ identifier: config.identifier, name: config.productName ?? config.identifier, dev: opts.dev });
+const choice = opts.noWindow
+  ? { reason: "--no-window" }
+  : windowEngineFor({ identifier: config.identifier, name: config.productName ?? config.identifier, dev: opts.dev });
 if ("engine" in choice) {
   const stop = () => void windows.close();
   process.once("SIGINT", stop);

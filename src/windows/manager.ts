@@ -105,6 +105,9 @@ function readPosition(value: unknown): { position: Position; physical: boolean }
 /** Read-only window commands: what `core:window:default` grants, as in Tauri. */
 const WINDOW_READS = [
   "get_all_windows",
+  "current_monitor",
+  "primary_monitor",
+  "available_monitors",
   "scale_factor",
   "inner_position",
   "outer_position",
@@ -126,6 +129,97 @@ const WINDOW_READS = [
   "is_always_on_top",
   "internal_toggle_maximize",
 ];
+
+/** Tauri's window commands ferry's engines do not provide: they reject with `unsupported`, never "unknown command". */
+const WINDOW_UNSUPPORTED = [
+  "create",
+  "set_enabled",
+  "set_maximizable",
+  "set_minimizable",
+  "set_closable",
+  "set_decorations",
+  "set_shadow",
+  "set_effects",
+  "set_always_on_top",
+  "set_always_on_bottom",
+  "set_content_protected",
+  "set_min_size",
+  "set_max_size",
+  "set_size_constraints",
+  "set_fullscreen_on_monitor",
+  "set_simple_fullscreen",
+  "set_focusable",
+  "set_icon",
+  "set_skip_taskbar",
+  "set_cursor_grab",
+  "set_cursor_visible",
+  "set_cursor_icon",
+  "set_background_color",
+  "set_cursor_position",
+  "set_ignore_cursor_events",
+  "start_dragging",
+  "start_resize_dragging",
+  "set_badge_count",
+  "set_badge_label",
+  "set_overlay_icon",
+  "set_progress_bar",
+  "set_visible_on_all_workspaces",
+  "set_title_bar_style",
+  "monitor_from_point",
+  "cursor_position",
+  "request_user_attention",
+  "activity_name",
+  "scene_identifier",
+];
+
+/** Tauri's webview commands ferry does not provide. */
+const WEBVIEW_UNSUPPORTED = [
+  "create_webview",
+  "webview_position",
+  "webview_size",
+  "webview_close",
+  "set_webview_size",
+  "set_webview_position",
+  "set_webview_focus",
+  "set_webview_auto_resize",
+  "set_webview_zoom",
+  "set_webview_background_color",
+  "webview_hide",
+  "webview_show",
+  "reparent",
+  "clear_all_browsing_data",
+  "internal_toggle_devtools",
+];
+
+/** Handlers that reject with `unsupported`, naming the Tauri command. */
+function unsupportedCommands(plugin: string, names: string[], engine: () => string): Plugin["commands"] {
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      () => {
+        throw new FerryError("unsupported", `plugin:${plugin}|${name} is not supported by ferry's ${engine()} window engine`, {
+          command: `plugin:${plugin}|${name}`,
+          plugin,
+        });
+      },
+    ]),
+  );
+}
+
+/** A monitor as Tauri's window API reads it, from the page's `screen`. */
+async function monitorOf(w: AppWindow): Promise<unknown> {
+  const [width, height, availLeft, availTop, availWidth, availHeight, r] = (await w.evaluate(
+    "[screen.width, screen.height, screen.availLeft ?? 0, screen.availTop ?? 0, screen.availWidth, screen.availHeight, devicePixelRatio]",
+  )) as number[];
+  const px = (v: number) => Math.round(v * r!);
+  return {
+    name: null,
+    size: { width: px(width!), height: px(height!) },
+    position: { x: 0, y: 0 },
+    workArea: { position: { x: px(availLeft!), y: px(availTop!) }, size: { width: px(availWidth!), height: px(availHeight!) } },
+    scaleFactor: r,
+  };
+}
 
 const defaultSet = (description: string, commands: string[]): PermissionManifest => ({
   default: { description, permissions: commands.map((c) => `allow-${c.replace(/_/g, "-")}`) },
@@ -270,7 +364,15 @@ export function createWindows(given: WindowsOptions): Windows {
   };
 
   type A = { label?: unknown; value?: unknown };
+  const engineName = () => engine?.name ?? "(none yet)";
+  /** Any open window, for what is the same for all (the screen). */
+  const anyWindow = (label: unknown): AppWindow =>
+    typeof label === "string" && open.has(label) ? open.get(label)! : ([...open.values()][0] ?? windowOf(label));
   const windowCommands: Plugin["commands"] = {
+    ...unsupportedCommands("window", WINDOW_UNSUPPORTED, engineName),
+    current_monitor: (a: A) => monitorOf(windowOf(a.label)),
+    primary_monitor: (a: A) => monitorOf(anyWindow(a.label)),
+    available_monitors: async (a: A) => [await monitorOf(anyWindow(a.label))],
     get_all_windows: () => [...open.keys()],
     scale_factor: (a: A) => windowOf(a.label).scaleFactor(),
     inner_position: async (a: A) => {
@@ -404,6 +506,7 @@ export function createWindows(given: WindowsOptions): Windows {
       name: "webview",
       permissions: defaultSet("List the app's webviews.", ["get_all_webviews"]),
       commands: {
+        ...unsupportedCommands("webview", WEBVIEW_UNSUPPORTED, engineName),
         get_all_webviews: () => [...open.keys()].map((label) => ({ label, windowLabel: label })),
         create_webview_window: createWebviewWindow,
       },

@@ -22,11 +22,11 @@ import { chromiumPath } from "../support/browser.ts";
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 
 const PAGE_SOURCE = `
-import { getCurrentWindow, Window } from "@tauri-apps/api/window";
+import { getCurrentWindow, Window, currentMonitor } from "@tauri-apps/api/window";
 import { WebviewWindow, getCurrentWebviewWindow } from "@tauri-apps/api/webviewWindow";
 import * as app from "@tauri-apps/api/app";
 import { LogicalSize, LogicalPosition } from "@tauri-apps/api/dpi";
-window.t = { getCurrentWindow, Window, WebviewWindow, getCurrentWebviewWindow, app, LogicalSize, LogicalPosition };
+window.t = { getCurrentWindow, Window, currentMonitor, WebviewWindow, getCurrentWebviewWindow, app, LogicalSize, LogicalPosition };
 window.ready = true;
 `;
 
@@ -35,7 +35,11 @@ const PAGE_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>page 
 <script type="module" src="/app.js"></script>
 </head><body style="background:#2a6">window test</body></html>`;
 
-async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const start = Date.now();
   for (;;) {
     const v = await check();
@@ -83,6 +87,7 @@ describe("Tauri's window API through the bridge, in a real window", () => {
           "core:window:allow-unmaximize",
           "core:window:allow-hide",
           "core:window:allow-close",
+          "core:window:allow-set-decorations",
           "core:webview:allow-create-webview-window",
         ],
       }),
@@ -128,7 +133,11 @@ describe("Tauri's window API through the bridge, in a real window", () => {
     assert.equal(await inPage(main, "return await t.getCurrentWindow().title()"), "Renamed by the page");
 
     await inPage(main, "await t.getCurrentWindow().setSize(new t.LogicalSize(640, 480))");
-    assert.deepEqual(await inPage(main, "const s = await t.getCurrentWindow().innerSize(); return [s.width, s.height, s.type]"), [640, 480, "Physical"]);
+    assert.deepEqual(await inPage(main, "const s = await t.getCurrentWindow().innerSize(); return [s.width, s.height, s.type]"), [
+      640,
+      480,
+      "Physical",
+    ]);
     const outer = (await inPage(main, "const s = await t.getCurrentWindow().outerSize(); return [s.width, s.height]")) as number[];
     assert.ok(outer[0]! >= 640 && outer[1]! >= 480, `the window holds the page: ${outer.join("x")}`);
 
@@ -139,15 +148,20 @@ describe("Tauri's window API through the bridge, in a real window", () => {
     assert.equal(await inPage(main, "return await t.getCurrentWindow().isMaximized()"), false);
 
     // Granted, but the engine cannot: a clear rejection, not a minimize and not a hang.
-    const hide = (await inPage(main, "try { await t.getCurrentWindow().hide(); return 'hidden'; } catch (e) { return String(e); }")) as string;
+    const hide = (await inPage(
+      main,
+      "try { await t.getCurrentWindow().hide(); return 'hidden'; } catch (e) { return String(e); }",
+    )) as string;
     assert.match(hide, /hide is not supported by the chromium window engine/);
-    assert.ok(display.windows().some((w) => w.title === "Renamed by the page"), "the window is still there");
+    assert.ok(
+      display.windows().some((w) => w.title === "Renamed by the page"),
+      "the window is still there",
+    );
 
-    assert.deepEqual(await inPage(main, "return [await t.app.getName(), await t.app.getVersion(), typeof (await t.app.getTauriVersion())]"), [
-      "window test",
-      "1.2.3",
-      "string",
-    ]);
+    assert.deepEqual(
+      await inPage(main, "return [await t.app.getName(), await t.app.getVersion(), typeof (await t.app.getTauriVersion())]"),
+      ["window test", "1.2.3", "string"],
+    );
   });
 
   test("new WebviewWindow opens a second window with tauri://created; its own capabilities apply; onCloseRequested runs on close()", async () => {
@@ -165,7 +179,10 @@ describe("Tauri's window API through the bridge, in a real window", () => {
     const second = windows.get("second")!;
     assert.equal(await inPage(second, "return t.getCurrentWindow().label"), "second");
     // The second window's capability grants no set_title.
-    const denied = (await inPage(second, "try { await t.getCurrentWindow().setTitle('x'); return 'allowed'; } catch (e) { return String(e); }")) as string;
+    const denied = (await inPage(
+      second,
+      "try { await t.getCurrentWindow().setTitle('x'); return 'allowed'; } catch (e) { return String(e); }",
+    )) as string;
     assert.notEqual(denied, "allowed");
     assert.match(denied, /set_title/);
 
