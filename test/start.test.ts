@@ -105,3 +105,23 @@ test("a bad --port is refused with a usage line; a busy port says so", async () 
   assert.match(clash.output(), new RegExp(`port ${port} is in use`));
   await new Promise((r) => busy.close(r));
 });
+
+test("without a display or a browser, npm start says which and how to fix it, then opens the system browser", async () => {
+  const cases = [
+    {
+      env: { DISPLAY: "", WAYLAND_DISPLAY: "" },
+      why: /no app window: no display \(neither DISPLAY nor WAYLAND_DISPLAY is set\); run it from a desktop session/,
+    },
+    {
+      env: { DISPLAY: ":404", FERRY_BROWSER: "/nonexistent/chrome" },
+      why: /no app window: FERRY_BROWSER=\/nonexistent\/chrome is not an executable file/,
+    },
+  ];
+  for (const c of cases) {
+    const s = start([], { env: { ...c.env, FERRY_OPENER: "/bin/true" } });
+    await until(() => s.output().includes("opened in your browser"), `the fallback (output: ${s.output()})`, 15_000);
+    assert.match(s.output(), c.why);
+    s.child.kill("SIGINT");
+    assert.equal(await s.exited, 0);
+  }
+});

@@ -135,6 +135,23 @@ describe("app windows (Chromium engine, Xvfb + openbox)", () => {
     await waitFor(() => !display.windows().some((w) => w.title === "ferry tutorial"), "the window to disappear");
   });
 
+  test("Ctrl+C (SIGINT) closes every window and exits with 0, leaving no browser process", async () => {
+    const env = { ...display.env, XDG_DATA_HOME: join(home, "sigint"), FERRY_BROWSER: chromiumPath() };
+    const backend = spawn(process.execPath, ["--import", "tsx", "examples/tutorial/server.ts"], {
+      cwd: repo,
+      env,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    backend.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    await waitFor(() => out.includes("app window open"), "the app window");
+    const profile = join(env.XDG_DATA_HOME, "dev.ferry.tutorial", "ferry", "chromium");
+    backend.kill("SIGINT");
+    assert.equal(await exitOf(backend), 0);
+    await waitFor(async () => (await processesWith(profile)).length === 0, "every browser process to end");
+    assert.ok(!display.windows().some((w) => w.title === "ferry tutorial"));
+  });
+
   describe("from code", () => {
     let windows: Windows;
     let server: FerryServer;

@@ -40,6 +40,7 @@ const NODE_ENTRIES = [
   "ferry",
   "ferry/acl",
   "ferry/config",
+  "ferry/windows",
   "ferry/transports/ws",
   "ferry/transports/memory",
   "ferry/plugins/fs",
