@@ -121,7 +121,7 @@ test("without a display or a browser, npm start says which and how to fix it, th
     const s = start([], { env: { ...c.env, FERRY_OPENER: "/bin/true" } });
     await until(() => s.output().includes("opened in your browser"), `the fallback (output: ${s.output()})`, 15_000);
     assert.match(s.output(), c.why);
-    s.child.kill("SIGINT");
+    s.child.kill("SIGTERM");
     assert.equal(await s.exited, 0);
   }
 });

@@ -16,6 +16,7 @@ import { createApp } from "ferry";
 import { loadAccessSync } from "ferry/acl";
 import { serveWs, type FerryServer } from "ferry/transports/ws";
 import { chromiumEngine, createWindows, type AppWindow, type Windows } from "ferry/windows";
+import { eventually } from "../support/wait.ts";
 import { startDisplay, type Display } from "../support/display.ts";
 import { chromiumPath } from "../support/browser.ts";
 
@@ -34,20 +35,6 @@ const PAGE_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>page 
 <script type="module" src="/__ferry/tauri.js"></script>
 <script type="module" src="/app.js"></script>
 </head><body style="background:#2a6">window test</body></html>`;
-
-async function waitFor<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Runs `body` (an async function body using `t`, Tauri's modules) in the window's page. */
 const inPage = (w: AppWindow, body: string) =>
@@ -126,10 +113,10 @@ describe("Tauri's window API through the bridge, in a real window", () => {
   test("getCurrentWindow: label, setTitle (what the window manager shows), sizes, maximize; hide is unsupported", async () => {
     const main = await windows.open({ label: "main", url: "index.html", title: "window test" });
     assert.equal(await inPage(main, "return [t.getCurrentWindow().label, t.getCurrentWebviewWindow().label].join()"), "main,main");
-    await waitFor(() => display.windows().some((w) => w.title === "window test"), "the configured title, not the page's <title>");
+    await eventually(() => display.windows().some((w) => w.title === "window test"), "the configured title, not the page's <title>");
 
     await inPage(main, `await t.getCurrentWindow().setTitle("Renamed by the page")`);
-    await waitFor(() => display.windows().some((w) => w.title === "Renamed by the page"), "the new title in the window manager");
+    await eventually(() => display.windows().some((w) => w.title === "Renamed by the page"), "the new title in the window manager");
     assert.equal(await inPage(main, "return await t.getCurrentWindow().title()"), "Renamed by the page");
 
     await inPage(main, "await t.getCurrentWindow().setSize(new t.LogicalSize(640, 480))");
@@ -175,7 +162,7 @@ describe("Tauri's window API through the bridge, in a real window", () => {
       })`,
     );
     assert.equal(created, "created");
-    await waitFor(() => display.windows().some((w) => w.title === "Second window"), "the second window on screen");
+    await eventually(() => display.windows().some((w) => w.title === "Second window"), "the second window on screen");
     const second = windows.get("second")!;
     assert.equal(await inPage(second, "return t.getCurrentWindow().label"), "second");
     // The second window's capability grants no set_title.
@@ -203,13 +190,13 @@ describe("Tauri's window API through the bridge, in a real window", () => {
       `window.asked = 0; await t.getCurrentWindow().onCloseRequested((e) => { window.asked++; if (window.asked === 1) e.preventDefault(); }); return true`,
     );
     await inPage(main, `const w = await t.Window.getByLabel("second"); await w.close(); return true`);
-    await waitFor(async () => (await second.evaluate("window.asked")) === 1, "the close-requested handler to run");
+    await eventually(async () => (await second.evaluate("window.asked")) === 1, "the close-requested handler to run");
     // Had the handler let it go, destroy would have been called before the handler's call returned.
     assert.equal(await inPage(second, "return await t.getCurrentWindow().isVisible()"), true, "preventDefault kept the window open");
     assert.deepEqual(windows.labels(), ["main", "second"]);
     await inPage(main, `const w = await t.Window.getByLabel("second"); await w.close(); return true`);
-    await waitFor(() => !display.windows().some((w) => w.title === "Second window"), "the second window to close");
-    await waitFor(() => windows.labels().length === 1, "the manager to see it closed");
+    await eventually(() => !display.windows().some((w) => w.title === "Second window"), "the second window to close");
+    await eventually(() => windows.labels().length === 1, "the manager to see it closed");
     assert.deepEqual(windows.labels(), ["main"]);
   });
 
@@ -217,9 +204,9 @@ describe("Tauri's window API through the bridge, in a real window", () => {
     const main = windows.get("main")!;
     const before = display.windows().length;
     await main.evaluate(`void window.open("https://example.org/docs", "_blank")`);
-    await waitFor(() => external.includes("https://example.org/docs"), "the URL handed to the system browser");
+    await eventually(() => external.includes("https://example.org/docs"), "the URL handed to the system browser");
     await main.evaluate(`void window.open("/index.html", "_blank")`);
-    await waitFor(() => display.windows().length === before, "no window besides the app's own", 10_000);
+    await eventually(() => display.windows().length === before, "no window besides the app's own", 10_000);
     assert.deepEqual(windows.labels(), ["main"]);
   });
 });

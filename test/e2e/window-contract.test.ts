@@ -22,6 +22,7 @@ import {
   type WindowEngine,
   type Windows,
 } from "ferry/windows";
+import { eventually } from "../support/wait.ts";
 import { startDisplay, type Display } from "../support/display.ts";
 import { chromiumPath } from "../support/browser.ts";
 
@@ -45,20 +46,12 @@ async function documented(engine: string): Promise<Map<string, string>> {
   return rows;
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > 5000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** What a supported operation must do, read back from the window. */
 const CHECKS: Record<EngineOperation, (w: AppWindow, display: Display) => Promise<void>> = {
   async setTitle(w, display) {
     await w.setTitle("contract title");
     assert.equal(await w.title(), "contract title");
-    await waitFor(async () => display.windows().some((x) => x.title === "contract title"), "the window manager to show the title");
+    await eventually(async () => display.windows().some((x) => x.title === "contract title"), "the window manager to show the title", 5000);
   },
   async setSize(w) {
     await w.setSize({ width: 520, height: 410 });
@@ -82,7 +75,7 @@ const CHECKS: Record<EngineOperation, (w: AppWindow, display: Display) => Promis
   },
   async focus(w) {
     await w.focus();
-    await waitFor(async () => (await w.evaluate("document.hasFocus()")) === true, "the page to have focus");
+    await eventually(async () => (await w.evaluate("document.hasFocus()")) === true, "the page to have focus", 5000);
   },
   async minimize(w) {
     await w.minimize();
@@ -177,7 +170,11 @@ function engineContract(name: string, makeEngine: (display: Display, dir: string
           } else {
             // closeRequested unsupported: a close through the window manager closes at once.
             const closed = new Promise<void>((resolve) => windows.on((e) => e.type === "closed" && e.label === w.label && resolve()));
-            await waitFor(async () => display.windows().some((x) => x.title === `contract ${op}`), "the window manager to list the window");
+            await eventually(
+              async () => display.windows().some((x) => x.title === `contract ${op}`),
+              "the window manager to list the window",
+              5000,
+            );
             display.close(`contract ${op}`);
             await closed;
           }

@@ -19,37 +19,28 @@ import { serveWs, type FerryServer } from "ferry/transports/ws";
 import { chromiumEngine, createWindows, type Windows } from "ferry/windows";
 import { createTutorialApp } from "../../examples/tutorial/commands.ts";
 import { tutorialPlugins } from "../../examples/tutorial/access.ts";
+import { eventually } from "../support/wait.ts";
 import { imageSpread, startDisplay, type Display } from "../support/display.ts";
 import { chromiumPath } from "../support/browser.ts";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const ui = join(repo, "examples", "tutorial", "ui");
 
-/** Waits for `check` to return a value other than undefined/false, polling. */
-async function waitFor<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Process ids whose command line mentions `text` (the browser's processes, by their profile path). */
-async function processesWith(text: string): Promise<number[]> {
+/** Process ids whose command line (and, with `environ`, environment) holds `text`. */
+async function processesWith(text: string, files = ["cmdline"]): Promise<number[]> {
   const pids: number[] = [];
   for (const entry of await readdir("/proc")) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const cmdline = (await readFile(`/proc/${entry}/cmdline`, "utf8")).replace(/\0/g, " ");
-      if (cmdline.includes(text)) pids.push(Number(entry));
-    } catch {
-      // gone meanwhile
+    for (const file of files) {
+      try {
+        const content = (await readFile(`/proc/${entry}/${file}`, "utf8")).replace(/\0/g, " ");
+        if (content.includes(text)) {
+          pids.push(Number(entry));
+          break;
+        }
+      } catch {
+        // gone meanwhile, or not ours to read
+      }
     }
   }
   return pids;
@@ -81,13 +72,16 @@ describe("app windows (Chromium engine, Xvfb + openbox)", () => {
     first.stdout!.on("data", (d: Buffer) => (out += d.toString()));
     first.stderr!.on("data", (d: Buffer) => (out += d.toString()));
     try {
-      await waitFor(() => out.includes("app window open"), `the app window (output so far: ${out})`);
-      const win = await waitFor(() => display.windows().find((w) => w.title === "ferry tutorial"), "the window manager to list the window");
+      await eventually(() => out.includes("app window open"), `the app window (output so far: ${out})`);
+      const win = await eventually(
+        () => display.windows().find((w) => w.title === "ferry tutorial"),
+        "the window manager to list the window",
+      );
       assert.match(win.wmClass, /ferry tutorial$/, "WM_CLASS carries the app's name (--class)");
 
       // The page painted: the screen is no longer one flat colour.
       const shot = join(home, "npm-start.png");
-      await waitFor(() => {
+      await eventually(() => {
         display.screenshot(shot);
         return imageSpread(shot) > 0.15;
       }, "a painted page in the screenshot");
@@ -106,7 +100,7 @@ describe("app windows (Chromium engine, Xvfb + openbox)", () => {
 
       display.close("ferry tutorial");
       assert.equal(await exitOf(first), 0, out);
-      await waitFor(async () => (await processesWith(profile)).length === 0, "every browser process to end");
+      await eventually(async () => (await processesWith(profile)).length === 0, "every browser process to end");
       assert.deepEqual(
         (await readdir(profile)).filter((f) => f === "ferry.lock"),
         [],
@@ -117,8 +111,9 @@ describe("app windows (Chromium engine, Xvfb + openbox)", () => {
     }
   });
 
-  test("SIGKILL of the backend ends the browser too (the DevTools pipe closes)", async () => {
-    const env = { ...display.env, XDG_DATA_HOME: join(home, "sigkill"), FERRY_BROWSER: chromiumPath() };
+  /** The tutorial backend as `npm start` runs it, on its own profile; resolves once its window is open. */
+  async function tutorialBackend(name: string) {
+    const env = { ...display.env, XDG_DATA_HOME: join(home, name), FERRY_BROWSER: chromiumPath() };
     const backend = spawn(process.execPath, ["--import", "tsx", "examples/tutorial/server.ts"], {
       cwd: repo,
       env,
@@ -126,29 +121,25 @@ describe("app windows (Chromium engine, Xvfb + openbox)", () => {
     });
     let out = "";
     backend.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-    await waitFor(() => out.includes("app window open"), "the app window");
+    await eventually(() => out.includes("app window open"), "the app window");
     const profile = join(env.XDG_DATA_HOME, "dev.ferry.tutorial", "ferry", "chromium");
-    assert.ok((await processesWith(profile)).length > 0);
+    assert.ok((await processesWith(profile)).length > 0, "the browser runs on the app's profile");
+    return { backend, profile };
+  }
+
+  test("SIGKILL of the backend ends the browser too (the DevTools pipe closes)", async () => {
+    const { backend, profile } = await tutorialBackend("sigkill");
     backend.kill("SIGKILL");
     await exitOf(backend);
-    await waitFor(async () => (await processesWith(profile)).length === 0, "the browser to exit after the backend died");
-    await waitFor(() => !display.windows().some((w) => w.title === "ferry tutorial"), "the window to disappear");
+    await eventually(async () => (await processesWith(profile)).length === 0, "the browser to exit after the backend died");
+    await eventually(() => !display.windows().some((w) => w.title === "ferry tutorial"), "the window to disappear");
   });
 
   test("Ctrl+C (SIGINT) closes every window and exits with 0, leaving no browser process", async () => {
-    const env = { ...display.env, XDG_DATA_HOME: join(home, "sigint"), FERRY_BROWSER: chromiumPath() };
-    const backend = spawn(process.execPath, ["--import", "tsx", "examples/tutorial/server.ts"], {
-      cwd: repo,
-      env,
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    backend.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-    await waitFor(() => out.includes("app window open"), "the app window");
-    const profile = join(env.XDG_DATA_HOME, "dev.ferry.tutorial", "ferry", "chromium");
+    const { backend, profile } = await tutorialBackend("sigint");
     backend.kill("SIGINT");
     assert.equal(await exitOf(backend), 0);
-    await waitFor(async () => (await processesWith(profile)).length === 0, "every browser process to end");
+    await eventually(async () => (await processesWith(profile)).length === 0, "every browser process to end");
     assert.ok(!display.windows().some((w) => w.title === "ferry tutorial"));
   });
 
@@ -189,11 +180,13 @@ describe("app windows (Chromium engine, Xvfb + openbox)", () => {
       await start();
       try {
         const main = await windows.open({ label: "main", url: "index.html", title: "tutorial main" });
-        await waitFor(() => display.windows().some((w) => w.title === "tutorial main"), "the window titled from its options", 10_000).catch(
-          (e) => {
-            throw new Error(`${(e as Error).message}: ${JSON.stringify(display.windows())}`);
-          },
-        );
+        await eventually(
+          () => display.windows().some((w) => w.title === "tutorial main"),
+          "the window titled from its options",
+          10_000,
+        ).catch((e) => {
+          throw new Error(`${(e as Error).message}: ${JSON.stringify(display.windows())}`);
+        });
         await main.evaluate(`new Promise((resolve) => {
           const check = () => document.querySelector("#connection")?.textContent === "connected" ? resolve(true) : setTimeout(check, 20);
           check();
@@ -204,6 +197,8 @@ describe("app windows (Chromium engine, Xvfb + openbox)", () => {
           for (;;) { const t = document.querySelector("#greeting").textContent; if (t) return t; await new Promise(r => setTimeout(r, 20)); }
         })()`);
         assert.equal(greeting, "Hello, Ada!");
+        const token = server.window("main").token;
+        assert.deepEqual(await processesWith(token, ["cmdline", "environ"]), [], "no process's arguments or environment hold the token");
         const file = join(home, "note.txt");
         await writeFile(file, "a note from the test");
         const content = await main.evaluate(`(async () => {
@@ -246,7 +241,7 @@ describe("app windows (Chromium engine, Xvfb + openbox)", () => {
       try {
         const main = await windows.open({ label: "main", url: "index.html", title: "first" });
         const limited = await windows.open({ label: "limited", url: "index.html", title: "second" });
-        await waitFor(() => display.windows().filter((w) => w.title === "first" || w.title === "second").length === 2, "two windows");
+        await eventually(() => display.windows().filter((w) => w.title === "first" || w.title === "second").length === 2, "two windows");
         const listen = `(async () => {
           const { listen } = await import("/__ferry/client.js");
           window.heard = [];
@@ -307,7 +302,7 @@ describe("app windows (Chromium engine, Xvfb + openbox)", () => {
 
         // A top-level navigation away: stopped, handed to the system browser, reported.
         await main.evaluate(`void (location.href = ${JSON.stringify(foreignUrl)})`);
-        await waitFor(() => blocked.length > 0, "the backend to be told");
+        await eventually(() => blocked.length > 0, "the backend to be told");
         assert.deepEqual(blocked, [foreignUrl]);
         assert.deepEqual(external, [foreignUrl]);
         assert.equal(await main.evaluate("location.origin"), "http://dev.ferry.tutorial.localhost", "the window stays on the app");
@@ -317,7 +312,7 @@ describe("app windows (Chromium engine, Xvfb + openbox)", () => {
         await main.evaluate(`new Promise((resolve) => {
           const f = document.createElement("iframe"); f.src = ${JSON.stringify(foreignUrl)}; f.onload = resolve; document.body.append(f);
         })`);
-        await waitFor(() => foreignHits.some((h) => h.startsWith("/report")), "the foreign frame's report");
+        await eventually(() => foreignHits.some((h) => h.startsWith("/report")), "the foreign frame's report");
         const report = new URL(
           foreignHits.find((h) => h.startsWith("/report"))!,
           "http://x",

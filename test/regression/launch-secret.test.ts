@@ -84,7 +84,8 @@ test("npm start opens the browser through a 0600 file: no process's arguments or
   const watcher = watchProc();
   const child = spawn(process.execPath, ["--import", "tsx", serverScript, "--port", "0"], {
     cwd: repo,
-    env: { ...process.env, FERRY_OPENER: opener, PATH: `${join(dir, "bin")}:${process.env.PATH}`, XDG_RUNTIME_DIR: runtime },
+    // No display: this is the system-browser path (the app-window path is test/e2e/windows.test.ts).
+    env: { ...process.env, DISPLAY: "", WAYLAND_DISPLAY: "", FERRY_OPENER: opener, PATH: `${join(dir, "bin")}:${process.env.PATH}`, XDG_RUNTIME_DIR: runtime },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

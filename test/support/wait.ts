@@ -22,3 +22,21 @@ export async function rejection(p: Promise<unknown>): Promise<FerryError> {
   }
   assert.fail("expected the call to reject");
 }
+
+/**
+ * Resolves with `check`'s first value that is not undefined or false, polling every 50 ms
+ * (for what happens in another process: a window manager, a browser).
+ */
+export async function eventually<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
