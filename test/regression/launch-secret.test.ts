@@ -85,7 +85,14 @@ test("npm start opens the browser through a 0600 file: no process's arguments or
   const child = spawn(process.execPath, ["--import", "tsx", serverScript, "--port", "0"], {
     cwd: repo,
     // No display: this is the system-browser path (the app-window path is test/e2e/windows.test.ts).
-    env: { ...process.env, DISPLAY: "", WAYLAND_DISPLAY: "", FERRY_OPENER: opener, PATH: `${join(dir, "bin")}:${process.env.PATH}`, XDG_RUNTIME_DIR: runtime },
+    env: {
+      ...process.env,
+      DISPLAY: "",
+      WAYLAND_DISPLAY: "",
+      FERRY_OPENER: opener,
+      PATH: `${join(dir, "bin")}:${process.env.PATH}`,
+      XDG_RUNTIME_DIR: runtime,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
