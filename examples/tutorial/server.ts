@@ -9,6 +9,7 @@
  *   npm start -- --port 1420    pick the port (default: a free one)
  *   npm start -- --dev          dev mode: internal errors carry their message and stack; DevTools
  *   npm start -- --window limited   open the window with fewer rights (capabilities/limited.json)
+ *   npm start -- --window main,limited   open both windows, each with its own rights
  *
  * The app window gets its token over the browser's DevTools pipe, for the app's origin only.
  * The system browser gets the page through a launch file (0600, deleted once the page
@@ -42,17 +43,22 @@ function options() {
     });
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}`);
-    if (!WINDOWS.includes(values.window)) throw new Error(`--window must be one of ${WINDOWS.join(", ")}, got ${values.window}`);
-    return { noWindow: values["no-window"], port, dev: values.dev, help: values.help, window: values.window };
+    const labels = values.window.split(",");
+    for (const label of labels) {
+      if (!WINDOWS.includes(label))
+        throw new Error(`--window must name ${WINDOWS.join(" and/or ")} (comma-separated), got ${values.window}`);
+    }
+    if (new Set(labels).size !== labels.length) throw new Error(`--window names a window twice: ${values.window}`);
+    return { noWindow: values["no-window"], port, dev: values.dev, help: values.help, windows: labels };
   } catch (err) {
-    console.error(`${(err as Error).message}\nusage: npm start -- [--no-window] [--port N] [--dev] [--window main|limited]`);
+    console.error(`${(err as Error).message}\nusage: npm start -- [--no-window] [--port N] [--dev] [--window main|limited|main,limited]`);
     process.exit(2);
   }
 }
 
 const opts = options();
 if (opts.help) {
-  console.log("usage: npm start -- [--no-window] [--port N] [--dev] [--window main|limited]");
+  console.log("usage: npm start -- [--no-window] [--port N] [--dev] [--window main|limited|main,limited]");
   process.exit(0);
 }
 
@@ -61,7 +67,14 @@ const windows = createWindows({
   name: NAME,
   identifier: "dev.ferry.tutorial",
   version: "0.1.0",
-  windows: [{ label: opts.window, url: "index.html", title: NAME, width: 800, height: 640 }],
+  // The first window is titled with the app's name; others carry their label too.
+  windows: opts.windows.map((label, i) => ({
+    label,
+    url: "index.html",
+    title: i === 0 ? NAME : `${NAME} (${label})`,
+    width: 800,
+    height: 640,
+  })),
 });
 const app = createTutorialApp({ dev: opts.dev, plugins: [...tutorialPlugins(), ...windows.plugins] });
 const root = fileURLToPath(new URL("./ui", import.meta.url));
@@ -96,17 +109,22 @@ if ("engine" in choice) {
 if (!opts.noWindow) console.log(`no app window: ${choice.reason}; opening the system browser instead`);
 let opened = false;
 if (!opts.noWindow) {
-  const file = await server.launchFile(opts.window);
-  opened = await openInBrowser(file.url);
-  if (!opened) file.remove();
+  for (const label of opts.windows) {
+    const file = await server.launchFile(label);
+    opened = await openInBrowser(file.url);
+    if (!opened) {
+      file.remove();
+      break;
+    }
+  }
 }
 if (opened) {
   console.log("opened in your browser; Ctrl+C stops the app");
 } else if (process.stdout.isTTY) {
   // A terminal is private to the user; a pipe or a log file may not be.
-  console.log(`open this URL in a browser (it carries the window's token; keep it private):\n${server.window(opts.window).url}`);
+  console.log(`open this URL in a browser (it carries the window's token; keep it private):\n${server.window(opts.windows[0]!).url}`);
 } else {
-  const file = await server.launchFile(opts.window, { ttlMs: 0 });
+  const file = await server.launchFile(opts.windows[0]!, { ttlMs: 0 });
   console.log(`open this file in a browser (only you can read it; it is deleted once the page connects):\n${file.path}`);
 }
 
