@@ -28,7 +28,7 @@
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startDisplay, type Display } from "../test/support/display.ts";
@@ -55,6 +55,9 @@ export interface AppWindowResults {
   memoryRounds: number;
   /** The startup trace's duration the timing rounds used, in seconds. */
   traceSeconds?: number;
+  /** When these rows ran, and the 1-minute load average at their start and end. */
+  date?: string;
+  loadAverage?: [number, number];
   figures: AppWindowFigure[];
 }
 
@@ -103,6 +106,8 @@ interface Memory {
   /** KiB. */
   pss: number;
   rss: number;
+  /** Private (clean + dirty): pages no other process maps. */
+  uss: number;
   count: number;
   /** PSS in KiB per Chromium process type (`--type=`; "browser" without one). */
   byType: Record<string, number>;
@@ -110,16 +115,18 @@ interface Memory {
 
 /** PSS and RSS in KiB summed over `pids` (processes that ended meanwhile count 0). */
 async function memoryOf(pids: number[]): Promise<Memory> {
-  const m: Memory = { pss: 0, rss: 0, count: 0, byType: {} };
+  const m: Memory = { pss: 0, rss: 0, uss: 0, count: 0, byType: {} };
   for (const pid of pids) {
     const text = await readFile(`/proc/${pid}/smaps_rollup`, "utf8").catch(() => undefined);
     if (text === undefined) continue;
     const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
-    const type = /\0--type=([^\0]+)/.exec(cmdline)?.[1] ?? "browser";
+    // Chromium's child processes rewrite their command line as one space-separated string.
+    const type = /(?:^|[\0 ])--type=([^\0 ]+)/.exec(cmdline)?.[1] ?? "browser";
     const pss = Number(/^Pss:\s+(\d+) kB/m.exec(text)?.[1] ?? 0);
     m.count++;
     m.pss += pss;
     m.rss += Number(/^Rss:\s+(\d+) kB/m.exec(text)?.[1] ?? 0);
+    m.uss += Number(/^Private_Clean:\s+(\d+) kB/m.exec(text)?.[1] ?? 0) + Number(/^Private_Dirty:\s+(\d+) kB/m.exec(text)?.[1] ?? 0);
     m.byType[type] = (m.byType[type] ?? 0) + pss;
   }
   return m;
@@ -252,6 +259,8 @@ export async function appWindowRows(options: AppWindowOptions): Promise<AppWindo
     return { ...empty, skipped: unavailable };
   }
   const chromium = chromiumPath()!;
+  const date = new Date().toISOString();
+  const loadAtStart = loadavg()[0]!;
   let display: Display | undefined;
   let displayName = `DISPLAY=${process.env.DISPLAY}`;
   if (!process.env.DISPLAY) {
@@ -290,6 +299,7 @@ export async function appWindowRows(options: AppWindowOptions): Promise<AppWindo
           for (const [type, kib] of Object.entries(sample.browser.byType)) add(`pss_${type}_${n}`, kib / MiB);
           add(`browser_pss_${n}`, sample.browser.pss / MiB);
           add(`browser_rss_${n}`, sample.browser.rss / MiB);
+          add(`browser_uss_${n}`, sample.browser.uss / MiB);
           add(`browser_processes_${n}`, sample.browser.count);
           add(`backend_pss_${n}`, sample.backend.pss / MiB);
           add(`backend_rss_${n}`, sample.backend.rss / MiB);
@@ -359,6 +369,8 @@ export async function appWindowRows(options: AppWindowOptions): Promise<AppWindo
       }
     }
     return {
+      date,
+      loadAverage: [loadAtStart, loadavg()[0]!],
       display: displayName,
       timingRounds,
       memoryRounds,
@@ -390,9 +402,11 @@ export const APP_WINDOW_FIGURES: { id: string; title: string; unit: string }[] =
   { id: "start_to_paint", title: "npm start → first painted page (first contentful paint)", unit: "ms" },
   { id: "start_to_invoke", title: "npm start → first answered invoke (the page's `greet`)", unit: "ms" },
   { id: "browser_pss_1", title: "Browser processes, 1 window: PSS", unit: "MiB" },
+  { id: "browser_uss_1", title: "Browser processes, 1 window: private (USS) summed", unit: "MiB" },
   { id: "browser_rss_1", title: "Browser processes, 1 window: RSS summed", unit: "MiB" },
   { id: "browser_processes_1", title: "Browser processes, 1 window: count", unit: "" },
   { id: "browser_pss_2", title: "Browser processes, 2 windows: PSS", unit: "MiB" },
+  { id: "browser_uss_2", title: "Browser processes, 2 windows: private (USS) summed", unit: "MiB" },
   { id: "browser_rss_2", title: "Browser processes, 2 windows: RSS summed", unit: "MiB" },
   { id: "browser_processes_2", title: "Browser processes, 2 windows: count", unit: "" },
   { id: "backend_pss_1", title: "Backend (node), 1 window: PSS", unit: "MiB" },
@@ -443,9 +457,11 @@ export function appWindowDoc(r: AppWindowResults | undefined, command: string): 
 \`npm start\` as a user runs it, minus npm and tsx: the compiled tutorial backend on plain
 \`node\`, which opens the tutorial in a Chromium app window (Debian's Chromium over the
 DevTools pipe; as root, so with \`--no-sandbox\`), on ${r.display}. Each start has a fresh
-\`XDG_DATA_HOME\`, so a new browser profile, as a first run. Median over ${r.timingRounds} timing
-rounds and ${r.memoryRounds} memory rounds, with (min–max). Reproduce with \`${command}\` (these rows
-alone: \`npm run bench -- --only app-window\`).
+\`XDG_DATA_HOME\`, so a new browser profile, as a first run. Run ${r.date ?? "?"}, 1-minute load
+average ${r.loadAverage?.[0].toFixed(1) ?? "?"} at the start and ${r.loadAverage?.[1].toFixed(1) ?? "?"} at the end. Median over ${r.timingRounds} timing
+rounds and ${r.memoryRounds} memory rounds, with (min–max). Reproduce with \`${command}\`, or these rows
+alone with \`npm run bench -- --only app-window\` (they may come from such a run: the date and
+load average here are theirs).
 
 | ${"row"} | ferry |
 |---|---:|
@@ -469,8 +485,11 @@ How it is measured (\`bench/app-window.ts\`), with no hook in ferry or in the pa
   \`/proc/<pid>/smaps_rollup\`, summed over the browser and every descendant (zygotes,
   renderers, GPU and utility processes). PSS divides each shared page among the processes
   sharing it, so the PSS sum is what the app costs the machine; the RSS sum counts shared
-  pages once per process. Two windows: \`npm start -- --window main,limited\` (one browser,
-  a second renderer).
+  pages once per process; USS counts only pages no other process maps. PSS also divides
+  Chromium's code pages with *any* other Chromium on the machine: when other work runs
+  Chromium meanwhile (on this machine: other sessions' tests), that round's PSS drops while
+  its RSS and USS do not; the highest PSS is the closest to the app running alone. Two windows: \`npm start -- --window main,limited\` (one browser,
+  a second renderer). Pages the two renderers share leave USS, so it need not grow.
 
 ${PUBLISHED}
 `;
