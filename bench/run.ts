@@ -6,11 +6,13 @@
  *   npm run bench                      full run (3 rounds, Chromium included), writes
  *                                      bench/results.json and docs/performance.md
  *   npm run bench -- --quick           a few hundred calls per figure, 1 round, no docs
- *   npm run bench -- --no-browser      skip the Chromium figures
+ *   npm run bench -- --no-browser      skip the Chromium figures (the page and the app window)
+ *   npm run bench -- --no-app-window   skip the app window rows (npm start to a painted page, memory)
  *   npm run bench -- --rounds 5        more rounds
  *   npm run bench -- --out file.json   write the results elsewhere (and no docs)
  *   npm run bench -- --only rt,pipelined --contenders raw,ferry
- *                                      a subset, for checking a change (no docs)
+ *                                      a subset, for checking a change (no docs);
+ *                                      `--only app-window` runs the app window rows alone
  *   npm run bench -- --docs-from bench/results.json
  *                                      rewrite docs/performance.md from a results file
  *
@@ -25,6 +27,7 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
+import { appWindowDoc, appWindowRows, type AppWindowResults } from "./app-window.ts";
 import { startPageServer, chromiumPath, chromiumVersion, killBrowsers, type PageServer } from "./browser.ts";
 import { spawnServer, type ServerChild } from "./children.ts";
 import { CONTENDERS } from "./contenders/index.ts";
@@ -68,12 +71,15 @@ export interface BenchResults {
   sizes: typeof FULL;
   figures: FigureResult[];
   table: string;
+  /** `npm start` in an app window: time to paint and to the first invoke, memory (bench/app-window.ts). */
+  appWindow?: AppWindowResults;
 }
 
 const { values: args } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
     "no-browser": { type: "boolean", default: false },
+    "no-app-window": { type: "boolean", default: false },
     rounds: { type: "string" },
     out: { type: "string" },
     only: { type: "string" },
@@ -93,6 +99,10 @@ const outFile = args.out ?? fileURLToPath(new URL("./results.json", import.meta.
 const only = args.only?.split(",");
 const chosen = (args.contenders?.split(",") ?? CONTENDER_NAMES) as ContenderName[];
 for (const name of chosen) if (!CONTENDER_NAMES.includes(name)) throw new Error(`unknown contender ${name}`);
+const withAppWindow =
+  !args["no-browser"] && !args["no-app-window"] && (args.only === undefined || args.only.split(",").includes("app-window"));
+/** `--only app-window` needs no server children. */
+const serving = only === undefined || only.some((id) => id !== "app-window") ? chosen : [];
 const partial = only !== undefined || args.contenders !== undefined;
 const writeDocs = !quick && !partial && args.out === undefined;
 
@@ -139,7 +149,7 @@ async function main(): Promise<void> {
   const clients = new Map<ContenderName, BenchClient>();
   let isolated: boolean | null = null;
   try {
-    for (const name of chosen) {
+    for (const name of serving) {
       const server = await spawnServer(name, { origins: page ? [page.origin] : [] });
       servers.set(name, server);
       clients.set(name, await CONTENDERS[name].connect(server.info));
@@ -150,7 +160,7 @@ async function main(): Promise<void> {
       pipeCalls: Math.max(300, sizes.pipeCalls / 2),
       eventDeliveries: Math.max(500, sizes.eventDeliveries / 10),
     };
-    for (const name of chosen) {
+    for (const name of serving) {
       const ctx: RunContext = { contender: CONTENDERS[name], server: servers.get(name)!, client: clients.get(name)!, sizes: warmSizes };
       await pipelined(ctx);
       await roundTrip(ctx);
@@ -213,6 +223,11 @@ async function main(): Promise<void> {
     await page?.close();
   }
 
+  // After the servers have stopped: nothing else runs while the app starts.
+  const appWindow = withAppWindow
+    ? await appWindowRows({ timingRounds: quick ? 1 : Math.max(rounds, 5), memoryRounds: quick ? 1 : rounds, log })
+    : undefined;
+
   const figures = tally.results();
   const table = markdownTable(figures);
   const cpu = cpus()[0]?.model.trim() ?? "unknown";
@@ -235,10 +250,12 @@ async function main(): Promise<void> {
     sizes,
     figures,
     table,
+    ...(appWindow ? { appWindow } : {}),
   };
   await mkdir(dirname(outFile), { recursive: true });
   await writeFile(outFile, `${JSON.stringify(results, null, 2)}\n`);
   console.log(table);
+  if (appWindow) for (const f of appWindow.figures) console.log(`${f.title}: ${f.summary.median.toFixed(1)} ${f.unit}`);
   log(`results written to ${outFile}`);
   if (writeDocs) {
     await mkdir(dirname(DOC), { recursive: true });
@@ -328,11 +345,12 @@ ${missed.length ? `Targets ferry misses in this run, and why:\n\n${missed.join("
 Not measured by this bench: channel throughput (DESIGN.md: bytes and channels ≥ 0.9× raw ws
 with backpressure on; only bytes, the 10 MiB row, are measured), copies held for a 256 MiB
 result (\`node bench/launch.mjs large 256\`, which prints it against DESIGN.md's ≤ 2 copies:
-[large-results.md](large-results.md)), and window open → first paint and PSS per engine.
+[large-results.md](large-results.md)), and a second window engine (only Chromium exists yet).
 
 All servers bind 127.0.0.1; every loop is bounded. Full results, every round included:
 \`bench/results.json\`.
-`;
+
+${appWindowDoc(r.appWindow, r.command)}`;
 }
 
 const DOC = fileURLToPath(new URL("../docs/performance.md", import.meta.url));

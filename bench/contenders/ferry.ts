@@ -18,8 +18,9 @@ export const BENCH_WINDOW = "bench";
 export function createBenchApp() {
   return createApp({
     authorize: allowAll,
-    // Every bench connection is one window label, up to 1,000 at once (heap per window).
-    limits: { connectionsPerWindow: 10_000 },
+    // Every bench connection is one window label, up to 1,000 at once (heap per window);
+    // the heap-per-listener row registers 10,000 listeners on one connection.
+    limits: { connectionsPerWindow: 10_000, listeners: 10_000 },
     commands: {
       greet: ({ name }: { name: string }) => `Hello, ${name}!`,
       blob: () => benchBlob(),

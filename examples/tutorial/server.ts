@@ -9,6 +9,7 @@
  *   npm start -- --port 1420    pick the port (default: a free one)
  *   npm start -- --dev          dev mode: internal errors carry their message and stack; DevTools
  *   npm start -- --window limited   open the window with fewer rights (capabilities/limited.json)
+ *   npm start -- --window main,limited   open both windows, each with its own rights
  *
  * The app window gets its token over the browser's DevTools pipe, for the app's origin only.
  * The system browser gets the page through a launch file (0600, deleted once the page
@@ -43,25 +44,35 @@ function options() {
     });
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}`);
-    if (!WINDOWS.includes(values.window)) throw new Error(`--window must be one of ${WINDOWS.join(", ")}, got ${values.window}`);
-    return { noWindow: values["no-window"], port, dev: values.dev, help: values.help, window: values.window };
+    const labels = values.window.split(",");
+    for (const label of labels) {
+      if (!WINDOWS.includes(label))
+        throw new Error(`--window must name ${WINDOWS.join(" and/or ")} (comma-separated), got ${values.window}`);
+    }
+    if (new Set(labels).size !== labels.length) throw new Error(`--window names a window twice: ${values.window}`);
+    return { noWindow: values["no-window"], port, dev: values.dev, help: values.help, windows: labels };
   } catch (err) {
-    console.error(`${(err as Error).message}\nusage: npm start -- [--no-window] [--port N] [--dev] [--window main|limited]`);
+    console.error(`${(err as Error).message}\nusage: npm start -- [--no-window] [--port N] [--dev] [--window main|limited|main,limited]`);
     process.exit(2);
   }
 }
 
 const opts = options();
 if (opts.help) {
-  console.log("usage: npm start -- [--no-window] [--port N] [--dev] [--window main|limited]");
+  console.log("usage: npm start -- [--no-window] [--port N] [--dev] [--window main|limited|main,limited]");
   process.exit(0);
 }
 
 // ferry.conf.json: the app's identifier, name and windows, in Tauri's field names.
 const config = await loadAppConfig(tutorialRoot);
 for (const field of config.unsupported) console.warn(`ferry: ${config.file}: ${field} is not supported and is ignored`);
-const [first, ...others] = config.app.windows;
-const windows = createWindows({ config, windows: [{ ...first!, label: opts.window }, ...others.filter((w) => w.create)] });
+const first = config.app.windows[0]!;
+const name = config.productName ?? config.identifier;
+// --window picks the labels (capabilities/ decide what each may do); the first is titled with the app's name.
+const windows = createWindows({
+  config,
+  windows: opts.windows.map((label, i) => ({ ...first, label, title: i === 0 ? first.title : `${name} (${label})` })),
+});
 const app = createTutorialApp({ dev: opts.dev, plugins: [...tutorialPlugins(), ...windows.plugins] });
 const root = join(config.dir, config.build.frontendDist ?? "ui");
 let server;
@@ -97,17 +108,22 @@ if ("engine" in choice) {
 if (!opts.noWindow) console.log(`no app window: ${choice.reason}; opening the system browser instead`);
 let opened = false;
 if (!opts.noWindow) {
-  const file = await server.launchFile(opts.window);
-  opened = await openInBrowser(file.url);
-  if (!opened) file.remove();
+  for (const label of opts.windows) {
+    const file = await server.launchFile(label);
+    opened = await openInBrowser(file.url);
+    if (!opened) {
+      file.remove();
+      break;
+    }
+  }
 }
 if (opened) {
   console.log("opened in your browser; Ctrl+C stops the app");
 } else if (process.stdout.isTTY) {
   // A terminal is private to the user; a pipe or a log file may not be.
-  console.log(`open this URL in a browser (it carries the window's token; keep it private):\n${server.window(opts.window).url}`);
+  console.log(`open this URL in a browser (it carries the window's token; keep it private):\n${server.window(opts.windows[0]!).url}`);
 } else {
-  const file = await server.launchFile(opts.window, { ttlMs: 0 });
+  const file = await server.launchFile(opts.windows[0]!, { ttlMs: 0 });
   console.log(`open this file in a browser (only you can read it; it is deleted once the page connects):\n${file.path}`);
 }
 
