@@ -10,11 +10,12 @@ import { suggest } from "../protocol/names.ts";
 import type { InvokeMessage } from "../protocol/messages.ts";
 import { snakeCaseKeys, toCommand, validateArgs, type ArgNames, type Command, type CommandContext, type CommandInput } from "./commands.ts";
 import { Connection, CloseCode, PendingCall, type Peer, type PluginConnection, type TransportConnection } from "./connection.ts";
-import { EventBus, type BackendListener, type WindowFilter } from "./events.ts";
+import { EventBus, type AnyEvents, type BackendListener, type WindowFilter } from "./events.ts";
 import { bindChannels } from "./channel.ts";
 import { ferryErrorOr, fromUnknown, internalError } from "./errors.ts";
 import { eventPlugin } from "./event-plugin.ts";
 import type { CommandScope, PermissionManifest } from "../acl/types.ts";
+import type { AppTypes, Declared, EventMap, IsUntypedEvents, PayloadRest } from "../protocol/types.ts";
 
 export type { WindowFilter } from "./events.ts";
 
@@ -35,10 +36,23 @@ export interface LogEntry {
   error?: unknown;
 }
 
-/** Options of `createApp`. */
-export interface AppOptions<State> {
+/**
+ * Options of `createApp`. The type parameters after `State` are inferred from `commands`,
+ * `events` and `rename`, for typed clients (docs/types.md).
+ */
+export interface AppOptions<
+  State,
+  Commands extends Record<string, CommandInput<State>> = Record<string, CommandInput<State>>,
+  Events extends EventMap = AnyEvents,
+  Rename extends ArgNames | undefined = ArgNames | undefined,
+> {
   /** App commands by name, as in Tauri's `generate_handler!`. */
-  commands?: Record<string, CommandInput<State>>;
+  commands?: Commands & Record<string, CommandInput<State>>;
+  /**
+   * The app's event map, a type only: `defineEvents<{ "job-progress": number }>()`. Checks
+   * `emit`/`listen` here and on typed pages; without it any name and payload go.
+   */
+  events?: Declared<Events>;
   /** Plugins; their commands are addressed as `plugin:<name>|<cmd>`. */
   plugins?: Plugin<State>[];
   /** App state every handler sees as `ctx.state`. */
@@ -65,7 +79,7 @@ export interface AppOptions<State> {
    * Argument naming of app commands that do not set their own (see `ArgNames`). Set
    * `"camelCase"` for handlers ported from Tauri with snake_case names. Default: keys as sent.
    */
-  rename?: ArgNames;
+  rename?: Rename;
 }
 
 /**
@@ -121,22 +135,31 @@ export function definePlugin<State = any>(plugin: Plugin<State>): Plugin<State> 
   return plugin;
 }
 
-/** The app as handlers and the embedding program see it. */
-export interface AppHandle<State = unknown> {
+/**
+ * A backend `listen`: with an event map, the name picks the payload type; without one,
+ * `listen<T>(name, …)` as before.
+ */
+export type BackendListen<Events> =
+  IsUntypedEvents<Events> extends true
+    ? <T = unknown>(event: string, listener: BackendListener<T>) => () => void
+    : <E extends keyof Events & string>(event: E, listener: BackendListener<Events[E]>) => () => void;
+
+/** The app as handlers and the embedding program see it. `Events` is its event map (`defineEvents`). */
+export interface AppHandle<State = unknown, Events = AnyEvents> {
   readonly state: State;
   readonly dev: boolean;
   /** Emits to every listening window and to backend listeners. */
-  emit(event: string, payload?: unknown): void;
+  emit<E extends keyof Events & string>(event: E, ...payload: PayloadRest<Events, E>): void;
   /** Emits to the windows with this label only. */
-  emitTo(label: string, event: string, payload?: unknown): void;
+  emitTo<E extends keyof Events & string>(label: string, event: E, ...payload: PayloadRest<Events, E>): void;
   /** Emits to the windows whose label passes `filter`. */
-  emitFilter(event: string, payload: unknown, filter: WindowFilter): void;
+  emitFilter<E extends keyof Events & string>(event: E, payload: Events[E], filter: WindowFilter): void;
   /** Emits as if `window` had emitted (backend listeners see the source). */
-  emitFrom(window: string, event: string, payload?: unknown): void;
+  emitFrom<E extends keyof Events & string>(window: string, event: E, ...payload: PayloadRest<Events, E>): void;
   /** Listens on the backend to events from pages and from the backend; returns unlisten. */
-  listen<T = unknown>(event: string, listener: BackendListener<T>): () => void;
+  readonly listen: BackendListen<Events>;
   /** Like `listen`, removed after the first event. */
-  once<T = unknown>(event: string, listener: BackendListener<T>): () => void;
+  readonly once: BackendListen<Events>;
   /** Labels of the windows connected now. */
   windows(): string[];
   /** Number of page listeners (for one event, or all). */
@@ -155,8 +178,18 @@ export interface AppInternals {
   forget(conn: Connection): void;
 }
 
-/** The app as its program and transports see it. */
-export interface App<State = unknown> extends AppHandle<State> {
+/**
+ * The app as its program and transports see it. A page gets a typed client from its type
+ * alone: `export type App = typeof app` on the backend, `client<App>()` on the page.
+ */
+export interface App<
+  State = unknown,
+  Commands = Record<string, CommandInput<State>>,
+  Events = AnyEvents,
+  Rename extends ArgNames | undefined = ArgNames | undefined,
+> extends AppHandle<State, Events> {
+  /** Types for typed clients (docs/types.md); never set at run time. */
+  readonly "~types"?: AppTypes<Commands, Events, Rename> | undefined;
   /** For transports: a new connection for an authenticated window, with the page's origin if known. */
   connect(label: string, peer: Peer, origin?: string): TransportConnection;
   /** Largest incoming frame, for transports to enforce. */
@@ -187,7 +220,12 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => {
  * const app = createApp({ commands: { greet: ({ name }) => `Hello, ${name}!` } });
  * await serveWs(app, { root: "ui" });
  */
-export function createApp<State = undefined>(options: AppOptions<State> = {}): App<State> {
+export function createApp<
+  State = undefined,
+  Commands extends Record<string, CommandInput<State>> = Record<string, CommandInput<State>>,
+  Events extends EventMap = AnyEvents,
+  Rename extends ArgNames | undefined = undefined,
+>(options: AppOptions<State, Commands, Events, Rename> = {}): App<State, Commands, Events, Rename> {
   const dev = options.dev ?? false;
   const userLog = options.log ?? defaultLog;
   /** A log that never throws: a broken log function must not take a call's reply with it. */
@@ -401,10 +439,10 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
     emitFrom(window, event, payload) {
       bus.dispatch(event, payload, { toBackend: true, source: window });
     },
-    listen(event, listener) {
+    listen(event: string, listener: BackendListener<never>) {
       return bus.addBackendListener(event, listener as BackendListener);
     },
-    once(event, listener) {
+    once(event: string, listener: BackendListener<never>) {
       const off = bus.addBackendListener(event, (e) => {
         off();
         (listener as BackendListener)(e);
@@ -424,7 +462,7 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
       for (const conn of [...connections]) conn.close(CloseCode.goingAway, "app closing");
     },
   };
-  return app;
+  return app as App<State> as App<State, Commands, Events, Rename>;
 }
 
 /** Grants every registered command to every window. For prototypes and tests, not for apps. */
