@@ -47,14 +47,14 @@ export interface AppOptions<
   Rename extends ArgNames | undefined = ArgNames | undefined,
 > {
   /** App commands by name, as in Tauri's `generate_handler!`. */
-  commands?: Commands & Record<string, CommandInput<State>>;
+  commands?: Commands;
   /**
    * The app's event map, a type only: `defineEvents<{ "job-progress": number }>()`. Checks
    * `emit`/`listen` here and on typed pages; without it any name and payload go.
    */
   events?: Declared<Events>;
   /** Plugins; their commands are addressed as `plugin:<name>|<cmd>`. */
-  plugins?: Plugin<State>[];
+  plugins?: Plugin<NoInfer<State>>[];
   /** App state every handler sees as `ctx.state`. */
   state?: State;
   /** Dev mode: internal errors carry their message and stack to the page. Default false. */
@@ -135,14 +135,8 @@ export function definePlugin<State = any>(plugin: Plugin<State>): Plugin<State> 
   return plugin;
 }
 
-/**
- * A backend `listen`: with an event map, the name picks the payload type; without one,
- * `listen<T>(name, …)` as before.
- */
-export type BackendListen<Events> =
-  IsUntypedEvents<Events> extends true
-    ? <T = unknown>(event: string, listener: BackendListener<T>) => () => void
-    : <E extends keyof Events & string>(event: E, listener: BackendListener<Events[E]>) => () => void;
+/** A backend listener's payload: from the event map, or `T` (`listen<T>(…)`) when the app declares none. */
+export type ListenPayload<Events, E extends keyof Events, T> = IsUntypedEvents<Events> extends true ? T : Events[E];
 
 /** The app as handlers and the embedding program see it. `Events` is its event map (`defineEvents`). */
 export interface AppHandle<State = unknown, Events = AnyEvents> {
@@ -156,10 +150,19 @@ export interface AppHandle<State = unknown, Events = AnyEvents> {
   emitFilter<E extends keyof Events & string>(event: E, payload: Events[E], filter: WindowFilter): void;
   /** Emits as if `window` had emitted (backend listeners see the source). */
   emitFrom<E extends keyof Events & string>(window: string, event: E, ...payload: PayloadRest<Events, E>): void;
-  /** Listens on the backend to events from pages and from the backend; returns unlisten. */
-  readonly listen: BackendListen<Events>;
+  /**
+   * Listens on the backend to events from pages and from the backend; returns unlisten.
+   * With an event map the name picks the payload type; without one, `listen<T>(name, …)`.
+   */
+  listen<T = unknown, E extends keyof Events & string = keyof Events & string>(
+    event: E,
+    listener: BackendListener<ListenPayload<Events, E, T>>,
+  ): () => void;
   /** Like `listen`, removed after the first event. */
-  readonly once: BackendListen<Events>;
+  once<T = unknown, E extends keyof Events & string = keyof Events & string>(
+    event: E,
+    listener: BackendListener<ListenPayload<Events, E, T>>,
+  ): () => void;
   /** Labels of the windows connected now. */
   windows(): string[];
   /** Number of page listeners (for one event, or all). */
@@ -439,10 +442,10 @@ export function createApp<
     emitFrom(window, event, payload) {
       bus.dispatch(event, payload, { toBackend: true, source: window });
     },
-    listen(event: string, listener: BackendListener<never>) {
+    listen(event, listener) {
       return bus.addBackendListener(event, listener as BackendListener);
     },
-    once(event: string, listener: BackendListener<never>) {
+    once(event, listener) {
       const off = bus.addBackendListener(event, (e) => {
         off();
         (listener as BackendListener)(e);

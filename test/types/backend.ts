@@ -91,3 +91,13 @@ export type App = typeof app;
 // Backend events are typed by the same map.
 app.listen("note", (e) => e.payload.at.getTime());
 app.emitTo("main", "note", { text: "hi", at: new Date() });
+
+// An app that renames every command's args (Tauri's default), and a bare commands record.
+const renamed = createApp({
+  rename: "camelCase",
+  commands: { save_note: (args: { note_id: string; body_text: string }) => args.note_id.length },
+});
+/** A page typed by an app whose commands take camelCase args. */
+export type Renamed = typeof renamed;
+/** A bare commands record also types a client (no events then). */
+export const plainCommands = { add: (args: { a: number; b: number }) => args.a + args.b };

@@ -3,8 +3,19 @@
  * `@ts-expect-error` must meet an error. Exact types are checked with `Equal`.
  */
 
-import { Channel, client, invoke, listen, type ErrorOf, type FerryError, type FrameworkErrorKind, type TypedClient } from "ferry/client";
-import type { App, Events } from "./backend.ts";
+import {
+  Channel,
+  client,
+  invoke,
+  listen,
+  type Client,
+  type ErrorOf,
+  type FerryError,
+  type FrameworkErrorKind,
+  type TypedClient,
+} from "ferry/client";
+import { connectWs } from "ferry/client/node";
+import type { App, Events, plainCommands, Renamed } from "./backend.ts";
 
 /** True when A and B are the same type (not merely assignable). */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -131,4 +142,27 @@ export async function wrongCalls(): Promise<void> {
   await api.invoke("version", { verbose: true });
   // @ts-expect-error: plugin commands are not the app's: use the untyped invoke<T>
   await api.invoke("plugin:fs|read_text_file", { path: "/a" });
+}
+
+export async function otherApps(): Promise<void> {
+  // The app's rename applies to commands that set none.
+  const renamed = client<Renamed>();
+  const n = await renamed.invoke("save_note", { noteId: "1", bodyText: "hi" });
+  check<Equal<typeof n, number>>();
+  // @ts-expect-error: the page sends camelCase
+  await renamed.invoke("save_note", { note_id: "1", body_text: "hi" });
+  // A bare commands record: commands typed, events untyped (listen<T> as before).
+  const plain = client<typeof plainCommands>();
+  check<Equal<Awaited<ReturnType<typeof plain.invoke<"add">>>, number>>();
+  await plain.listen<number>("anything", (e) => e.payload.toFixed());
+  // The untyped client is the Client of before.
+  check<Equal<ReturnType<typeof client>, Client>>();
+}
+
+export async function nodeClient(): Promise<void> {
+  // A Node.js client (tests, tools) is typed the same way.
+  const node = await connectWs<App>("ws://127.0.0.1:1/__ferry/ws", { token: "t", origin: "http://127.0.0.1:1" });
+  check<Equal<typeof node, TypedClient<App>>>();
+  const untyped = await connectWs("ws://127.0.0.1:1/__ferry/ws", { token: "t", origin: "http://127.0.0.1:1" });
+  check<Equal<typeof untyped, Client>>();
 }
