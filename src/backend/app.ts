@@ -27,7 +27,13 @@ export type AccessDecision = { allowed: true; scope?: CommandScope } | { allowed
  * Outside dev mode ferry also asks it about commands a window did not call, to suggest
  * only callable ones for a mistyped name, so keep it free of side effects.
  */
-export type Authorize = (request: { window: string; command: string; dev: boolean; origin?: string }) => boolean | AccessDecision;
+export type Authorize = ((request: { window: string; command: string; dev: boolean; origin?: string }) => boolean | AccessDecision) & {
+  /**
+   * The commands some rule grants (`loadAccess(...).authorize` has it). A dev-mode app lists
+   * at start-up the granted commands no code registers, and its commands nothing grants.
+   */
+  grantedCommands?: () => Iterable<string>;
+};
 
 /** A log line from the backend; `error` carries what the page never sees. */
 export interface LogEntry {
@@ -260,6 +266,8 @@ export function createApp<
     }
   }
 
+  if (dev) auditRegistration(registry, authorize, log);
+
   /**
    * Runs the access rule; a rule that throws or answers nonsense denies. Logged, unless
    * `quiet` (did-you-mean asks about commands the page never called).
@@ -466,6 +474,36 @@ export function createApp<
     },
   };
   return app as App<State> as App<State, Commands, Events, Rename>;
+}
+
+/**
+ * The tutorial's first gotcha, a command granted but never registered (or registered but
+ * never granted), said once at start-up in dev mode rather than at the first failing call.
+ */
+function auditRegistration(registry: Map<string, Command>, authorize: Authorize, log: (entry: LogEntry) => void): void {
+  let granted: Set<string>;
+  try {
+    if (typeof authorize.grantedCommands !== "function") return;
+    granted = new Set(authorize.grantedCommands());
+  } catch (error) {
+    log({ level: "warn", message: "authorize.grantedCommands threw; registrations not checked", error });
+    return;
+  }
+  const unregistered = [...granted].filter((c) => !registry.has(c)).sort();
+  const ungranted = [...registry.keys()].filter((c) => !c.startsWith("plugin:") && !granted.has(c)).sort();
+  const list = (names: string[]) => names.map((n) => JSON.stringify(n)).join(", ");
+  if (unregistered.length > 0) {
+    log({
+      level: "warn",
+      message: `capabilities grant ${list(unregistered)}, which no code registers: add ${unregistered.length > 1 ? "them" : "it"} to createApp({ commands }) (or the plugin that has ${unregistered.length > 1 ? "them" : "it"})`,
+    });
+  }
+  if (ungranted.length > 0) {
+    log({
+      level: "warn",
+      message: `no capability grants ${list(ungranted)}: every call will be denied; grant ${ungranted.length > 1 ? "them" : "it"} in capabilities/ (e.g. "allow-${ungranted[0]!.replaceAll("_", "-")}")`,
+    });
+  }
 }
 
 /** Grants every registered command to every window. For prototypes and tests, not for apps. */
