@@ -14,7 +14,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
@@ -113,6 +113,17 @@ interface Source {
   preludeLines: number;
 }
 
+/**
+ * Where a block lives in memory: a folder per doc file, so a block whose first line names
+ * its file (`// backend.ts`) can be imported by the blocks beside it (`import type { App }
+ * from "./backend.ts"`), as the text around them says.
+ */
+function blockFile(block: Block): string {
+  const named = /^\/\/ ([\w-]+\.(?:ts|mts|tsx))\s*$/.exec(block.code.split("\n", 1)[0]!);
+  const name = named ? named[1]! : `block-${block.key.split("#")[1]}${block.ext}`;
+  return join(root, "test", ".docs-blocks", block.doc.replace(/[^\w]+/g, "_"), name);
+}
+
 /** One program holding every block (in memory) and every public entry point's source. */
 function buildProgram() {
   const options = compilerOptions();
@@ -120,13 +131,18 @@ function buildProgram() {
   const text = new Map<string, string>();
   for (const block of blocks) {
     const prelude = PRELUDES[block.key];
-    const file = join(root, "test", ".docs-blocks", `${block.key.replace(/[^\w]+/g, "_")}${block.ext}`);
+    const file = blockFile(block);
+    assert.ok(!text.has(file), `${block.key}: another block of ${block.doc} is named ${file}`);
     text.set(file, prelude === undefined ? block.code : `${prelude}\n${block.code}`);
     sources.set(file, { block, preludeLines: prelude === undefined ? 0 : prelude.split("\n").length });
   }
   const host = ts.createCompilerHost(options, true);
   const { getSourceFile, fileExists, readFile } = host;
   host.fileExists = (f) => text.has(f) || fileExists.call(host, f);
+  // The blocks' folders exist in memory only.
+  const folders = new Set([...text.keys()].map((f) => dirname(f)));
+  const { directoryExists } = host;
+  host.directoryExists = (d) => folders.has(d) || (directoryExists?.call(host, d) ?? true);
   host.readFile = (f) => text.get(f) ?? readFile.call(host, f);
   host.getSourceFile = (f, languageVersion, onError, shouldCreate) => {
     const code = text.get(f);

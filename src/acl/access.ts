@@ -349,17 +349,29 @@ export class AccessControl {
     return { allowed: false, message, data };
   }
 
-  /** The `authorize` function for `createApp`. */
-  readonly authorize: Authorize = ({ window, command, dev, origin }) => this.decide(window, command, dev, origin);
+  /**
+   * The `authorize` function for `createApp`. Its `grantedCommands` lets a dev-mode app list,
+   * at start-up, grants of commands it does not register and commands nothing grants.
+   */
+  readonly authorize: Authorize = Object.assign(
+    ({ window, command, dev, origin }: Parameters<Authorize>[0]) => this.decide(window, command, dev, origin),
+    { grantedCommands: () => this.grantedCommands() },
+  );
 
-  /** Full command names that no capability grants (for `ferry check`). */
-  ungrantedCommands(): string[] {
-    const granted = new Set<string>();
+  /** Full command names some capability grants (app commands in `appCommands: "allow"` mode included). */
+  grantedCommands(): Set<string> {
+    const granted = new Set<string>(this.#appCommandsMode === "allow" ? this.#appCommands : []);
     for (const cap of this.capabilities) {
       for (const entry of cap.permissions)
         for (const leaf of this.registry.expand(entryId(entry))) leaf.allow.forEach((c) => granted.add(c));
     }
-    return [...this.registry.commands].filter((c) => !granted.has(c) && !(this.#appCommandsMode === "allow" && this.#appCommands.has(c)));
+    return granted;
+  }
+
+  /** Full command names that no capability grants (for `ferry check`). */
+  ungrantedCommands(): string[] {
+    const granted = this.grantedCommands();
+    return [...this.registry.commands].filter((c) => !granted.has(c));
   }
 
   /** Capabilities that apply to none of `labels` (for `ferry check`). */

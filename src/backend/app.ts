@@ -10,11 +10,12 @@ import { suggest } from "../protocol/names.ts";
 import type { InvokeMessage } from "../protocol/messages.ts";
 import { snakeCaseKeys, toCommand, validateArgs, type ArgNames, type Command, type CommandContext, type CommandInput } from "./commands.ts";
 import { Connection, CloseCode, PendingCall, type Peer, type PluginConnection, type TransportConnection } from "./connection.ts";
-import { EventBus, type BackendListener, type WindowFilter } from "./events.ts";
+import { EventBus, type AnyEvents, type BackendListener, type WindowFilter } from "./events.ts";
 import { bindChannels } from "./channel.ts";
 import { asThrownForTauri, ferryErrorOr, fromUnknown, internalError } from "./errors.ts";
 import { eventPlugin } from "./event-plugin.ts";
 import type { CommandScope, PermissionManifest } from "../acl/types.ts";
+import type { AppTypes, Declared, EventMap, IsUntypedEvents, PayloadRest } from "../protocol/types.ts";
 
 export type { WindowFilter } from "./events.ts";
 
@@ -26,7 +27,13 @@ export type AccessDecision = { allowed: true; scope?: CommandScope } | { allowed
  * Outside dev mode ferry also asks it about commands a window did not call, to suggest
  * only callable ones for a mistyped name, so keep it free of side effects.
  */
-export type Authorize = (request: { window: string; command: string; dev: boolean; origin?: string }) => boolean | AccessDecision;
+export type Authorize = ((request: { window: string; command: string; dev: boolean; origin?: string }) => boolean | AccessDecision) & {
+  /**
+   * The commands some rule grants (`loadAccess(...).authorize` has it). A dev-mode app lists
+   * at start-up the granted commands no code registers, and its commands nothing grants.
+   */
+  grantedCommands?: () => Iterable<string>;
+};
 
 /** A log line from the backend; `error` carries what the page never sees. */
 export interface LogEntry {
@@ -35,12 +42,25 @@ export interface LogEntry {
   error?: unknown;
 }
 
-/** Options of `createApp`. */
-export interface AppOptions<State> {
+/**
+ * Options of `createApp`. The type parameters after `State` are inferred from `commands`,
+ * `events` and `rename`, for typed clients (docs/types.md).
+ */
+export interface AppOptions<
+  State,
+  Commands extends Record<string, CommandInput<State>> = Record<string, CommandInput<State>>,
+  Events extends EventMap = AnyEvents,
+  Rename extends ArgNames | undefined = ArgNames | undefined,
+> {
   /** App commands by name, as in Tauri's `generate_handler!`. */
-  commands?: Record<string, CommandInput<State>>;
+  commands?: Commands;
+  /**
+   * The app's event map, a type only: `defineEvents<{ "job-progress": number }>()`. Checks
+   * `emit`/`listen` here and on typed pages; without it any name and payload go.
+   */
+  events?: Declared<Events>;
   /** Plugins; their commands are addressed as `plugin:<name>|<cmd>`. */
-  plugins?: Plugin<State>[];
+  plugins?: Plugin<NoInfer<State>>[];
   /** App state every handler sees as `ctx.state`. */
   state?: State;
   /** Dev mode: internal errors carry their message and stack to the page. Default false. */
@@ -65,7 +85,7 @@ export interface AppOptions<State> {
    * Argument naming of app commands that do not set their own (see `ArgNames`). Set
    * `"camelCase"` for handlers ported from Tauri with snake_case names. Default: keys as sent.
    */
-  rename?: ArgNames;
+  rename?: Rename;
 }
 
 /**
@@ -121,25 +141,37 @@ export function definePlugin<State = any>(plugin: Plugin<State>): Plugin<State> 
   return plugin;
 }
 
-/** The app as handlers and the embedding program see it. */
-export interface AppHandle<State = unknown> {
+/** A backend listener's payload: from the event map, or `T` (`listen<T>(…)`) when the app declares none. */
+export type ListenPayload<Events, E extends keyof Events, T> = IsUntypedEvents<Events> extends true ? T : Events[E];
+
+/** The app as handlers and the embedding program see it. `Events` is its event map (`defineEvents`). */
+export interface AppHandle<State = unknown, Events = AnyEvents> {
   readonly state: State;
   readonly dev: boolean;
   /** Emits to every listening window and to backend listeners. */
-  emit(event: string, payload?: unknown): void;
+  emit<E extends keyof Events & string>(event: E, ...payload: PayloadRest<Events, E>): void;
   /**
    * Emits to the windows with this label (Tauri's `AnyLabel` target). As in Tauri, page
    * listeners registered with `{ kind: "Any" }` hear it too, in every window.
    */
-  emitTo(label: string, event: string, payload?: unknown): void;
+  emitTo<E extends keyof Events & string>(label: string, event: E, ...payload: PayloadRest<Events, E>): void;
   /** Emits to the windows whose label passes `filter` (and, as in Tauri, to `Any` listeners). */
-  emitFilter(event: string, payload: unknown, filter: WindowFilter): void;
+  emitFilter<E extends keyof Events & string>(event: E, payload: Events[E], filter: WindowFilter): void;
   /** Emits as if `window` had emitted (backend listeners see the source). */
-  emitFrom(window: string, event: string, payload?: unknown): void;
-  /** Listens on the backend to events from pages and from the backend; returns unlisten. */
-  listen<T = unknown>(event: string, listener: BackendListener<T>): () => void;
+  emitFrom<E extends keyof Events & string>(window: string, event: E, ...payload: PayloadRest<Events, E>): void;
+  /**
+   * Listens on the backend to events from pages and from the backend; returns unlisten.
+   * With an event map the name picks the payload type; without one, `listen<T>(name, …)`.
+   */
+  listen<T = unknown, E extends keyof Events & string = keyof Events & string>(
+    event: E,
+    listener: BackendListener<ListenPayload<Events, E, T>>,
+  ): () => void;
   /** Like `listen`, removed after the first event. */
-  once<T = unknown>(event: string, listener: BackendListener<T>): () => void;
+  once<T = unknown, E extends keyof Events & string = keyof Events & string>(
+    event: E,
+    listener: BackendListener<ListenPayload<Events, E, T>>,
+  ): () => void;
   /** Labels of the windows connected now. */
   windows(): string[];
   /** Number of page listeners (for one event, or all). */
@@ -158,8 +190,18 @@ export interface AppInternals {
   forget(conn: Connection): void;
 }
 
-/** The app as its program and transports see it. */
-export interface App<State = unknown> extends AppHandle<State> {
+/**
+ * The app as its program and transports see it. A page gets a typed client from its type
+ * alone: `export type App = typeof app` on the backend, `client<App>()` on the page.
+ */
+export interface App<
+  State = unknown,
+  Commands = Record<string, CommandInput<State>>,
+  Events = AnyEvents,
+  Rename extends ArgNames | undefined = ArgNames | undefined,
+> extends AppHandle<State, Events> {
+  /** Types for typed clients (docs/types.md); never set at run time. */
+  readonly "~types"?: AppTypes<Commands, Events, Rename> | undefined;
   /** For transports: a new connection for an authenticated window, with the page's origin if known. */
   connect(label: string, peer: Peer, origin?: string): TransportConnection;
   /** Largest incoming frame, for transports to enforce. */
@@ -190,7 +232,12 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => {
  * const app = createApp({ commands: { greet: ({ name }) => `Hello, ${name}!` } });
  * await serveWs(app, { root: "ui" });
  */
-export function createApp<State = undefined>(options: AppOptions<State> = {}): App<State> {
+export function createApp<
+  State = undefined,
+  Commands extends Record<string, CommandInput<State>> = Record<string, CommandInput<State>>,
+  Events extends EventMap = AnyEvents,
+  Rename extends ArgNames | undefined = undefined,
+>(options: AppOptions<State, Commands, Events, Rename> = {}): App<State, Commands, Events, Rename> {
   const dev = options.dev ?? false;
   const userLog = options.log ?? defaultLog;
   /** A log that never throws: a broken log function must not take a call's reply with it. */
@@ -225,6 +272,8 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
       registry.set(`plugin:${plugin.name}|${cmd}`, toCommand(cmd, input));
     }
   }
+
+  if (dev) auditRegistration(registry, authorize, log);
 
   /**
    * Runs the access rule; a rule that throws or answers nonsense denies. Logged, unless
@@ -434,7 +483,37 @@ export function createApp<State = undefined>(options: AppOptions<State> = {}): A
       for (const conn of [...connections]) conn.close(CloseCode.goingAway, "app closing");
     },
   };
-  return app;
+  return app as App<State> as App<State, Commands, Events, Rename>;
+}
+
+/**
+ * The tutorial's first gotcha, a command granted but never registered (or registered but
+ * never granted), said once at start-up in dev mode rather than at the first failing call.
+ */
+function auditRegistration(registry: Map<string, Command>, authorize: Authorize, log: (entry: LogEntry) => void): void {
+  let granted: Set<string>;
+  try {
+    if (typeof authorize.grantedCommands !== "function") return;
+    granted = new Set(authorize.grantedCommands());
+  } catch (error) {
+    log({ level: "warn", message: "authorize.grantedCommands threw; registrations not checked", error });
+    return;
+  }
+  const unregistered = [...granted].filter((c) => !registry.has(c)).sort();
+  const ungranted = [...registry.keys()].filter((c) => !c.startsWith("plugin:") && !granted.has(c)).sort();
+  const list = (names: string[]) => names.map((n) => JSON.stringify(n)).join(", ");
+  if (unregistered.length > 0) {
+    log({
+      level: "warn",
+      message: `capabilities grant ${list(unregistered)}, which no code registers: add ${unregistered.length > 1 ? "them" : "it"} to createApp({ commands }) (or the plugin that has ${unregistered.length > 1 ? "them" : "it"})`,
+    });
+  }
+  if (ungranted.length > 0) {
+    log({
+      level: "warn",
+      message: `no capability grants ${list(ungranted)}: every call will be denied; grant ${ungranted.length > 1 ? "them" : "it"} in capabilities/ (e.g. "allow-${ungranted[0]!.replaceAll("_", "-")}")`,
+    });
+  }
 }
 
 /** Tauri's core plugins: a call into one the app does not have is `unsupported`, not unknown. */

@@ -10,6 +10,9 @@ import { encodeValue, frameMessage } from "../protocol/codec.ts";
 import { assertEventName } from "../protocol/names.ts";
 import type { Connection } from "./connection.ts";
 
+/** The event map of an app that declares none: any name, any payload. */
+export type AnyEvents = Record<string, unknown>;
+
 /** An event as backend listeners receive it. */
 export interface BackendEvent<T = unknown> {
   event: string;

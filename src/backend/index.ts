@@ -11,15 +11,17 @@ export type {
   AppOptions,
   Authorize,
   Limits,
+  ListenPayload,
   LogEntry,
   Plugin,
   PluginContext,
   WindowFilter,
 } from "./app.ts";
-export { defineCommand } from "./commands.ts";
+export { defineCommand, defineErrors, defineEvents } from "./commands.ts";
 export type { ArgNames, Command, CommandContext, CommandInput, CommandOptions, Handler } from "./commands.ts";
 export { Channel } from "./channel.ts";
-export type { BackendEvent, BackendListener } from "./events.ts";
+export type { AnyEvents, BackendEvent, BackendListener } from "./events.ts";
+export type { Declared, ErrorMap, EventMap } from "../protocol/types.ts";
 export { CloseCode } from "./connection.ts";
 export type { Peer, PluginConnection, TransportConnection } from "./connection.ts";
 export { FerryError, FRAMEWORK_ERROR_KINDS } from "../protocol/errors.ts";

@@ -7,6 +7,7 @@ import { coalesce, FrameReader, encodeValue, frameMessage, type Frame } from "..
 import { FerryError } from "../protocol/errors.ts";
 import { parseServerMessage, type ServerMessage } from "../protocol/messages.ts";
 import { assertEventName } from "../protocol/names.ts";
+import type { ClientOf } from "./types.ts";
 
 /** Where a transport reports what arrives. */
 export interface TransportSink {
@@ -400,7 +401,10 @@ function closeMessage(code: number, reason: string, opened: boolean): string {
   return `connection closed${detail}`;
 }
 
-/** Creates a client over a transport. */
-export function createClient(transport: ClientTransport): Client {
-  return new Client(transport);
+/**
+ * Creates a client over a transport; `createClient<App>(…)` types it by the backend's `App`
+ * type (docs/types.md).
+ */
+export function createClient<Api = unknown>(transport: ClientTransport): ClientOf<Api> {
+  return new Client(transport) as ClientOf<Api>;
 }

@@ -9,6 +9,7 @@
 import type { Client } from "./core.ts";
 import { createClient, type EventCallback, type EventTarget, type InvokeOptions, type UnlistenFn } from "./core.ts";
 import { browserTransport } from "./browser-ws.ts";
+import type { ClientOf } from "./types.ts";
 import { FerryError } from "../protocol/errors.ts";
 
 export { Channel, Client, createClient } from "./core.ts";
@@ -22,6 +23,7 @@ export type {
   TransportSink,
   UnlistenFn,
 } from "./core.ts";
+export type { ArgsOf, CallPromise, ClientOf, CommandName, ErrorOf, EventName, ResultOf, TypedClient, Wire } from "./types.ts";
 export { FerryError, FRAMEWORK_ERROR_KINDS } from "../protocol/errors.ts";
 export type { ErrorKind, FrameworkErrorKind, WireError } from "../protocol/errors.ts";
 
@@ -52,8 +54,8 @@ export interface ConnectOptions {
   token?: string;
 }
 
-/** Opens a connection to a ferry backend. */
-export function connect(options: ConnectOptions = {}): Client {
+/** Opens a connection to a ferry backend; `connect<App>()` types it by the backend's `App` type. */
+export function connect<Api = unknown>(options: ConnectOptions = {}): ClientOf<Api> {
   if (typeof location === "undefined" || typeof WebSocket === "undefined") {
     throw new FerryError(
       "connection_closed",
@@ -62,15 +64,22 @@ export function connect(options: ConnectOptions = {}): Client {
     );
   }
   const url = options.url ?? `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/__ferry/ws`;
-  return createClient(browserTransport(url, options.token ?? pageToken()));
+  return createClient<Api>(browserTransport(url, options.token ?? pageToken()));
 }
 
 let shared: Client | undefined;
 
-/** The page's shared connection, opened on first use. Throws when there is no page to connect from. */
-export function client(): Client {
+/**
+ * The page's shared connection, opened on first use. Throws when there is no page to
+ * connect from. `client<App>()` is the same connection typed by the backend's `App` type.
+ *
+ * @example
+ * import type { App } from "../backend";
+ * const api = client<App>();
+ */
+export function client<Api = unknown>(): ClientOf<Api> {
   if (!shared || shared.isClosed) shared = connect();
-  return shared;
+  return shared as ClientOf<Api>;
 }
 
 /** Runs `fn` on the shared client; a failure to connect rejects instead of throwing. */

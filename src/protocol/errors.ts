@@ -49,15 +49,16 @@ export interface WireError {
  * throw new FerryError("not_found", `no file at ${path}`, { path });
  * // page: catch (e) { if (e instanceof FerryError && e.kind === "not_found") … }
  */
-export class FerryError<K extends ErrorKind = ErrorKind> extends Error {
+export class FerryError<K extends ErrorKind = ErrorKind, D = unknown> extends Error {
   override name = "FerryError";
   readonly kind: K;
-  readonly data: unknown;
+  /** Details for the page: the command's own (typed by `defineErrors`), or the framework's (docs/errors.md). */
+  readonly data: D;
 
-  constructor(kind: K, message: string, data?: unknown, options?: { cause?: unknown }) {
+  constructor(kind: K, message: string, data?: D, options?: { cause?: unknown }) {
     super(message, options);
     this.kind = kind;
-    this.data = data;
+    this.data = data as D;
   }
 
   /** The wire shape of this error (no stack, no cause). */

@@ -12,7 +12,8 @@
  */
 
 import WebSocket from "ws";
-import { createClient, type Client, type ClientTransport, type TransportSink } from "../client/core.ts";
+import { createClient, type ClientTransport, type TransportSink } from "../client/core.ts";
+import type { ClientOf } from "../client/types.ts";
 import { framePieces, type Frame } from "../protocol/codec.ts";
 import { tokenProtocols } from "./handshake.ts";
 
@@ -85,8 +86,8 @@ export function wsClientTransport(url: string, options: WsClientOptions): Client
  * Origin. A token the backend does not know is refused just after the socket opens (close
  * code 4401): the first call then rejects with `connection_closed` saying so.
  */
-export async function connectWs(url: string, options: WsClientOptions): Promise<Client> {
+export async function connectWs<Api = unknown>(url: string, options: WsClientOptions): Promise<ClientOf<Api>> {
   const transport = wsClientTransport(url, options);
   await transport.opened;
-  return createClient(transport);
+  return createClient<Api>(transport);
 }

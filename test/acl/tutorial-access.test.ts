@@ -68,11 +68,11 @@ for (const h of harnesses) {
         );
         await assert.rejects(stranger.emit("job-done"), isDenied("stranger", "plugin:event|emit", "core:event:allow-emit"));
         const heard: unknown[] = [];
-        await main.listen("ping", (e) => heard.push(e.payload));
-        app.emit("ping", 1);
+        await main.listen("job-progress", (e) => heard.push(e.payload));
+        app.emit("job-progress", 1);
         await main.invoke("greet", { name: "sync" }); // a round trip after the emit
         assert.deepEqual(heard, [1]);
-        assert.equal(app.listenerCount("ping"), 1);
+        assert.equal(app.listenerCount("job-progress"), 1);
       } finally {
         await server.stop();
       }

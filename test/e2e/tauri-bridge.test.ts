@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import type { Page } from "playwright-core";
-import { Channel as BackendChannel, definePlugin, type BackendEvent } from "ferry";
+import { Channel as BackendChannel, definePlugin, type App, type BackendEvent } from "ferry";
 import { loadAccessSync } from "ferry/acl";
 import type { FsPlugin } from "ferry/plugins/fs";
 import { serveWs, type FerryServer } from "ferry/transports/ws";
@@ -118,7 +118,8 @@ describe("Tauri's JS packages over ferry's bridge, in Chromium", () => {
         request.command.startsWith("plugin:test|") ? request.command !== "plugin:test|secret" : access.authorize(request),
       log: () => {},
     });
-    stopBackendListener = app.listen("to-app", (e) => backendEvents.push(e));
+    // "to-app" is this test's own event, outside the tutorial's event map.
+    stopBackendListener = (app as App).listen("to-app", (e) => backendEvents.push(e));
     server = await serveWs(app, { root: files, windows: ["main", "limited"], log: () => {} });
     // As the tutorial's file dialog does when the user picks a file: main, on this page's origin, may read it.
     (fs as FsPlugin).allowPath("main", join(files, "notes.txt"), { origin: server.origin });

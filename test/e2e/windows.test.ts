@@ -245,7 +245,7 @@ describe("app windows (Chromium engine, Xvfb + openbox)", () => {
         const listen = `(async () => {
           const { listen } = await import("/__ferry/client.js");
           window.heard = [];
-          await listen("note", (e) => window.heard.push(e.payload));
+          await listen("job-progress", (e) => window.heard.push(e.payload));
           return true;
         })()`;
         await main.evaluate(listen);
@@ -256,11 +256,11 @@ describe("app windows (Chromium engine, Xvfb + openbox)", () => {
         })()`;
         assert.equal(await main.evaluate(readFile), "allowed");
         assert.equal(await limited.evaluate(readFile), "permission_denied");
-        app.emitTo("limited", "note", "for limited");
+        app.emitTo("limited", "job-progress", 42);
         await limited.evaluate(`new Promise((r) => { const c = () => window.heard.length ? r(true) : setTimeout(c, 10); c(); })`);
         // A round trip in main after the emit: had main been sent the event, it would have arrived by now.
         await main.evaluate(`(async () => (await import("/__ferry/client.js")).invoke("greet", { name: "x" }))()`);
-        assert.deepEqual(await limited.evaluate("window.heard"), ["for limited"]);
+        assert.deepEqual(await limited.evaluate("window.heard"), [42]);
         assert.deepEqual(await main.evaluate("window.heard"), []);
         const closedLabels: string[] = [];
         windows.on((e) => e.type === "closed" && closedLabels.push(e.label));

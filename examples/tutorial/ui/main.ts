@@ -1,9 +1,16 @@
 /**
  * The tutorial page: greet, read_file with typed errors, and a job whose progress
  * arrives as events. Listeners are removed as soon as the job is over.
+ *
+ * The client is typed by the backend's `App` type alone (`import type`: no backend code
+ * reaches the page): command names, args, results, error kinds and event payloads are
+ * checked by the compiler. Plugin commands use the untyped `invoke<T>`.
  */
 
-import { FerryError, invoke, listen, type UnlistenFn } from "ferry/client";
+import { client, FerryError, invoke, type UnlistenFn } from "ferry/client";
+import type { App } from "../commands.ts";
+
+const api = client<App>();
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -16,7 +23,7 @@ $("greet-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const name = $<HTMLInputElement>("greet-name").value;
   try {
-    $("greeting").textContent = await invoke<string>("greet", { name });
+    $("greeting").textContent = await api.invoke("greet", { name });
   } catch (err) {
     $("greeting").textContent = describeError(err);
   }
@@ -28,14 +35,13 @@ $("read-form").addEventListener("submit", async (e) => {
   const content = $("read-content");
   error.hidden = true;
   content.textContent = "";
-  try {
-    content.textContent = await invoke<string>("read_file", { path: $<HTMLInputElement>("read-path").value });
-  } catch (err) {
-    // Catch narrowly: the kinds the command documents, then anything else.
-    error.dataset.kind = err instanceof FerryError ? err.kind : "unknown";
-    error.textContent = describeError(err);
+  // Catch narrowly: `e` is the union of the kinds read_file declares and ferry's own.
+  content.textContent = await api.invoke("read_file", { path: $<HTMLInputElement>("read-path").value }).catch((e) => {
+    error.dataset.kind = e.kind;
+    error.textContent = e.kind === "not_found" ? `not_found: no file at ${e.data.path}` : describeError(e);
     error.hidden = false;
-  }
+    return "";
+  });
 });
 
 let stopListening: UnlistenFn[] = [];
@@ -55,15 +61,15 @@ $("job-start").addEventListener("click", async () => {
   cleanup();
   try {
     stopListening = await Promise.all([
-      listen<number>("job-progress", (e) => {
+      api.listen("job-progress", (e) => {
         bar.value = e.payload;
         $("job-percent").textContent = `${e.payload} %`;
       }),
-      listen("job-done", () => {
+      api.listen("job-done", () => {
         status.textContent = "done";
       }),
     ]);
-    await invoke("start_job");
+    await api.invoke("start_job");
   } catch (err) {
     status.textContent = describeError(err);
   } finally {
@@ -91,7 +97,7 @@ $("open-file").addEventListener("click", async () => {
 });
 
 // Show that the connection works (or why it does not) as soon as the page loads.
-invoke<string>("greet", { name: "ferry" }).then(
+api.invoke("greet", { name: "ferry" }).then(
   () => ($("connection").textContent = "connected"),
   (err) => ($("connection").textContent = `not connected: ${describeError(err)}`),
 );
