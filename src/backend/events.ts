@@ -98,7 +98,8 @@ export class EventBus {
       const head = `{"t":"e","n":${JSON.stringify(event)},"h":[`;
       for (const [conn, ids] of byConn) {
         if (opts.filter && !opts.filter(conn.label)) continue;
-        conn.enqueue(frameMessage(`${head}${[...ids].join(",")}]`, "p", encoded));
+        const list = [...ids];
+        conn.enqueueEvent(frameMessage(`${head}${list.join(",")}]`, "p", encoded), list);
       }
     }
     if (opts.toBackend) {

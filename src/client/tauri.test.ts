@@ -64,9 +64,9 @@ describe("Tauri bridge (Node, memory transport)", () => {
         typed: () => {
           throw new FerryError("not_found", "nothing here");
         },
-        chunks: ({ onChunk }: { onChunk: BackendChannel<Uint8Array> }) => {
-          onChunk.send(new Uint8Array([1, 2]));
-          onChunk.send(new Uint8Array([3]));
+        chunks: async ({ onChunk }: { onChunk: BackendChannel<Uint8Array> }) => {
+          await onChunk.send(new Uint8Array([1, 2]));
+          await onChunk.send(new Uint8Array([3]));
           onChunk.close();
           return null;
         },
