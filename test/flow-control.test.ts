@@ -187,6 +187,22 @@ for (const harness of harnesses) {
       await s.stop();
     });
 
+    test("page channels end when their connection ends", async () => {
+      const app = createApp({ authorize: allowAll, log: () => {}, commands: { hold: () => new Promise(() => {}) } });
+      const s = await harness.start(app);
+      const c = await s.connect("main");
+      let closed = 0;
+      const ch = new PageChannel<string>();
+      ch.onclose = () => closed++;
+      void c.invoke("hold", { ch }).catch(() => {});
+      await until(() => app.windows().length === 1, "connected");
+      c.close();
+      assert.equal(closed, 1, "the page's channel saw the connection end");
+      ch.end();
+      assert.equal(closed, 1, "and is already freed: ending it again does nothing");
+      await s.stop();
+    });
+
     test("channels held by running calls are limited; settled calls' channels make room", async () => {
       const releases: (() => void)[] = [];
       const app = createApp({

@@ -159,6 +159,8 @@ export class Connection implements TransportConnection, PluginConnection {
   private events: Outgoing[] = [];
   private eventHead = 0;
   private backlogBytes = 0;
+  /** Entries of `backlog` past `head` whose event was dropped. */
+  private droppedInBacklog = 0;
   /** Bytes handed to the socket and not yet written out. */
   private inSocket = 0;
   /** Events dropped per page handler id, not yet reported to the page. */
@@ -282,6 +284,8 @@ export class Connection implements TransportConnection, PluginConnection {
    */
   offer(bytes: number, admit: () => void): Promise<void> | undefined {
     if (this.isClosed) return Promise.reject(this.closedError());
+    // Queued events give way: they are the droppable part of the bound.
+    while (this.roomWaiters.length === 0 && !this.fits(bytes) && this.dropOldestEvent());
     if (this.roomWaiters.length === 0 && this.fits(bytes)) {
       admit();
       return undefined;
@@ -321,6 +325,12 @@ export class Connection implements TransportConnection, PluginConnection {
       this.backlogBytes -= out.bytes;
       this.countLag(out.ids!);
       this.compactEvents();
+      // Dropped entries stay in `backlog` until it moves on; a stalled page must not let them pile up.
+      if (++this.droppedInBacklog > 1024 && this.droppedInBacklog * 2 > this.backlog.length - this.head) {
+        this.backlog = this.backlog.slice(this.head).filter((o) => o.frame !== undefined);
+        this.head = 0;
+        this.droppedInBacklog = 0;
+      }
       return out;
     }
     return undefined;
@@ -367,7 +377,7 @@ export class Connection implements TransportConnection, PluginConnection {
     this.compactEvents();
     if (this.head === this.backlog.length) {
       this.backlog = [];
-      this.head = 0;
+      this.head = this.droppedInBacklog = 0;
       this.events = [];
       this.eventHead = 0;
     } else if (this.head > 1024 && this.head * 2 > this.backlog.length) {
@@ -389,7 +399,9 @@ export class Connection implements TransportConnection, PluginConnection {
     if (this.isClosed) return;
     if (this.head < this.backlog.length || this.lagged.size > 0) this.flush();
     if (!this.full || this.inSocket + this.backlogBytes > this.bound / 2) return;
-    while (this.roomWaiters.length > 0 && this.fits(this.roomWaiters[0]!.bytes)) this.roomWaiters.shift()!.admit();
+    for (let w = this.roomWaiters[0]; w && (this.fits(w.bytes) || this.dropOldestEvent()); w = this.roomWaiters[0]) {
+      if (this.fits(w.bytes)) this.roomWaiters.shift()!.admit();
+    }
     if (this.roomWaiters.length > 0) return;
     this.full = false;
     for (const w of this.waiters.splice(0)) w.resolve();
