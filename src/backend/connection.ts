@@ -356,12 +356,13 @@ export class Connection implements TransportConnection, PluginConnection {
     if (this.isClosed) return;
     const take: Frame[] = [];
     let bytes = 0;
-    if (this.lagged.size > 0) {
+    const share = this.bound / 2;
+    // The lag notice goes first, once the socket has room, like any frame: one per drain, not one per turn.
+    if (this.lagged.size > 0 && (all || this.inSocket === 0 || this.inSocket + 64 * this.lagged.size <= share)) {
       const ids = [...this.lagged.keys()];
       take.push(`{"t":"l","h":[${ids.join(",")}],"n":[${ids.map((id) => this.lagged.get(id)).join(",")}]}`);
       this.lagged.clear();
     }
-    const share = this.bound / 2;
     while (this.head < this.backlog.length) {
       const out = this.backlog[this.head]!;
       if (out.frame !== undefined) {
