@@ -17,7 +17,7 @@ const invoke = (id: number) => `{"t":"i","id":${id},"cmd":"greet","a":{"name":"A
 async function backendSequential(): Promise<number> {
   const app = createBenchApp();
   let sent = 0;
-  const conn = app.connect(BENCH_WINDOW, { send: () => void sent++, close: () => {} });
+  const conn = app.connect(BENCH_WINDOW, { send: (_frame, written) => (sent++, written()), close: () => {} });
   const t0 = performance.now();
   for (let i = 1; i <= CALLS; i++) {
     conn.receive(invoke(i));
@@ -32,7 +32,7 @@ async function backendSequential(): Promise<number> {
 /** Backend, 256 frames per turn (the pipelined shape): ns per call. */
 async function backendPipelined(): Promise<number> {
   const app = createBenchApp();
-  const conn = app.connect(BENCH_WINDOW, { send: () => {}, close: () => {} });
+  const conn = app.connect(BENCH_WINDOW, { send: (_frame, written) => written(), close: () => {} });
   const t0 = performance.now();
   for (let i = 1; i <= CALLS; i += 256) {
     for (let j = i; j < i + 256 && j <= CALLS; j++) conn.receive(invoke(j));

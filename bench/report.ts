@@ -79,6 +79,13 @@ export const FIGURES: FigureSpec[] = [
     },
   },
   { id: "binary", title: "10 MiB binary result", unit: "MB/s", better: "higher", target: BYTES, missNote: BINARY_NOTE },
+  {
+    id: "channel",
+    title: "Channel stream handler→page, 256 KiB pieces (raw ws: no flow control)",
+    unit: "MB/s",
+    better: "higher",
+    target: BYTES,
+  },
   { id: "events_1", title: "Events to 1 connection", unit: "events/s", better: "higher", target: EVENTS, missNote: EVENTS_NOTE },
   { id: "events_100", title: "Events to 100 connections", unit: "events/s", better: "higher", target: EVENTS, missNote: EVENTS_NOTE },
   { id: "mem_windows", title: "Backend heap per 1,000 windows", unit: "MiB", better: "lower" },

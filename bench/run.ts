@@ -38,6 +38,8 @@ import {
   QUICK,
   binary,
   binaries,
+  channelStream,
+  channelStreams,
   coldStart,
   coldStarts,
   events,
@@ -130,6 +132,7 @@ const ALL_WORKLOADS: Workload[] = [
   { id: "rt", name: "round trip", run: roundTrip, runTogether: roundTrips },
   { id: "pipelined", name: "pipelined", run: pipelined },
   { id: "binary", name: "10 MiB binary", run: binary, runTogether: binaries },
+  { id: "channel", name: "channel stream", run: channelStream, runTogether: channelStreams },
   { id: "events1", name: "events to 1", run: (ctx) => events(ctx, 1) },
   { id: "events100", name: "events to 100", run: (ctx) => events(ctx, 100) },
   { id: "windows", name: "heap per window", run: windowsMemory },
@@ -318,6 +321,11 @@ ${missed.length ? `Targets ferry misses in this run, and why:\n\n${missed.join("
 - **10 MiB binary result**: a command returning the same 10 MiB buffer, ${r.sizes.blobCalls} calls, the contenders
   taking turns call by call.
   birpc and tRPC's ws link carry JSON only, so they return base64 (encoded per call), as an app would.
+- **Channel stream**: ${(r.sizes.streamBytes / 1024 / 1024).toLocaleString("en-US")} MiB from a handler to the page in 256 KiB pieces, twice per round,
+  raw ws and ferry taking turns. raw ws hands every piece to the socket at once (no flow control,
+  the whole stream may sit in its buffer); ferry sends on a \`Channel\`, awaiting each send, so
+  the backend never holds more than the window's \`maxBufferedBytes\` (docs/flow-control.md).
+  birpc and tRPC have no byte stream here.
 - **Events**: the backend emits ${r.sizes.eventDeliveries.toLocaleString("en-US")} deliveries in all
   (to 1 connection, or ${(r.sizes.eventDeliveries / 100).toLocaleString("en-US")} to each of 100), ${r.sizes.eventBurst} emits per
   turn of the event loop; timed from the emit request to the last delivery. raw ws serializes once
@@ -342,8 +350,8 @@ ${missed.length ? `Targets ferry misses in this run, and why:\n\n${missed.join("
 - **Browser client size**: the bytes the ferry server serves at \`/__ferry/client.js\` (the whole
   page API: invoke, listen, Channel, reconnect, errors; \`dist/browser/client.js\`, minified), gzip.
 
-Not measured by this bench: channel throughput (DESIGN.md: bytes and channels ≥ 0.9× raw ws
-with backpressure on; only bytes, the 10 MiB row, are measured), copies held for a 256 MiB
+Not measured by this bench: page→handler streams (not built yet; handler→page is the
+channel row), copies held for a 256 MiB
 result (\`node bench/launch.mjs large 256\`, which prints it against DESIGN.md's ≤ 2 copies:
 [large-results.md](large-results.md)), and a second window engine (only Chromium exists yet).
 

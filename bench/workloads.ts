@@ -18,6 +18,8 @@ export interface Sizes {
   pipeCalls: number;
   inFlight: number;
   blobCalls: number;
+  /** Bytes of the handler→page channel stream. */
+  streamBytes: number;
   eventDeliveries: number;
   eventBurst: number;
   windows: number;
@@ -34,6 +36,7 @@ export const FULL: Sizes = {
   pipeCalls: 20_000,
   inFlight: 256,
   blobCalls: 8,
+  streamBytes: 128 * 1024 * 1024,
   eventDeliveries: 60_000,
   eventBurst: 64,
   windows: 1000,
@@ -48,6 +51,7 @@ export const QUICK: Sizes = {
   pipeCalls: 600,
   inFlight: 256,
   blobCalls: 1,
+  streamBytes: 8 * 1024 * 1024,
   eventDeliveries: 2000,
   eventBurst: 64,
   windows: 50,
@@ -147,6 +151,36 @@ export async function binaries(ctxs: RunContext[]): Promise<Map<RunContext, Figu
 /** One contender's binary results alone. */
 export async function binary(ctx: RunContext): Promise<Figures> {
   return (await binaries([ctx])).get(ctx)!;
+}
+
+/**
+ * A handler→page channel stream: MB/s (10^6 bytes) delivered, for the contenders that have
+ * one (raw ws: pieces handed to the socket at once; ferry: a `Channel` whose sends are all
+ * awaited, under the window's outgoing bound). Taken in turns, like the binary results.
+ */
+export async function channelStreams(ctxs: RunContext[]): Promise<Map<RunContext, Figures>> {
+  const streaming = ctxs.filter((c) => c.client.stream);
+  const elapsed = new Map<RunContext, number>(streaming.map((c) => [c, 0]));
+  const bytes = ctxs[0]?.sizes.streamBytes ?? 0;
+  const once = async (ctx: RunContext) => {
+    const got = await ctx.client.stream!(bytes);
+    if (got !== bytes) throw new Error(`${ctx.contender.name}: stream delivered ${got} of ${bytes} bytes`);
+  };
+  for (const ctx of streaming) await once(ctx);
+  const rounds = 2;
+  for (let i = 0; i < rounds; i++) {
+    for (const ctx of streaming) {
+      const t0 = performance.now();
+      await once(ctx);
+      elapsed.set(ctx, elapsed.get(ctx)! + (performance.now() - t0));
+    }
+  }
+  return new Map(ctxs.map((c) => [c, elapsed.has(c) ? { channel: (rounds * bytes) / 1e6 / (elapsed.get(c)! / 1000) } : {}]));
+}
+
+/** One contender's channel stream alone. */
+export async function channelStream(ctx: RunContext): Promise<Figures> {
+  return (await channelStreams([ctx])).get(ctx)!;
 }
 
 /**

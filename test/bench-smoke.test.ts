@@ -57,6 +57,11 @@ test("npm run bench -- --quick reports every contender on every workload", () =>
       assert.equal(typeof figure.met === "boolean" || figure.met === null, true);
       assert.ok(results.table.includes(figure.title), `table lacks ${figure.title}`);
     }
+    const channel = results.figures.find((f) => f.id === "channel");
+    assert.ok(channel, "figure channel missing");
+    for (const contender of ["raw", "ferry"] as const) {
+      assert.ok(Number.isFinite(channel.values[contender]?.median), `channel: no value for ${contender}`);
+    }
     const size = results.figures.find((f) => f.id === "client_size");
     assert.ok(size?.values.ferry && size.values.ferry.median > 0, "client size missing");
     assert.ok(results.machine.nproc > 0 && results.machine.node.startsWith("v"));

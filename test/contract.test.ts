@@ -56,8 +56,8 @@ function makeApp(extra: { dev?: boolean; logs?: unknown[] } = {}) {
       emit_filter: ({ prefix, event }: { prefix: string; event: string }, { app }) =>
         app.emitFilter(event, "filtered", (label) => label.startsWith(prefix)),
       emit_bad_name: (_a, { app }) => app.emit("no spaces allowed", 1),
-      stream: ({ count, onEvent }: { count: number; onEvent: BackendChannel<number> }) => {
-        for (let i = 0; i < count; i++) onEvent.send(i);
+      stream: async ({ count, onEvent }: { count: number; onEvent: BackendChannel<number> }) => {
+        for (let i = 0; i < count; i++) await onEvent.send(i);
         onEvent.close();
         return count;
       },

@@ -4,12 +4,12 @@
  * `client.listen`. Commands are plain handlers, like the peers' (no argument schema).
  */
 
-import { allowAll, createApp } from "ferry";
-import { createClient } from "ferry/client";
+import { allowAll, createApp, type Channel as BackendChannel } from "ferry";
+import { Channel, createClient } from "ferry/client";
 import { serveWs, tokenProtocols } from "ferry/transports/ws";
 import { wsClientTransport } from "ferry/client/node";
 import { openBare } from "./bare.ts";
-import { benchBlob, type BenchClient, type BenchServer, type Contender, type ServerInfo } from "./types.ts";
+import { benchBlob, STREAM_CHUNK, type BenchClient, type BenchServer, type Contender, type ServerInfo } from "./types.ts";
 
 /** The window label every bench connection uses. */
 export const BENCH_WINDOW = "bench";
@@ -24,6 +24,11 @@ export function createBenchApp() {
     commands: {
       greet: ({ name }: { name: string }) => `Hello, ${name}!`,
       blob: () => benchBlob(),
+      async stream({ bytes, ch }: { bytes: number; ch: BackendChannel<Uint8Array> }) {
+        const blob = benchBlob();
+        for (let sent = 0; sent < bytes; sent += STREAM_CHUNK) await ch.send(blob.subarray(0, Math.min(STREAM_CHUNK, bytes - sent)));
+        ch.close();
+      },
     },
   });
 }
@@ -50,6 +55,16 @@ async function connect(info: ServerInfo): Promise<BenchClient> {
   return {
     greet: (name) => client.invoke("greet", { name }),
     blob: () => client.invoke<Uint8Array>("blob"),
+    async stream(bytes) {
+      let got = 0;
+      const closed = new Promise<void>((resolve) => {
+        const ch = new Channel<Uint8Array>((chunk) => (got += chunk.byteLength));
+        ch.onclose = resolve;
+        void client.invoke("stream", { bytes, ch });
+      });
+      await closed;
+      return got;
+    },
     async listen(event, onEvent) {
       await client.listen(event, (e) => onEvent(e.payload));
     },

@@ -6,10 +6,11 @@
 
 import WebSocket, { WebSocketServer } from "ws";
 import { openBare } from "./bare.ts";
-import { benchBlob, type BenchClient, type BenchServer, type Contender, type ServerInfo } from "./types.ts";
+import { benchBlob, STREAM_CHUNK, type BenchClient, type BenchServer, type Contender, type ServerInfo } from "./types.ts";
 
 const B = 0x42;
 const S = 0x53;
+const T = 0x54;
 
 async function startServer(): Promise<BenchServer> {
   const wss = new WebSocketServer({ port: 0, host: "127.0.0.1", perMessageDeflate: false });
@@ -19,6 +20,13 @@ async function startServer(): Promise<BenchServer> {
   wss.on("connection", (ws) => {
     ws.on("message", (data: Buffer, isBinary) => {
       if (data[0] === B) return ws.send(benchBlob());
+      if (data[0] === T) {
+        // The floor of a stream: every piece handed to ws at once, no flow control.
+        const { id, n } = JSON.parse(data.subarray(1).toString()) as { id: number; n: number };
+        const blob = benchBlob();
+        for (let sent = 0; sent < n; sent += STREAM_CHUNK) ws.send(blob.subarray(0, Math.min(STREAM_CHUNK, n - sent)));
+        return ws.send(`{"id":${id}}`);
+      }
       if (data[0] === S) {
         const { id, n } = JSON.parse(data.subarray(1).toString()) as { id: number; n: string };
         let byWs = subs.get(n);
@@ -61,7 +69,10 @@ async function connect(info: ServerInfo): Promise<BenchClient> {
   const blobs: ((b: Uint8Array) => void)[] = [];
   const listeners = new Map<string, ((p: unknown) => void)[]>();
   let nextId = 1;
+  /** Bytes of the stream in progress, if one is. */
+  let streamed: number | undefined;
   ws.on("message", (data: Buffer, isBinary) => {
+    if (isBinary && streamed !== undefined) return void (streamed += data.byteLength);
     if (isBinary) return blobs.shift()?.(data);
     const msg = JSON.parse(data.toString()) as { id?: number; n?: string; p?: unknown };
     if (msg.n !== undefined) {
@@ -85,6 +96,13 @@ async function connect(info: ServerInfo): Promise<BenchClient> {
         blobs.push(resolve);
         ws.send("B");
       }),
+    async stream(bytes) {
+      streamed = 0;
+      await call("T", { n: bytes });
+      const got = streamed;
+      streamed = undefined;
+      return got;
+    },
     async listen(event, onEvent) {
       let list = listeners.get(event);
       if (!list) listeners.set(event, (list = []));

@@ -26,6 +26,11 @@ export interface BenchClient {
   greet(name: string): Promise<unknown>;
   /** The 10 MiB binary result. */
   blob(): Promise<Uint8Array>;
+  /**
+   * A handler→page stream of `bytes` in `STREAM_CHUNK` pieces (ferry: a `Channel`, every
+   * send awaited: flow control on); resolves with the bytes received. Raw ws and ferry only.
+   */
+  stream?(bytes: number): Promise<number>;
   /** Registers a listener; resolves once the server has it. */
   listen(event: string, onEvent: (payload: unknown) => void): Promise<void>;
   close(): void;
@@ -53,6 +58,9 @@ export const CONTENDER_NAMES: readonly ContenderName[] = ["raw", "birpc", "trpc"
 
 /** The binary workload's result size. */
 export const BLOB_BYTES = 10 * 1024 * 1024;
+
+/** The piece size of the channel stream workload. */
+export const STREAM_CHUNK = 256 * 1024;
 
 let blob: Uint8Array | undefined;
 

@@ -75,8 +75,9 @@ export interface AppOptions<
   /** Largest incoming frame in bytes; larger frames close the connection (1009). Default 64 MiB. */
   maxFrameBytes?: number;
   /**
-   * Bound on one connection's outgoing buffer in bytes: above it the connection is not
-   * writable until its transport drains (`ctx.connection.whenWritable()`). Default 8 MiB.
+   * Bound on one connection's outgoing buffer in bytes (docs/flow-control.md): events over it
+   * drop the oldest queued ones (the page sees `lagged`), channel sends wait, and
+   * `ctx.connection.writable` is false until half of it has drained. Default 8 MiB.
    */
   maxBufferedBytes?: number;
   /** Per-connection and per-window limits (see `Limits`); each has a default. */
@@ -104,6 +105,12 @@ export interface Limits {
    * `maxFrameBytes`); more closes the connection with 1009 before any arrives. Default 1024.
    */
   segmentsPerMessage: number;
+  /**
+   * Page channels one connection's running calls hold (a channel passed to a call stays
+   * bound until it closes, its connection ends, or room is needed after its call settled).
+   * Default 1024.
+   */
+  channels: number;
   /** Deepest nesting of arrays and objects in one incoming text frame; deeper closes with 1009 before parsing. Default 128. */
   nestingDepth: number;
   /**
@@ -117,6 +124,7 @@ export interface Limits {
 export const DEFAULT_LIMITS: Readonly<Limits> = {
   callsInFlight: 1024,
   listeners: 4096,
+  channels: 1024,
   connectionsPerWindow: 32,
   segmentsPerMessage: 1024,
   nestingDepth: 128,
@@ -183,6 +191,7 @@ export interface AppInternals {
   readonly dev: boolean;
   readonly limits: Readonly<Limits>;
   readonly maxFrameBytes: number;
+  readonly maxBufferedBytes: number;
   /** The app's log; never throws. */
   log(entry: LogEntry): void;
   readonly bus: EventBus;
@@ -253,6 +262,11 @@ export function createApp<
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isSafeInteger(value) || value < 1)
       throw new TypeError(`createApp: limits.${name} must be a positive integer, got ${String(value)}`);
+  }
+  for (const name of ["maxFrameBytes", "maxBufferedBytes"] as const) {
+    const value = options[name];
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < 1))
+      throw new TypeError(`createApp: ${name} must be a positive integer, got ${String(value)}`);
   }
   const registry = new Map<string, Command>();
   /** The app's own commands (not plugins'): what they throw reaches a Tauri page as thrown. */
@@ -426,8 +440,12 @@ export function createApp<
       }
       const sentKeys = command.rename === "camelCase" ? Object.keys(args as Record<string, unknown>) : undefined;
       if (sentKeys) args = snakeCaseKeys(args as Record<string, unknown>);
-      args = bindChannels(conn, args as Record<string, unknown>);
       const call = new PendingCall();
+      try {
+        args = bindChannels(conn, msg.cmd, args as Record<string, unknown>, msg.id, call);
+      } catch (err) {
+        return conn.fail(msg.id, ferryErrorOr(err, `the channels of "${msg.cmd}" could not be bound`));
+      }
       conn.pending.set(msg.id, call);
       const ctx = new CallContext<State>(conn, app, call, decision.scope);
       if (!command.args) return run(conn, msg, command, args, call, ctx);

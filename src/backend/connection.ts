@@ -18,18 +18,18 @@ import type { ListenerTarget } from "./events.ts";
 /** What a transport gives the core for one socket: a way to send a frame and to close. */
 export interface Peer {
   /**
-   * Sends one frame. Returns `false` when the socket's outgoing buffer is now over the
-   * app's `maxBufferedBytes`: the connection counts itself not writable until the transport
-   * calls `drained()`. Returning nothing means always writable.
+   * Hands one frame to the socket. Call `written` once its bytes have left the process
+   * (a peer with no buffer of its own calls it at once; a failed write never calls it, the
+   * socket's close follows). Until then the frame counts against `maxBufferedBytes`.
    */
-  send(frame: Frame): boolean | void;
+  send(frame: Frame, written: () => void): void;
   /** Closes the socket with a WebSocket close code. */
   close(code: number, reason: string): void;
 }
 
 /**
- * What a transport sees of a connection: it feeds frames in, reports the socket's buffer
- * drained or the socket gone, and may close it. Made by `app.connect(label, peer, origin)`.
+ * What a transport sees of a connection: it feeds frames in, reports the socket gone, and
+ * may close it. Made by `app.connect(label, peer, origin)`.
  */
 export interface TransportConnection {
   /** The window label, bound to the secret the transport authenticated. */
@@ -38,12 +38,12 @@ export interface TransportConnection {
   readonly origin: string | undefined;
   /** True once closed by either side. */
   readonly closed: boolean;
-  /** False from a `send` that returned false until `drained()`. */
+  /** False while the window's outgoing buffer is full (see `PluginConnection.whenWritable`). */
   readonly writable: boolean;
+  /** Bytes this connection holds for its page: queued, and handed to the socket but not yet written. */
+  readonly buffered: number;
   /** Feeds one incoming frame. Never throws: bad input gets a protocol error reply. */
   receive(data: string | Uint8Array): void;
-  /** The socket's outgoing buffer is back under its bound. */
-  drained(): void;
   /** The socket is gone: aborts the connection's calls and frees everything it held. */
   dropped(): void;
   /** Closes from the backend side (sends what is queued first). */
@@ -54,9 +54,14 @@ export interface TransportConnection {
 export interface PluginConnection {
   readonly label: string;
   readonly origin: string | undefined;
-  /** False while the window's outgoing buffer is over its bound (see `whenWritable`). */
+  /**
+   * False once the window's outgoing buffer hit `maxBufferedBytes` (an event was dropped or
+   * a channel send had to wait), until it has drained to half of it.
+   */
   readonly writable: boolean;
-  /** Resolves when the window can take more (at once if it can); rejects with `connection_closed` when it goes away. */
+  /** Bytes held for this window now: queued, and handed to its socket but not yet written (at most about `maxBufferedBytes`). */
+  readonly buffered: number;
+  /** Resolves when the window is writable (at once if it is); rejects with `connection_closed` when it goes away. */
   whenWritable(): Promise<void>;
   /** Adds a page handler for `event` under the page-chosen id `handler`; `target` is what it hears (Tauri's rules). */
   listen(event: string, handler: number, target?: ListenerTarget): void;
@@ -113,6 +118,28 @@ const MAX_BATCH = 4096;
 /** Protocol errors tolerated before the connection is closed as broken. */
 const MAX_PROTOCOL_ERRORS = 32;
 
+/** Bytes a frame puts on the wire, near enough for a bound (string length, not UTF-8 bytes). */
+export function frameBytes(frame: Frame): number {
+  if (typeof frame === "string") return frame.length;
+  let n = frame.head.length;
+  for (const s of frame.segments) n += s.byteLength;
+  return n;
+}
+
+/** One frame waiting for the socket; `ids` marks an event (the page handlers it is for). */
+interface Outgoing {
+  frame: Frame | undefined;
+  bytes: number;
+  ids?: readonly number[];
+}
+
+/** A channel send waiting for room (see `Connection.offer`). */
+interface RoomWaiter {
+  bytes: number;
+  admit: () => void;
+  reject: (err: FerryError) => void;
+}
+
 /** One page connection: what transports feed and the router answers through. Internal. */
 export class Connection implements TransportConnection, PluginConnection {
   readonly label: string;
@@ -122,22 +149,39 @@ export class Connection implements TransportConnection, PluginConnection {
   readonly pending = new Map<number, PendingCall>();
   /** This connection's page handlers: handler id → event name. */
   readonly listeners = new Map<number, string>();
+  /** Page channels bound by calls: channel id → its backend end and the call that bound it last. */
+  private readonly channels = new Map<number, { channel: object; callId: number; call: PendingCall }>();
   private readonly app: AppInternals;
   private readonly peer: Peer;
-  private queue: Frame[] = [];
+  /** Frames not yet handed to the socket, oldest first, from `head` on. */
+  private backlog: Outgoing[] = [];
+  private head = 0;
+  /** The events in `backlog`, oldest first from `eventHead`: what the bound drops first. */
+  private events: Outgoing[] = [];
+  private eventHead = 0;
+  private backlogBytes = 0;
+  /** Entries of `backlog` past `head` whose event was dropped. */
+  private droppedInBacklog = 0;
+  /** Bytes handed to the socket and not yet written out. */
+  private inSocket = 0;
+  /** Events dropped per page handler id, not yet reported to the page. */
+  private lagged = new Map<number, number>();
+  private full = false;
+  private readonly bound: number;
   private readonly reader: FrameReader;
   private readonly shape: TextShapeLimits;
   private flushScheduled = false;
   private protocolErrors = 0;
   private suggestionsLeft = MAX_SUGGESTIONS;
   private isClosed = false;
-  private isWritable = true;
   private waiters: { resolve: () => void; reject: (err: FerryError) => void }[] = [];
+  private roomWaiters: RoomWaiter[] = [];
 
   constructor(app: AppInternals, label: string, peer: Peer, origin?: string) {
     this.app = app;
     this.reader = new FrameReader({ maxSegments: app.limits.segmentsPerMessage, maxBytes: app.maxFrameBytes });
     this.shape = { maxDepth: app.limits.nestingDepth, maxContainers: app.limits.containersPerFrame, maxBatch: MAX_BATCH };
+    this.bound = app.maxBufferedBytes;
     this.label = label;
     this.origin = origin;
     this.peer = peer;
@@ -148,23 +192,27 @@ export class Connection implements TransportConnection, PluginConnection {
   }
 
   get writable(): boolean {
-    return this.isWritable && !this.isClosed;
+    return !this.full && !this.isClosed;
+  }
+
+  get buffered(): number {
+    return this.inSocket + this.backlogBytes;
   }
 
   whenWritable(): Promise<void> {
     if (this.isClosed) return Promise.reject(this.closedError());
-    if (this.isWritable) return Promise.resolve();
+    if (!this.full) return Promise.resolve();
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
-  }
-
-  drained(): void {
-    if (this.isWritable || this.isClosed) return;
-    this.isWritable = true;
-    for (const w of this.waiters.splice(0)) w.resolve();
   }
 
   private closedError(): FerryError {
     return new FerryError("connection_closed", `window ${JSON.stringify(this.label)} disconnected`);
+  }
+
+  /** True when `bytes` more stay within the bound (a frame alone always fits: it must be sendable). */
+  private fits(bytes: number): boolean {
+    const held = this.inSocket + this.backlogBytes;
+    return held === 0 || held + bytes <= this.bound;
   }
 
   /** Feeds one incoming frame. Never throws: bad input gets a protocol error reply. */
@@ -203,23 +251,211 @@ export class Connection implements TransportConnection, PluginConnection {
     }
   }
 
-  /** Queues a frame; frames queued in one turn of the event loop leave together. */
+  /**
+   * Queues a reply, failure or notice: always taken (their number is bounded by the calls in
+   * flight); frames queued in one turn of the event loop leave together.
+   */
   enqueue(frame: Frame): void {
     if (this.isClosed) return;
-    this.queue.push(frame);
+    this.push({ frame, bytes: frameBytes(frame) });
+  }
+
+  /**
+   * Queues an event for the page handlers `ids`. Over the bound the oldest queued events are
+   * dropped to make room (or this one, when no older one is left to drop); the page learns how
+   * many each handler lost (`lagged`) before its next event. Never waits, never grows.
+   */
+  enqueueEvent(frame: Frame, ids: readonly number[]): void {
+    if (this.isClosed) return;
+    const bytes = frameBytes(frame);
+    while (!this.fits(bytes)) {
+      this.full = true;
+      const oldest = this.dropOldestEvent();
+      if (!oldest) return this.countLag(ids);
+    }
+    const out: Outgoing = { frame, bytes, ids };
+    this.events.push(out);
+    this.push(out);
+  }
+
+  /**
+   * Queues a channel message if it fits the bound (runs `admit`, answers undefined);
+   * otherwise `admit` runs once it does, in the order sends waited, and the promise resolves
+   * then, or rejects with `connection_closed` if the window goes away first.
+   */
+  offer(bytes: number, admit: () => void): Promise<void> | undefined {
+    if (this.isClosed) return Promise.reject(this.closedError());
+    // Queued events give way: they are the droppable part of the bound.
+    while (this.roomWaiters.length === 0 && !this.fits(bytes) && this.dropOldestEvent());
+    if (this.roomWaiters.length === 0 && this.fits(bytes)) {
+      admit();
+      return undefined;
+    }
+    this.full = true;
+    return new Promise((resolve, reject) =>
+      this.roomWaiters.push({
+        bytes,
+        admit: () => {
+          admit();
+          resolve();
+        },
+        reject,
+      }),
+    );
+  }
+
+  /** Queues a frame whose room a channel send already has (`offer`'s admit). */
+  enqueueAdmitted(frame: Frame): void {
+    if (!this.isClosed) this.push({ frame, bytes: frameBytes(frame) });
+  }
+
+  private push(out: Outgoing): void {
+    this.backlog.push(out);
+    this.backlogBytes += out.bytes;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flush);
     }
   }
 
-  private readonly flush = (): void => {
+  private dropOldestEvent(): Outgoing | undefined {
+    while (this.eventHead < this.events.length) {
+      const out = this.events[this.eventHead++]!;
+      if (out.frame === undefined) continue; // already handed to the socket
+      out.frame = undefined;
+      this.backlogBytes -= out.bytes;
+      this.countLag(out.ids!);
+      this.compactEvents();
+      // Dropped entries stay in `backlog` until it moves on; a stalled page must not let them pile up.
+      if (++this.droppedInBacklog > 1024 && this.droppedInBacklog * 2 > this.backlog.length - this.head) {
+        this.backlog = this.backlog.slice(this.head).filter((o) => o.frame !== undefined);
+        this.head = 0;
+        this.droppedInBacklog = 0;
+      }
+      return out;
+    }
+    return undefined;
+  }
+
+  private compactEvents(): void {
+    if (this.eventHead > 1024 && this.eventHead * 2 > this.events.length) {
+      this.events = this.events.slice(this.eventHead);
+      this.eventHead = 0;
+    }
+  }
+
+  private countLag(ids: readonly number[]): void {
+    for (const id of ids) this.lagged.set(id, (this.lagged.get(id) ?? 0) + 1);
+  }
+
+  /**
+   * Hands queued frames to the socket while it holds less than half the bound (the rest
+   * stays queued, where the bound can still drop old events), coalescing runs of text.
+   */
+  private readonly flush = (all = false): void => {
     this.flushScheduled = false;
-    const frames = coalesce(this.queue);
-    this.queue = [];
     if (this.isClosed) return;
-    for (const frame of frames) if (this.peer.send(frame) === false) this.isWritable = false;
+    const take: Frame[] = [];
+    let bytes = 0;
+    const share = this.bound / 2;
+    // The lag notice goes first, once the socket has room, like any frame: one per drain, not one per turn.
+    if (this.lagged.size > 0 && (all || this.inSocket === 0 || this.inSocket + 64 * this.lagged.size <= share)) {
+      const ids = [...this.lagged.keys()];
+      take.push(`{"t":"l","h":[${ids.join(",")}],"n":[${ids.map((id) => this.lagged.get(id)).join(",")}]}`);
+      this.lagged.clear();
+    }
+    while (this.head < this.backlog.length) {
+      const out = this.backlog[this.head]!;
+      if (out.frame !== undefined) {
+        if (!all && this.inSocket + bytes > 0 && this.inSocket + bytes + out.bytes > share) break;
+        take.push(out.frame);
+        bytes += out.bytes;
+        out.frame = undefined;
+      }
+      this.head++;
+    }
+    this.backlogBytes -= bytes;
+    while (this.eventHead < this.events.length && this.events[this.eventHead]!.frame === undefined) this.eventHead++;
+    this.compactEvents();
+    if (this.head === this.backlog.length) {
+      this.backlog = [];
+      this.head = this.droppedInBacklog = 0;
+      this.events = [];
+      this.eventHead = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.backlog.length) {
+      this.backlog = this.backlog.slice(this.head);
+      this.head = 0;
+    }
+    if (take.length === 0) return;
+    const frames = coalesce(take);
+    for (const frame of frames) {
+      const n = frameBytes(frame);
+      this.inSocket += n;
+      this.peer.send(frame, () => this.written(n));
+    }
   };
+
+  /** The socket wrote `bytes` out: hand it more, admit waiting sends, wake writers. */
+  private written(bytes: number): void {
+    this.inSocket -= bytes;
+    if (this.isClosed) return;
+    if (this.head < this.backlog.length || this.lagged.size > 0) this.flush();
+    if (!this.full || this.inSocket + this.backlogBytes > this.bound / 2) return;
+    for (let w = this.roomWaiters[0]; w && (this.fits(w.bytes) || this.dropOldestEvent()); w = this.roomWaiters[0]) {
+      if (this.fits(w.bytes)) this.roomWaiters.shift()!.admit();
+    }
+    if (this.roomWaiters.length > 0) return;
+    this.full = false;
+    for (const w of this.waiters.splice(0)) w.resolve();
+  }
+
+  /** The app's `maxBufferedBytes`. */
+  get maxBuffered(): number {
+    return this.bound;
+  }
+
+  /** Logs a warning about this connection. */
+  warn(message: string): void {
+    this.app.log({ level: "warn", message });
+  }
+
+  /**
+   * The backend end of page channel `id` for call `callId`: the one this connection already
+   * has (its stream goes on), or a new one from `make`; `"in_use"` while another running call
+   * holds it. Over `limits.channels` the channels of settled calls are let go, oldest first;
+   * when every one is held by a running call, throws `limit_exceeded`.
+   */
+  bindChannel<C extends object>(id: number, callId: number, call: PendingCall, make: () => C): C | "in_use" {
+    const held = this.channels.get(id);
+    if (held && held.call !== call && this.pending.get(held.callId) === held.call) return "in_use";
+    if (held) {
+      held.callId = callId;
+      held.call = call;
+      return held.channel as C;
+    }
+    const max = this.app.limits.channels;
+    if (this.channels.size >= max) {
+      for (const [key, entry] of this.channels) {
+        if (this.pending.get(entry.callId) === entry.call) continue;
+        this.channels.delete(key);
+        break;
+      }
+      if (this.channels.size >= max) {
+        throw new FerryError("limit_exceeded", `window "${this.label}" has ${max} channels in running calls, the most it may`, {
+          limit: "channels",
+          max,
+        });
+      }
+    }
+    const channel = make();
+    this.channels.set(id, { channel, callId, call });
+    return channel;
+  }
+
+  /** Forgets a closed channel: its id may name a new one. */
+  releaseChannel(channel: { id: number }): void {
+    if (this.channels.get(channel.id)?.channel === channel) this.channels.delete(channel.id);
+  }
 
   /** True while this connection may still get a did-you-mean; counts one down. */
   spendSuggestion(): boolean {
@@ -293,7 +529,7 @@ export class Connection implements TransportConnection, PluginConnection {
   /** Closes from the backend side (sends what is queued first). */
   close(code: number = CloseCode.normal, reason = ""): void {
     if (this.isClosed) return;
-    this.flush();
+    this.flush(true);
     this.peer.close(code, reason);
     this.dropped();
   }
@@ -302,7 +538,11 @@ export class Connection implements TransportConnection, PluginConnection {
   dropped(): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    this.queue = [];
+    this.backlog = [];
+    this.events = [];
+    this.head = this.eventHead = this.backlogBytes = 0;
+    this.lagged.clear();
+    this.channels.clear();
     const reason = new FerryError("cancelled", `window ${JSON.stringify(this.label)} disconnected`);
     for (const call of this.pending.values()) call.abort(reason);
     this.pending.clear();
@@ -310,6 +550,7 @@ export class Connection implements TransportConnection, PluginConnection {
     this.listeners.clear();
     const closed = this.closedError();
     for (const w of this.waiters.splice(0)) w.reject(closed);
+    for (const w of this.roomWaiters.splice(0)) w.reject(closed);
     this.app.forget(this);
   }
 }

@@ -136,7 +136,7 @@ export class EventBus {
       for (const [conn, ids] of byConn) {
         const heard = opts.to === undefined ? [...ids.keys()] : [...ids].filter(([, t]) => hears(t, conn.label, opts.to)).map(([id]) => id);
         if (heard.length === 0) continue;
-        conn.enqueue(frameMessage(`${head}${heard.join(",")}]`, "p", encoded));
+        conn.enqueueEvent(frameMessage(`${head}${heard.join(",")}]`, "p", encoded), heard);
       }
     }
     if (opts.toBackend) {

@@ -50,6 +50,11 @@ export interface Event<T> {
   /** The id of the listener this delivery is for (what `unlisten` removes). */
   id: number;
   payload: T;
+  /**
+   * Events to this listener the backend dropped just before this one because the window
+   * fell behind (over the app's `maxBufferedBytes`; docs/flow-control.md). Absent when none were.
+   */
+  lagged?: number;
 }
 
 /** A page's event handler (`listen`, `once`). */
@@ -156,6 +161,8 @@ export class Client {
   readonly #transport: ClientTransport;
   readonly #calls = new Map<number, PendingCall>();
   readonly #handlers = new Map<number, { event: string; fn: EventCallback<any> }>();
+  /** Events dropped per handler id, told with its next event. */
+  readonly #lagged = new Map<number, number>();
   #nextCallId = 1;
   #nextHandlerId = 1;
   #queue: Frame[] = [];
@@ -356,8 +363,10 @@ export class Client {
         for (const id of msg.h) {
           const h = this.#handlers.get(id);
           if (!h) continue;
+          const lagged = this.#lagged.get(id);
+          this.#lagged.delete(id);
           try {
-            h.fn({ event: msg.n, id, payload: msg.p });
+            h.fn(lagged ? { event: msg.n, id, payload: msg.p, lagged } : { event: msg.n, id, payload: msg.p });
           } catch (err) {
             reportAsync(err);
           }
@@ -369,6 +378,9 @@ export class Client {
         } catch (err) {
           reportAsync(err);
         }
+        return;
+      case "l":
+        msg.h.forEach((id, i) => this.#lagged.set(id, (this.#lagged.get(id) ?? 0) + msg.n[i]!));
         return;
       case "x":
         reportAsync(FerryError.fromWire(msg.e));

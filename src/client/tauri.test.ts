@@ -68,9 +68,9 @@ describe("Tauri bridge (Node, memory transport)", () => {
         app_timeout: async () => {
           throw new FerryError("timeout", "the upstream server was slow", { seconds: 30 });
         },
-        chunks: ({ onChunk }: { onChunk: BackendChannel<Uint8Array> }) => {
-          onChunk.send(new Uint8Array([1, 2]));
-          onChunk.send(new Uint8Array([3]));
+        chunks: async ({ onChunk }: { onChunk: BackendChannel<Uint8Array> }) => {
+          await onChunk.send(new Uint8Array([1, 2]));
+          await onChunk.send(new Uint8Array([3]));
           onChunk.close();
           return null;
         },

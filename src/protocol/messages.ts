@@ -60,12 +60,21 @@ export interface ChannelMessage {
   end?: true;
 }
 
+/** Events the backend dropped for a page over its outgoing bound, per handler (docs/flow-control.md). */
+export interface LaggedMessage {
+  t: "l";
+  /** Handler ids. */
+  h: number[];
+  /** Events dropped for each, in the order of `h`. */
+  n: number[];
+}
+
 export interface ProtocolErrorMessage {
   t: "x";
   e: WireError;
 }
 
-export type ServerMessage = ResultMessage | FailureMessage | EventMessage | ChannelMessage | ProtocolErrorMessage;
+export type ServerMessage = ResultMessage | FailureMessage | EventMessage | ChannelMessage | LaggedMessage | ProtocolErrorMessage;
 
 const isId = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 
@@ -105,6 +114,9 @@ export function parseServerMessage(raw: unknown): ServerMessage {
       break;
     case "m":
       if (isId(m.c) && isId(m.i)) return m as unknown as ChannelMessage;
+      break;
+    case "l":
+      if (Array.isArray(m.h) && Array.isArray(m.n)) return m as unknown as LaggedMessage;
       break;
     case "x":
       if (isWireError(m.e)) return m as unknown as ProtocolErrorMessage;

@@ -6,7 +6,6 @@
 import type { App } from "../backend/app.ts";
 import { CloseCode } from "../backend/connection.ts";
 import { framePieces } from "../protocol/codec.ts";
-import { frameBytes, SendBudget } from "./budget.ts";
 import type { ClientTransport, TransportSink } from "../client/core.ts";
 
 /**
@@ -19,29 +18,25 @@ import type { ClientTransport, TransportSink } from "../client/core.ts";
 export function connectMemory(app: App<any>, label: string): ClientTransport {
   let sink: TransportSink | undefined;
   let open = true;
-  // Frames to the page count against the app's buffer bound until the page has them.
-  const budget = new SendBudget(app.maxBufferedBytes);
   const toPage = (fn: (s: TransportSink) => void) => setImmediate(() => sink && fn(sink));
+  // A frame counts against the app's buffer bound until the page has it.
   const conn = app.connect(label, {
-    send(frame) {
-      const bytes = frameBytes(frame);
+    send(frame, written) {
       const pieces = framePieces(frame);
       for (let i = 0; i < pieces.length; i++) {
         const piece = pieces[i]!;
         const last = i === pieces.length - 1;
         toPage((s) => {
           s.message(piece);
-          if (last) budget.done(bytes);
+          if (last) written();
         });
       }
-      return budget.add(bytes);
     },
     close(code, reason) {
       open = false;
       toPage((s) => s.close(code, reason));
     },
   });
-  budget.attach(conn);
   return {
     start(s) {
       sink = s;

@@ -11,7 +11,6 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { App } from "../backend/app.ts";
 import { framePieces } from "../protocol/codec.ts";
 import { createRequestHandler, frameAncestorsPolicy } from "./http.ts";
-import { frameBytes, SendBudget } from "./budget.ts";
 import { newToken, PROTOCOL, tokenFromProtocols, TokenCloseCode, TokenTable } from "./handshake.ts";
 import { writeLaunchFile, type LaunchFile } from "./launch-file.ts";
 
@@ -157,26 +156,23 @@ function createGate(app: App<any>, opts: GateOptions) {
   };
 
   const attach = (ws: WebSocket, label: string, origin: string) => {
-    const budget = new SendBudget(app.maxBufferedBytes);
     const conn = app.connect(
       label,
       {
-        send(frame) {
-          // One write callback per frame: the budget learns when its bytes left the process.
-          const bytes = frameBytes(frame);
-          // A write that failed means the socket is going away: "close" follows, and no drain.
-          const written = (err?: Error) => {
-            if (!err) budget.done(bytes);
+        send(frame, written) {
+          // The last piece's write callback: the frame's bytes have left the process. A write
+          // that failed means the socket is going away: "close" follows, and no `written`.
+          const done = (err?: Error) => {
+            if (!err) written();
           };
-          if (typeof frame === "string") ws.send(frame, written);
+          if (typeof frame === "string") ws.send(frame, done);
           else {
             const pieces = framePieces(frame);
             for (let i = 0; i < pieces.length; i++) {
               const piece = pieces[i]!;
-              ws.send(piece, { binary: typeof piece !== "string" }, i === pieces.length - 1 ? written : undefined);
+              ws.send(piece, { binary: typeof piece !== "string" }, i === pieces.length - 1 ? done : undefined);
             }
           }
-          return budget.add(bytes);
         },
         close(code, reason) {
           ws.close(code, reason);
@@ -184,7 +180,6 @@ function createGate(app: App<any>, opts: GateOptions) {
       },
       origin,
     );
-    budget.attach(conn);
     ws.on("message", (data, isBinary) => {
       const buf = data as Buffer;
       conn.receive(isBinary ? buf : buf.toString("utf8"));

@@ -48,9 +48,9 @@ const testPlugin = definePlugin({
     // A handler ported from Rust: snake_case names, the page sends camelCase.
     stream: {
       rename: "camelCase",
-      handler: ({ count, on_event }: { count: number; on_event: BackendChannel<number> }) => {
+      handler: async ({ count, on_event }: { count: number; on_event: BackendChannel<number> }) => {
         assert.ok(on_event instanceof BackendChannel, "the Tauri Channel arrives as a channel");
-        for (let i = 0; i < count; i++) on_event.send(i);
+        for (let i = 0; i < count; i++) await on_event.send(i);
         on_event.close();
         return count;
       },

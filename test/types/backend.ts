@@ -35,8 +35,8 @@ export const read_file = defineCommand(
 // A channel argument, typed, in each of the three schema libraries.
 export const download_zod = defineCommand(
   z.object({ url: z.string(), progress: z.custom<Channel<Progress>>((x) => x instanceof Channel) }),
-  ({ progress }) => {
-    progress.send({ done: 1, total: 1 });
+  async ({ progress }) => {
+    await progress.send({ done: 1, total: 1 });
     return new Uint8Array(4);
   },
 );
