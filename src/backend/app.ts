@@ -367,7 +367,7 @@ export function createApp<
     if (ms < BLOCKING_WARN_MS) return;
     log({
       level: "warn",
-      message: `command "${cmd}" blocked the event loop for ${Math.round(ms)} ms, stalling every window; use non-blocking I/O (node:fs/promises) or a worker`,
+      message: `command "${cmd}" blocked the event loop for ${Math.round(ms)} ms, stalling every window; use non-blocking I/O (node:fs/promises), or workerPool for CPU work (docs/workers.md)`,
     });
   };
 

@@ -26,3 +26,5 @@ export { CloseCode } from "./connection.ts";
 export type { Peer, PluginConnection, TransportConnection } from "./connection.ts";
 export { FerryError, FRAMEWORK_ERROR_KINDS } from "../protocol/errors.ts";
 export type { ErrorKind, FrameworkErrorKind, WireError } from "../protocol/errors.ts";
+export { workerPool } from "./workers.ts";
+export type { WorkerPool, WorkerPoolOptions } from "./workers.ts";
