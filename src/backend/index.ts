@@ -21,6 +21,7 @@ export { defineCommand, defineErrors, defineEvents } from "./commands.ts";
 export type { ArgNames, Command, CommandContext, CommandInput, CommandOptions, Handler } from "./commands.ts";
 export { Channel } from "./channel.ts";
 export type { AnyEvents, BackendEvent, BackendListener } from "./events.ts";
+export type { IpcLogLine } from "./ipc-log.ts";
 export type { Declared, ErrorMap, EventMap } from "../protocol/types.ts";
 export { CloseCode } from "./connection.ts";
 export type { Peer, PluginConnection, TransportConnection } from "./connection.ts";
