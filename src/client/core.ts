@@ -158,6 +158,11 @@ function reportAsync(err: unknown): void {
  * await client.invoke("greet", { name: "Ada" });
  */
 export class Client {
+  /**
+   * Opt-in page features (`ferry/client/upload`) hook in here: `m` sees the messages the
+   * core does not handle itself, and `undefined` for a client whose connection ended.
+   */
+  static ext: { m?: (client: Client, msg?: ServerMessage) => void } = {};
   readonly #transport: ClientTransport;
   readonly #calls = new Map<number, PendingCall>();
   readonly #handlers = new Map<number, { event: string; fn: EventCallback<any> }>();
@@ -307,6 +312,11 @@ export class Client {
     });
   }
 
+  /** Queues one frame to the backend (for `Client.ext` features). */
+  sendFrame(frame: Frame): void {
+    this.#enqueue(frame);
+  }
+
   #settle(id: number): PendingCall | undefined {
     const call = this.#calls.get(id);
     if (!call) return undefined;
@@ -385,6 +395,8 @@ export class Client {
       case "x":
         reportAsync(FerryError.fromWire(msg.e));
         return;
+      default:
+        Client.ext.m?.(this, msg);
     }
   }
 
@@ -395,6 +407,7 @@ export class Client {
     this.#handlers.clear();
     this.#queue = [];
     for (const channel of [...this.#ownChannels]) channel.end();
+    Client.ext.m?.(this);
   }
 }
 
