@@ -7,7 +7,7 @@
  * connection ends there: handlers see their AbortSignal fire, listeners are freed.
  */
 
-import { coalesce, FrameReader, frameMessage, encodeValue, TooMuchAnnounced, type EncodedValue, type Frame } from "../protocol/codec.ts";
+import { coalesce, FrameReader, frameMessage, encodeValue, type EncodedValue, type Frame } from "../protocol/codec.ts";
 import { FerryError } from "../protocol/errors.ts";
 import { parseClientMessage } from "../protocol/messages.ts";
 import { describeThrow, REDACTED_JSON, shapeError, ThrownValue } from "./errors.ts";
@@ -226,7 +226,7 @@ export class Connection implements TransportConnection, PluginConnection {
       if (typeof data === "string" && data.length >= SCAN_FROM) checkTextShape(data, this.shape);
       messages = this.reader.read(data);
     } catch (err) {
-      if (err instanceof TooMuchAnnounced) return this.close(CloseCode.tooBig, err.message);
+      if (err instanceof FerryError && err.kind === "payload_too_large") return this.close(CloseCode.tooBig, err.message);
       this.protocolError(err);
       return;
     }

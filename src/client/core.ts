@@ -160,9 +160,9 @@ function reportAsync(err: unknown): void {
 export class Client {
   /**
    * Opt-in page features (`ferry/client/upload`) hook in here: `m` sees the messages the
-   * core does not handle itself, and `undefined` for a client whose connection ended.
+   * core does not handle itself.
    */
-  static ext: { m?: (client: Client, msg?: ServerMessage) => void } = {};
+  static ext: { m?: (client: Client, msg: ServerMessage) => void } = {};
   readonly #transport: ClientTransport;
   readonly #calls = new Map<number, PendingCall>();
   readonly #handlers = new Map<number, { event: string; fn: EventCallback<any> }>();
@@ -218,7 +218,7 @@ export class Client {
       };
       this.#calls.set(id, call);
       if (options?.signal || options?.timeout !== undefined) this.#watch(id, cmd, call, options);
-      this.#enqueue(frame);
+      this.enqueue(frame);
     });
   }
 
@@ -227,7 +227,7 @@ export class Client {
     const abandon = (error: FerryError) => {
       if (!this.#calls.has(id)) return;
       this.#settle(id)?.reject(error);
-      this.#enqueue(`{"t":"c","id":${id}}`);
+      this.enqueue(`{"t":"c","id":${id}}`);
     };
     const signal = options.signal;
     if (signal) {
@@ -312,11 +312,6 @@ export class Client {
     });
   }
 
-  /** Queues one frame to the backend (for `Client.ext` features). */
-  sendFrame(frame: Frame): void {
-    this.#enqueue(frame);
-  }
-
   #settle(id: number): PendingCall | undefined {
     const call = this.#calls.get(id);
     if (!call) return undefined;
@@ -326,7 +321,8 @@ export class Client {
     return call;
   }
 
-  #enqueue(frame: Frame): void {
+  /** Queues one frame to the backend; frames queued in one turn leave together (used by `Client.ext` features). */
+  enqueue(frame: Frame): void {
     this.#queue.push(frame);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
@@ -407,7 +403,6 @@ export class Client {
     this.#handlers.clear();
     this.#queue = [];
     for (const channel of [...this.#ownChannels]) channel.end();
-    Client.ext.m?.(this);
   }
 }
 

@@ -42,7 +42,7 @@ function pageToken(): string {
   if (stored) return stored;
   throw new FerryError(
     "connection_closed",
-    "ferry: this page was opened without a window token; open the URL the backend printed (it ends in #ferry-token=…)",
+    "ferry: no window token in this page's URL; open the URL the backend printed (it ends in #ferry-token=…)",
   );
 }
 
@@ -59,8 +59,7 @@ export function connect<Api = unknown>(options: ConnectOptions = {}): ClientOf<A
   if (typeof location === "undefined" || typeof WebSocket === "undefined") {
     throw new FerryError(
       "connection_closed",
-      'ferry/client connects to the backend that served the page, and this is not a page. In Node.js use "ferry/client/node": ' +
-        "const client = await connectWs(server.wsUrl, { token, origin }); client.invoke(…)",
+      'ferry/client runs in a page; in Node.js use connectWs from "ferry/client/node"',
     );
   }
   const url = options.url ?? `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/__ferry/ws`;

@@ -63,24 +63,21 @@ async function pump(client: Client, id: number, up: Upload): Promise<void> {
         if (up.stopped) return;
         const n = Math.min(chunk.byteLength, up.credit);
         up.credit -= n;
-        client.sendFrame({ head: head(`,"$b":[[["d"],${n}]]`), segments: [chunk.subarray(0, n)] });
+        client.enqueue({ head: head(`,"$b":[[["d"],${n}]]`), segments: [chunk.subarray(0, n)] });
         chunk = chunk.subarray(n);
       }
     }
-    client.sendFrame(head(`,"end":true`));
+    client.enqueue(head(`,"end":true`));
   } catch (err) {
-    if (!up.stopped) client.sendFrame(head(`,"err":${JSON.stringify(String((err as Error)?.message ?? err))}`));
+    if (!up.stopped) client.enqueue(head(`,"err":${JSON.stringify(String((err as Error)?.message ?? err))}`));
   }
   open.get(client)?.delete(id);
 }
 
 const prior = Client.ext.m;
-Client.ext.m = (client: Client, msg?: ServerMessage) => {
+// A client whose connection ends rejects its calls, and each call's settling stops its uploads.
+Client.ext.m = (client: Client, msg: ServerMessage) => {
   prior?.(client, msg);
-  if (!msg) {
-    for (const id of [...(open.get(client)?.keys() ?? [])]) stop(client, id);
-    return;
-  }
   if (msg.t === "k") return stop(client, msg.s);
   if (msg.t !== "g") return;
   const up = open.get(client)?.get(msg.s);
