@@ -178,6 +178,36 @@ export async function channelStreams(ctxs: RunContext[]): Promise<Map<RunContext
   return new Map(ctxs.map((c) => [c, elapsed.has(c) ? { channel: (rounds * bytes) / 1e6 / (elapsed.get(c)! / 1000) } : {}]));
 }
 
+/**
+ * A page→handler upload: MB/s (10^6 bytes) the handler received, for the contenders that
+ * have one (raw ws: pieces handed to the socket at once; ferry: a page `ReadableStream` sent
+ * within the credit the backend grants). Taken in turns, like the channel stream.
+ */
+export async function uploadStreams(ctxs: RunContext[]): Promise<Map<RunContext, Figures>> {
+  const uploading = ctxs.filter((c) => c.client.upload);
+  const elapsed = new Map<RunContext, number>(uploading.map((c) => [c, 0]));
+  const bytes = ctxs[0]?.sizes.streamBytes ?? 0;
+  const once = async (ctx: RunContext) => {
+    const got = await ctx.client.upload!(bytes);
+    if (got !== bytes) throw new Error(`${ctx.contender.name}: upload delivered ${got} of ${bytes} bytes`);
+  };
+  for (const ctx of uploading) await once(ctx);
+  const rounds = 2;
+  for (let i = 0; i < rounds; i++) {
+    for (const ctx of uploading) {
+      const t0 = performance.now();
+      await once(ctx);
+      elapsed.set(ctx, elapsed.get(ctx)! + (performance.now() - t0));
+    }
+  }
+  return new Map(ctxs.map((c) => [c, elapsed.has(c) ? { upload: (rounds * bytes) / 1e6 / (elapsed.get(c)! / 1000) } : {}]));
+}
+
+/** One contender's upload alone. */
+export async function uploadStream(ctx: RunContext): Promise<Figures> {
+  return (await uploadStreams([ctx])).get(ctx)!;
+}
+
 /** One contender's channel stream alone. */
 export async function channelStream(ctx: RunContext): Promise<Figures> {
   return (await channelStreams([ctx])).get(ctx)!;
