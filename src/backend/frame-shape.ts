@@ -41,8 +41,7 @@ export function checkTextShape(text: string, limits: TextShapeLimits): void {
       }
     } else if (c === 0x5b || c === 0x7b /* [ { */) {
       if (++depth > limits.maxDepth) throw tooMuch(`a frame may nest at most ${limits.maxDepth} levels`);
-      if (++containers > limits.maxContainers)
-        throw tooMuch(`a frame may hold at most ${limits.maxContainers} arrays and objects`);
+      if (++containers > limits.maxContainers) throw tooMuch(`a frame may hold at most ${limits.maxContainers} arrays and objects`);
     } else if (c === 0x5d || c === 0x7d /* ] } */) depth--;
     else if (c === 0x2c /* , */ && depth === 1 && batch > 0 && ++batch > limits.maxBatch) {
       // The same refusal as a small oversized batch gets after parsing: a protocol error.

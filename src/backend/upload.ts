@@ -176,12 +176,7 @@ export class ByteStream implements AsyncIterable<Uint8Array> {
  * Refuses an id already in use (`invalid_args`) and more than `limits.uploads` open uploads
  * on the connection (`limit_exceeded`).
  */
-export function bindUploads(
-  conn: Connection,
-  cmd: string,
-  args: Record<string, unknown>,
-  call: PendingCall,
-): Record<string, unknown> {
+export function bindUploads(conn: Connection, cmd: string, args: Record<string, unknown>, call: PendingCall): Record<string, unknown> {
   let out = args;
   for (const key of Object.keys(args)) {
     const v = args[key];

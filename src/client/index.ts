@@ -57,10 +57,7 @@ export interface ConnectOptions {
 /** Opens a connection to a ferry backend; `connect<App>()` types it by the backend's `App` type. */
 export function connect<Api = unknown>(options: ConnectOptions = {}): ClientOf<Api> {
   if (typeof location === "undefined" || typeof WebSocket === "undefined") {
-    throw new FerryError(
-      "connection_closed",
-      'ferry/client runs in a page; in Node.js use connectWs from "ferry/client/node"',
-    );
+    throw new FerryError("connection_closed", 'ferry/client runs in a page; in Node.js use connectWs from "ferry/client/node"');
   }
   const url = options.url ?? `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/__ferry/ws`;
   return createClient<Api>(browserTransport(url, options.token ?? pageToken()));

@@ -107,14 +107,7 @@ export interface ProtocolErrorMessage {
 }
 
 export type ServerMessage =
-  | ResultMessage
-  | FailureMessage
-  | EventMessage
-  | ChannelMessage
-  | LaggedMessage
-  | GrantMessage
-  | StopMessage
-  | ProtocolErrorMessage;
+  ResultMessage | FailureMessage | EventMessage | ChannelMessage | LaggedMessage | GrantMessage | StopMessage | ProtocolErrorMessage;
 
 const isId = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 

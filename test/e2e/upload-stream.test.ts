@@ -37,7 +37,7 @@ const connect = (token: string) => `
   const chunkOf = (i, size) => { const c = new Uint8Array(size); for (let j = 0; j < size; j += 251) c[j] = (i * 31 + j) & 255; return c; };
 `;
 
-async function withPage(app: ReturnType<typeof createApp>, run: (evaluate: (body: string) => Promise<unknown>) => Promise<void>) {
+async function withPage(app: Parameters<typeof serveWs>[0], run: (evaluate: (body: string) => Promise<unknown>) => Promise<void>) {
   const server = await serveWs(app, { windows: [], log: () => {} });
   const chromium = await launchChromium();
   try {
@@ -131,25 +131,28 @@ test("Chromium page: a File piped through readable() lands in a file byte for by
   }
 });
 
-test("Chromium page: aborting the call ends the handler's iteration with cancelled and cancels the page's stream", { timeout: 60_000 }, async () => {
-  let ended: unknown;
-  let read = 0;
-  const up = definePlugin({
-    name: "up",
-    commands: {
-      async drain({ body }: { body: ByteStream }) {
-        try {
-          for await (const chunk of body) read += chunk.byteLength;
-          ended = "done";
-        } catch (err) {
-          ended = err;
-        }
+test(
+  "Chromium page: aborting the call ends the handler's iteration with cancelled and cancels the page's stream",
+  { timeout: 60_000 },
+  async () => {
+    let ended: unknown;
+    let read = 0;
+    const up = definePlugin({
+      name: "up",
+      commands: {
+        async drain({ body }: { body: ByteStream }) {
+          try {
+            for await (const chunk of body) read += chunk.byteLength;
+            ended = "done";
+          } catch (err) {
+            ended = err;
+          }
+        },
       },
-    },
-  });
-  const app = createApp({ authorize: allowAll, log: () => {}, plugins: [up], maxBufferedBytes: MiB });
-  await withPage(app, async (evaluate) => {
-    const got = (await evaluate(`
+    });
+    const app = createApp({ authorize: allowAll, log: () => {}, plugins: [up], maxBufferedBytes: MiB });
+    await withPage(app, async (evaluate) => {
+      const got = (await evaluate(`
       const ac = new AbortController();
       let produced = 0, cancelled = false;
       const body = new ReadableStream({
@@ -165,14 +168,15 @@ test("Chromium page: aborting the call ends the handler's iteration with cancell
       for (let i = 0; i < 100 && !cancelled; i++) await new Promise((r) => setTimeout(r, 20));
       return { kind, cancelled, produced };
     `)) as { kind: string; cancelled: boolean; produced: number };
-    assert.equal(got.kind, "cancelled", "the page's call rejects with cancelled");
-    assert.ok(got.cancelled, "the page's stream was cancelled");
-    const err = await eventually(() => ended, "the handler's iteration to end");
-    assert.ok(err instanceof FerryError, `the iteration threw ${String(err)}`);
-    assert.equal(err.kind, "cancelled");
-    assert.ok(read <= got.produced, "the handler read no more than the page produced");
-  });
-});
+      assert.equal(got.kind, "cancelled", "the page's call rejects with cancelled");
+      assert.ok(got.cancelled, "the page's stream was cancelled");
+      const err = await eventually(() => ended, "the handler's iteration to end");
+      assert.ok(err instanceof FerryError, `the iteration threw ${String(err)}`);
+      assert.equal(err.kind, "cancelled");
+      assert.ok(read <= got.produced, "the handler read no more than the page produced");
+    });
+  },
+);
 
 test("Chromium page: more uploads or more bytes than the limits allow are refused with their kinds", { timeout: 60_000 }, async () => {
   const up = definePlugin({
@@ -193,7 +197,11 @@ test("Chromium page: more uploads or more bytes than the limits allow are refuse
       const big = await fails(client.invoke("plugin:up|count", { a: new Blob([new Uint8Array(2 * 1024 * 1024)]) }));
       const fine = await client.invoke("plugin:up|count", { a: new Blob([new Uint8Array(1024 * 1024)]) });
       return { two, big, fine };
-    `)) as { two: { kind: string; data: { limit: string; max: number } }; big: { kind: string; data: { limit: string; max: number } }; fine: number };
+    `)) as {
+      two: { kind: string; data: { limit: string; max: number } };
+      big: { kind: string; data: { limit: string; max: number } };
+      fine: number;
+    };
     assert.deepEqual(got.two, { kind: "limit_exceeded", data: { limit: "uploads", max: 1 } });
     assert.deepEqual(got.big, { kind: "payload_too_large", data: { limit: "uploadBytes", max: MiB } });
     assert.equal(got.fine, MiB, "an upload within the limits goes through after the refused ones");
