@@ -357,8 +357,7 @@ ${missed.length ? `Targets ferry misses in this run, and why:\n\n${missed.join("
 - **Browser client size**: the bytes the ferry server serves at \`/__ferry/client.js\` (the whole
   page API: invoke, listen, Channel, reconnect, errors; \`dist/browser/client.js\`, minified), gzip.
 
-Not measured by this bench: page→handler streams (not built yet; handler→page is the
-channel row), copies held for a 256 MiB
+Not measured by this bench: copies held for a 256 MiB
 result (\`node bench/launch.mjs large 256\`, which prints it against DESIGN.md's ≤ 2 copies:
 [large-results.md](large-results.md)), and a second window engine (only Chromium exists yet).
 

@@ -12,6 +12,7 @@
 import { Readable } from "node:stream";
 import { FerryError } from "../protocol/errors.ts";
 import type { StreamMessage } from "../protocol/messages.ts";
+import { bindRefs } from "./channel.ts";
 import { CloseCode, type Connection, type PendingCall } from "./connection.ts";
 
 const STREAM_REF = /^__STREAM__:(\d{1,15})$/;
@@ -177,14 +178,5 @@ export class ByteStream implements AsyncIterable<Uint8Array> {
  * on the connection (`limit_exceeded`).
  */
 export function bindUploads(conn: Connection, cmd: string, args: Record<string, unknown>, call: PendingCall): Record<string, unknown> {
-  let out = args;
-  for (const key of Object.keys(args)) {
-    const v = args[key];
-    if (typeof v !== "string") continue;
-    const m = STREAM_REF.exec(v);
-    if (!m) continue;
-    if (out === args) out = { ...args };
-    out[key] = conn.bindUpload(Number(m[1]), call, cmd, key);
-  }
-  return out;
+  return bindRefs(args, STREAM_REF, (id, key) => conn.bindUpload(id, call, cmd, key));
 }
