@@ -22,8 +22,11 @@ export type { ArgNames, Command, CommandContext, CommandInput, CommandOptions, H
 export { Channel } from "./channel.ts";
 export { ByteStream } from "./upload.ts";
 export type { AnyEvents, BackendEvent, BackendListener } from "./events.ts";
+export type { IpcLogLine } from "./ipc-log.ts";
 export type { Declared, ErrorMap, EventMap } from "../protocol/types.ts";
 export { CloseCode } from "./connection.ts";
 export type { Peer, PluginConnection, TransportConnection } from "./connection.ts";
 export { FerryError, FRAMEWORK_ERROR_KINDS } from "../protocol/errors.ts";
 export type { ErrorKind, FrameworkErrorKind, WireError } from "../protocol/errors.ts";
+export { workerPool } from "./workers.ts";
+export type { WorkerPool, WorkerPoolOptions } from "./workers.ts";

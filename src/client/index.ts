@@ -40,10 +40,7 @@ function pageToken(): string {
   }
   const stored = sessionStorage.getItem(TOKEN_KEY);
   if (stored) return stored;
-  throw new FerryError(
-    "connection_closed",
-    "ferry: no window token in this page's URL; open the URL the backend printed (it ends in #ferry-token=…)",
-  );
+  throw new FerryError("connection_closed", "ferry: no window token: open the page from the app (its URL ends in #ferry-token=…)");
 }
 
 /** Options of `connect`; by default it connects to the backend that served the page. */
