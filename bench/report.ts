@@ -86,6 +86,13 @@ export const FIGURES: FigureSpec[] = [
     better: "higher",
     target: BYTES,
   },
+  {
+    id: "upload",
+    title: "Upload stream page→handler, 256 KiB pieces (raw ws: no flow control)",
+    unit: "MB/s",
+    better: "higher",
+    target: BYTES,
+  },
   { id: "events_1", title: "Events to 1 connection", unit: "events/s", better: "higher", target: EVENTS, missNote: EVENTS_NOTE },
   { id: "events_100", title: "Events to 100 connections", unit: "events/s", better: "higher", target: EVENTS, missNote: EVENTS_NOTE },
   { id: "mem_windows", title: "Backend heap per 1,000 windows", unit: "MiB", better: "lower" },

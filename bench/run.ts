@@ -40,6 +40,8 @@ import {
   binaries,
   channelStream,
   channelStreams,
+  uploadStream,
+  uploadStreams,
   coldStart,
   coldStarts,
   events,
@@ -133,6 +135,7 @@ const ALL_WORKLOADS: Workload[] = [
   { id: "pipelined", name: "pipelined", run: pipelined },
   { id: "binary", name: "10 MiB binary", run: binary, runTogether: binaries },
   { id: "channel", name: "channel stream", run: channelStream, runTogether: channelStreams },
+  { id: "upload", name: "upload stream", run: uploadStream, runTogether: uploadStreams },
   { id: "events1", name: "events to 1", run: (ctx) => events(ctx, 1) },
   { id: "events100", name: "events to 100", run: (ctx) => events(ctx, 100) },
   { id: "windows", name: "heap per window", run: windowsMemory },
@@ -326,6 +329,10 @@ ${missed.length ? `Targets ferry misses in this run, and why:\n\n${missed.join("
   the whole stream may sit in its buffer); ferry sends on a \`Channel\`, awaiting each send, so
   the backend never holds more than the window's \`maxBufferedBytes\` (docs/flow-control.md).
   birpc and tRPC have no byte stream here.
+- **Upload stream**: the same bytes the other way, from the page to a handler in 256 KiB pieces, twice
+  per round, raw ws and ferry taking turns. raw ws hands every piece to the socket at once; ferry
+  passes a page \`ReadableStream\` that the handler reads as a \`ByteStream\`, the page sending only
+  within the credit the backend grants (at most \`maxBufferedBytes\` held by the backend).
 - **Events**: the backend emits ${r.sizes.eventDeliveries.toLocaleString("en-US")} deliveries in all
   (to 1 connection, or ${(r.sizes.eventDeliveries / 100).toLocaleString("en-US")} to each of 100), ${r.sizes.eventBurst} emits per
   turn of the event loop; timed from the emit request to the last delivery. raw ws serializes once
@@ -350,8 +357,7 @@ ${missed.length ? `Targets ferry misses in this run, and why:\n\n${missed.join("
 - **Browser client size**: the bytes the ferry server serves at \`/__ferry/client.js\` (the whole
   page API: invoke, listen, Channel, reconnect, errors; \`dist/browser/client.js\`, minified), gzip.
 
-Not measured by this bench: page→handler streams (not built yet; handler→page is the
-channel row), copies held for a 256 MiB
+Not measured by this bench: copies held for a 256 MiB
 result (\`node bench/launch.mjs large 256\`, which prints it against DESIGN.md's ≤ 2 copies:
 [large-results.md](large-results.md)), and a second window engine (only Chromium exists yet).
 

@@ -154,17 +154,19 @@ export async function binary(ctx: RunContext): Promise<Figures> {
 }
 
 /**
- * A handler→page channel stream: MB/s (10^6 bytes) delivered, for the contenders that have
- * one (raw ws: pieces handed to the socket at once; ferry: a `Channel` whose sends are all
- * awaited, under the window's outgoing bound). Taken in turns, like the binary results.
+ * A byte stream between handler and page: MB/s (10^6 bytes) delivered, for the contenders
+ * that have one, taken in turns like the binary results. `stream`: handler→page (raw ws:
+ * pieces handed to the socket at once; ferry: a `Channel` whose sends are all awaited, under
+ * the window's outgoing bound). `upload`: page→handler (raw ws: the same, the other way;
+ * ferry: a page `ReadableStream` sent within the credit the backend grants).
  */
-export async function channelStreams(ctxs: RunContext[]): Promise<Map<RunContext, Figures>> {
-  const streaming = ctxs.filter((c) => c.client.stream);
+async function byteStreams(ctxs: RunContext[], way: "stream" | "upload"): Promise<Map<RunContext, Figures>> {
+  const streaming = ctxs.filter((c) => c.client[way]);
   const elapsed = new Map<RunContext, number>(streaming.map((c) => [c, 0]));
   const bytes = ctxs[0]?.sizes.streamBytes ?? 0;
   const once = async (ctx: RunContext) => {
-    const got = await ctx.client.stream!(bytes);
-    if (got !== bytes) throw new Error(`${ctx.contender.name}: stream delivered ${got} of ${bytes} bytes`);
+    const got = await ctx.client[way]!(bytes);
+    if (got !== bytes) throw new Error(`${ctx.contender.name}: ${way} delivered ${got} of ${bytes} bytes`);
   };
   for (const ctx of streaming) await once(ctx);
   const rounds = 2;
@@ -175,7 +177,19 @@ export async function channelStreams(ctxs: RunContext[]): Promise<Map<RunContext
       elapsed.set(ctx, elapsed.get(ctx)! + (performance.now() - t0));
     }
   }
-  return new Map(ctxs.map((c) => [c, elapsed.has(c) ? { channel: (rounds * bytes) / 1e6 / (elapsed.get(c)! / 1000) } : {}]));
+  const figure = way === "stream" ? "channel" : "upload";
+  return new Map(ctxs.map((c) => [c, elapsed.has(c) ? { [figure]: (rounds * bytes) / 1e6 / (elapsed.get(c)! / 1000) } : {}]));
+}
+
+/** The handler→page channel stream of every contender that has one. */
+export const channelStreams = (ctxs: RunContext[]) => byteStreams(ctxs, "stream");
+
+/** The page→handler upload of every contender that has one. */
+export const uploadStreams = (ctxs: RunContext[]) => byteStreams(ctxs, "upload");
+
+/** One contender's upload alone. */
+export async function uploadStream(ctx: RunContext): Promise<Figures> {
+  return (await uploadStreams([ctx])).get(ctx)!;
 }
 
 /** One contender's channel stream alone. */

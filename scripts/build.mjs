@@ -37,7 +37,15 @@ const keepBridge = {
   },
 };
 
-async function bundle(entry, format, banner) {
+/** `/__ferry/upload.js` adds uploads to the page's one client: it imports the served client module, never a copy. */
+const servedCore = {
+  name: "ferry-served-core",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/core\.ts$/ }, () => ({ path: "/__ferry/client.js", external: true }));
+  },
+};
+
+async function bundle(entry, format, banner, plugins = [keepBridge]) {
   const out = await build({
     ...(entry.endsWith(".ts")
       ? { entryPoints: [join(root, "src/client", entry)] }
@@ -49,7 +57,7 @@ async function bundle(entry, format, banner) {
     target: "es2022",
     platform: "browser",
     legalComments: "none",
-    plugins: [keepBridge],
+    plugins,
     ...(banner ? { banner: { js: banner } } : {}),
   });
   return out.outputFiles[0].text;
@@ -89,7 +97,11 @@ const started = Date.now();
 await rm(dist, { recursive: true, force: true });
 
 const licenses = await tauriLicenses();
-const [client, tauri] = await Promise.all([bundle("browser-client.ts", "esm"), bundle(TAURI_ENTRY, "iife", licenses.banner)]);
+const [client, tauri, upload] = await Promise.all([
+  bundle("browser-client.ts", "esm"),
+  bundle(TAURI_ENTRY, "iife", licenses.banner),
+  bundle("upload.ts", "esm", undefined, [servedCore]),
+]);
 const generated = join(root, "src/transports/browser-modules.generated.ts");
 await writeFile(
   generated,
@@ -97,7 +109,9 @@ await writeFile(
     `/** The browser client, one minified ES module (\`/__ferry/client.js\`). */\n` +
     `export const CLIENT_JS: string = ${JSON.stringify(client)};\n` +
     `/** The Tauri bridge and \`window.__TAURI__\` (\`/__ferry/tauri.js\`), one script that runs classic or as a module. */\n` +
-    `export const TAURI_JS: string = ${JSON.stringify(tauri)};\n`,
+    `export const TAURI_JS: string = ${JSON.stringify(tauri)};\n` +
+    `/** Page uploads (\`/__ferry/upload.js\`, opt-in), importing \`/__ferry/client.js\`. */\n` +
+    `export const UPLOAD_JS: string = ${JSON.stringify(upload)};\n`,
 );
 
 const tsc = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json")], {
@@ -108,6 +122,7 @@ if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 await mkdir(join(dist, "browser"), { recursive: true });
 await writeFile(join(dist, "browser/client.js"), client);
 await writeFile(join(dist, "browser/tauri.js"), tauri);
+await writeFile(join(dist, "browser/upload.js"), upload);
 await writeFile(join(dist, "browser/tauri.js.LICENSES.txt"), licenses.text);
 
 // tsc keeps `./app.ts` in declarations; a consumer's tsc would then look for sources that

@@ -62,6 +62,11 @@ test("npm run bench -- --quick reports every contender on every workload", () =>
     for (const contender of ["raw", "ferry"] as const) {
       assert.ok(Number.isFinite(channel.values[contender]?.median), `channel: no value for ${contender}`);
     }
+    const upload = results.figures.find((f) => f.id === "upload");
+    assert.ok(upload, "figure upload missing");
+    for (const contender of ["raw", "ferry"] as const) {
+      assert.ok(Number.isFinite(upload.values[contender]?.median), `upload: no value for ${contender}`);
+    }
     const size = results.figures.find((f) => f.id === "client_size");
     assert.ok(size?.values.ferry && size.values.ferry.median > 0, "client size missing");
     assert.ok(results.machine.nproc > 0 && results.machine.node.startsWith("v"));

@@ -4,8 +4,9 @@
  * `client.listen`. Commands are plain handlers, like the peers' (no argument schema).
  */
 
-import { allowAll, createApp, type Channel as BackendChannel } from "ferry";
+import { allowAll, createApp, type ByteStream, type Channel as BackendChannel } from "ferry";
 import { Channel, createClient } from "ferry/client";
+import "ferry/client/upload";
 import { serveWs, tokenProtocols } from "ferry/transports/ws";
 import { wsClientTransport } from "ferry/client/node";
 import { openBare } from "./bare.ts";
@@ -28,6 +29,11 @@ export function createBenchApp() {
         const blob = benchBlob();
         for (let sent = 0; sent < bytes; sent += STREAM_CHUNK) await ch.send(blob.subarray(0, Math.min(STREAM_CHUNK, bytes - sent)));
         ch.close();
+      },
+      async upload({ body }: { body: ByteStream }) {
+        let got = 0;
+        for await (const chunk of body) got += chunk.byteLength;
+        return got;
       },
     },
   });
@@ -64,6 +70,23 @@ async function connect(info: ServerInfo): Promise<BenchClient> {
       });
       await closed;
       return got;
+    },
+    upload(bytes) {
+      const blob = benchBlob();
+      let sent = 0;
+      // A page stream read as ferry grants credit: at most the backend's bound in flight.
+      const body = new ReadableStream<Uint8Array>(
+        {
+          pull(controller) {
+            if (sent >= bytes) return controller.close();
+            const n = Math.min(STREAM_CHUNK, bytes - sent);
+            sent += n;
+            controller.enqueue(blob.subarray(0, n));
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      return client.invoke<number>("upload", { body });
     },
     async listen(event, onEvent) {
       await client.listen(event, (e) => onEvent(e.payload));

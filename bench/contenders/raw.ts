@@ -11,6 +11,7 @@ import { benchBlob, STREAM_CHUNK, type BenchClient, type BenchServer, type Conte
 const B = 0x42;
 const S = 0x53;
 const T = 0x54;
+const U = 0x55;
 
 async function startServer(): Promise<BenchServer> {
   const wss = new WebSocketServer({ port: 0, host: "127.0.0.1", perMessageDeflate: false });
@@ -18,7 +19,22 @@ async function startServer(): Promise<BenchServer> {
   /** event → connection → handler ids, as a hand-written pub/sub would keep it. */
   const subs = new Map<string, Map<WebSocket, number[]>>();
   wss.on("connection", (ws) => {
+    /** The upload in progress on this socket: the floor of page→handler bytes, no flow control. */
+    let upload: { id: number; n: number; got: number } | undefined;
     ws.on("message", (data: Buffer, isBinary) => {
+      if (isBinary && upload) {
+        upload.got += data.byteLength;
+        if (upload.got >= upload.n) {
+          ws.send(`{"id":${upload.id},"got":${upload.got}}`);
+          upload = undefined;
+        }
+        return;
+      }
+      if (!isBinary && data[0] === U) {
+        const { id, n } = JSON.parse(data.subarray(1).toString()) as { id: number; n: number };
+        upload = { id, n, got: 0 };
+        return;
+      }
       if (data[0] === B) return ws.send(benchBlob());
       if (data[0] === T) {
         // The floor of a stream: every piece handed to ws at once, no flow control.
@@ -102,6 +118,12 @@ async function connect(info: ServerInfo): Promise<BenchClient> {
       const got = streamed;
       streamed = undefined;
       return got;
+    },
+    async upload(bytes) {
+      const blob = benchBlob();
+      const done = call("U", { n: bytes }) as Promise<{ got: number }>;
+      for (let sent = 0; sent < bytes; sent += STREAM_CHUNK) ws.send(blob.subarray(0, Math.min(STREAM_CHUNK, bytes - sent)));
+      return (await done).got;
     },
     async listen(event, onEvent) {
       let list = listeners.get(event);

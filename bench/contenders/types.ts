@@ -31,6 +31,12 @@ export interface BenchClient {
    * send awaited: flow control on); resolves with the bytes received. Raw ws and ferry only.
    */
   stream?(bytes: number): Promise<number>;
+  /**
+   * A page→handler stream of `bytes` in `STREAM_CHUNK` pieces (ferry: a page `ReadableStream`
+   * argument read as a `ByteStream`, sent as the backend grants credit); resolves with the
+   * bytes the handler received. Raw ws and ferry only.
+   */
+  upload?(bytes: number): Promise<number>;
   /** Registers a listener; resolves once the server has it. */
   listen(event: string, onEvent: (payload: unknown) => void): Promise<void>;
   close(): void;

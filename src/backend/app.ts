@@ -12,6 +12,7 @@ import { snakeCaseKeys, toCommand, validateArgs, type ArgNames, type Command, ty
 import { Connection, CloseCode, PendingCall, type Peer, type PluginConnection, type TransportConnection } from "./connection.ts";
 import { EventBus, type AnyEvents, type BackendListener, type WindowFilter } from "./events.ts";
 import { bindChannels } from "./channel.ts";
+import { bindUploads } from "./upload.ts";
 import { asThrownForTauri, ferryErrorOr, fromUnknown, internalError } from "./errors.ts";
 import { eventPlugin } from "./event-plugin.ts";
 import type { CommandScope, PermissionManifest } from "../acl/types.ts";
@@ -117,6 +118,14 @@ export interface Limits {
    * Default 1024.
    */
   channels: number;
+  /**
+   * Uploads (page `ReadableStream`/`Blob`/`File` arguments) open at once on one connection;
+   * a call passing one more fails with `limit_exceeded`. Each holds at most
+   * `maxBufferedBytes` in the backend (docs/flow-control.md). Default 16.
+   */
+  uploads: number;
+  /** Bytes one upload may carry; past it the handler's iteration throws `payload_too_large`. Default 16 GiB. */
+  uploadBytes: number;
   /** Deepest nesting of arrays and objects in one incoming text frame; deeper closes with 1009 before parsing. Default 128. */
   nestingDepth: number;
   /**
@@ -133,6 +142,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   channels: 1024,
   connectionsPerWindow: 32,
   segmentsPerMessage: 1024,
+  uploads: 16,
+  uploadBytes: 16 * 1024 * 1024 * 1024,
   nestingDepth: 128,
   containersPerFrame: 100_000,
 };
@@ -370,6 +381,7 @@ export function createApp<
   const settle = (conn: Connection, id: number, call: PendingCall, ok: boolean, value: unknown, cmd: string) => {
     if (conn.pending.get(id) !== call) return;
     conn.pending.delete(id);
+    conn.endUploads(call);
     if (call.aborted) return logCall(conn, cmd, "cancelled", call); // the page already settled the call
     let error: FerryError;
     if (ok) {
@@ -469,8 +481,10 @@ export function createApp<
       const call = new PendingCall();
       try {
         args = bindChannels(conn, msg.cmd, args as Record<string, unknown>, msg.id, call);
+        args = bindUploads(conn, msg.cmd, args as Record<string, unknown>, call);
       } catch (err) {
-        return refuse(ferryErrorOr(err, `the channels of "${msg.cmd}" could not be bound`));
+        conn.endUploads(call);
+        return refuse(ferryErrorOr(err, `the channels or uploads of "${msg.cmd}" could not be bound`));
       }
       conn.pending.set(msg.id, call);
       if (ipcLog) arrived.set(call, performance.now());

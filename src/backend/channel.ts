@@ -107,14 +107,7 @@ export function bindChannels(
   callId: number,
   call: PendingCall,
 ): Record<string, unknown> {
-  let out = args;
-  for (const key of Object.keys(args)) {
-    const v = args[key];
-    if (typeof v !== "string") continue;
-    const m = CHANNEL_REF.exec(v);
-    if (!m) continue;
-    if (out === args) out = { ...args };
-    const id = Number(m[1]);
+  return bindRefs(args, CHANNEL_REF, (id, key) => {
     const bound = conn.bindChannel(id, callId, call, () => new Channel(conn, id));
     if (bound === "in_use") {
       throw new FerryError("invalid_args", `channel ${id} is already in use by a running call; pass a new Channel`, {
@@ -122,7 +115,23 @@ export function bindChannels(
         issues: [{ path: `args.${key}`, message: `channel ${id} is already in use by a running call` }],
       });
     }
-    out[key] = bound;
+    return bound;
+  });
+}
+
+/**
+ * `args` with each top-level string argument that `ref` matches (`"__CHANNEL__:<id>"`,
+ * `"__STREAM__:<id>"`) replaced by `bind(id, key)`; copied only when one is.
+ */
+export function bindRefs(args: Record<string, unknown>, ref: RegExp, bind: (id: number, key: string) => unknown): Record<string, unknown> {
+  let out = args;
+  for (const key of Object.keys(args)) {
+    const v = args[key];
+    if (typeof v !== "string") continue;
+    const m = ref.exec(v);
+    if (!m) continue;
+    if (out === args) out = { ...args };
+    out[key] = bind(Number(m[1]), key);
   }
   return out;
 }

@@ -7,13 +7,14 @@
  * connection ends there: handlers see their AbortSignal fire, listeners are freed.
  */
 
-import { coalesce, FrameReader, frameMessage, encodeValue, TooMuchAnnounced, type EncodedValue, type Frame } from "../protocol/codec.ts";
+import { coalesce, FrameReader, frameMessage, encodeValue, type EncodedValue, type Frame } from "../protocol/codec.ts";
 import { FerryError } from "../protocol/errors.ts";
 import { parseClientMessage } from "../protocol/messages.ts";
 import { describeThrow, REDACTED_JSON, shapeError, ThrownValue } from "./errors.ts";
 import { checkTextShape, SCAN_FROM, type TextShapeLimits } from "./frame-shape.ts";
 import type { AppInternals } from "./app.ts";
 import type { ListenerTarget } from "./events.ts";
+import { ByteStream } from "./upload.ts";
 
 /** What a transport gives the core for one socket: a way to send a frame and to close. */
 export interface Peer {
@@ -151,6 +152,8 @@ export class Connection implements TransportConnection, PluginConnection {
   readonly listeners = new Map<number, string>();
   /** Page channels bound by calls: channel id → its backend end and the call that bound it last. */
   private readonly channels = new Map<number, { channel: object; callId: number; call: PendingCall }>();
+  /** Open uploads: stream id → its backend end and the call it was passed to. */
+  private readonly uploads = new Map<number, { stream: ByteStream; call: PendingCall }>();
   private readonly app: AppInternals;
   private readonly peer: Peer;
   /** Frames not yet handed to the socket, oldest first, from `head` on. */
@@ -223,7 +226,7 @@ export class Connection implements TransportConnection, PluginConnection {
       if (typeof data === "string" && data.length >= SCAN_FROM) checkTextShape(data, this.shape);
       messages = this.reader.read(data);
     } catch (err) {
-      if (err instanceof TooMuchAnnounced) return this.close(CloseCode.tooBig, err.message);
+      if (err instanceof FerryError && err.kind === "payload_too_large") return this.close(CloseCode.tooBig, err.message);
       this.protocolError(err);
       return;
     }
@@ -247,6 +250,9 @@ export class Connection implements TransportConnection, PluginConnection {
           // The router catches what it knows of; this keeps one bad call from taking the process down.
           this.fail(msg.id, new FerryError("internal", "internal error", undefined, { cause: err }));
         }
+      } else if (msg.t === "s") {
+        // Unknown ids are uploads the backend stopped while the page was still sending: dropped.
+        this.uploads.get(msg.s)?.stream.push(msg);
       } else this.pending.get(msg.id)?.abort(new FerryError("cancelled", "the page cancelled the call"));
     }
   }
@@ -457,6 +463,42 @@ export class Connection implements TransportConnection, PluginConnection {
     if (this.channels.get(channel.id)?.channel === channel) this.channels.delete(channel.id);
   }
 
+  /**
+   * The backend end of the page's upload `id`, passed to `call` as argument `key`: refused
+   * when the id is open already (`invalid_args`) or the connection has `limits.uploads` open
+   * (`limit_exceeded`). Cancelling the call ends it with `cancelled`.
+   */
+  bindUpload(id: number, call: PendingCall, cmd: string, key: string): ByteStream {
+    if (this.uploads.has(id)) {
+      throw new FerryError("invalid_args", `upload ${id} is already open; pass a new stream`, {
+        command: cmd,
+        issues: [{ path: `args.${key}`, message: `upload ${id} is already open` }],
+      });
+    }
+    const max = this.app.limits.uploads;
+    if (this.uploads.size >= max) {
+      throw new FerryError("limit_exceeded", `window "${this.label}" has ${max} uploads open, the most it may`, { limit: "uploads", max });
+    }
+    const stream = new ByteStream(this, id, Math.min(this.bound, this.app.maxFrameBytes), this.app.limits.uploadBytes);
+    this.uploads.set(id, { stream, call });
+    call.signal.addEventListener("abort", () => stream.fail(new FerryError("cancelled", `the call reading upload ${id} was cancelled`)), {
+      once: true,
+    });
+    return stream;
+  }
+
+  /** Forgets an upload that ended: its id may name a new one. */
+  releaseUpload(stream: ByteStream): void {
+    if (this.uploads.get(stream.id)?.stream === stream) this.uploads.delete(stream.id);
+  }
+
+  /** The call settled: its uploads still open are stopped (the handler cannot read them any more). */
+  endUploads(call: PendingCall): void {
+    for (const { stream, call: c } of [...this.uploads.values()]) {
+      if (c === call) stream.fail(new FerryError("cancelled", `the call reading upload ${stream.id} has settled`));
+    }
+  }
+
   /** True while this connection may still get a did-you-mean; counts one down. */
   spendSuggestion(): boolean {
     return this.suggestionsLeft-- > 0;
@@ -543,6 +585,7 @@ export class Connection implements TransportConnection, PluginConnection {
     this.head = this.eventHead = this.backlogBytes = 0;
     this.lagged.clear();
     this.channels.clear();
+    this.uploads.clear();
     const reason = new FerryError("cancelled", `window ${JSON.stringify(this.label)} disconnected`);
     for (const call of this.pending.values()) call.abort(reason);
     this.pending.clear();

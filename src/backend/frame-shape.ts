@@ -6,7 +6,7 @@
  */
 
 import { FerryError } from "../protocol/errors.ts";
-import { TooMuchAnnounced } from "../protocol/codec.ts";
+import { tooMuch } from "../protocol/codec.ts";
 
 /** Bounds on a text frame's JSON, checked before it is parsed. */
 export interface TextShapeLimits {
@@ -23,7 +23,7 @@ export const SCAN_FROM = 4096;
 
 /**
  * One linear pass over a frame's JSON text that counts nesting depth, containers and a
- * top-level batch's elements, skipping strings; throws `TooMuchAnnounced` for depth and
+ * top-level batch's elements, skipping strings; throws `tooMuch` (`payload_too_large`) for depth and
  * containers (the connection closes, 1009) and a `protocol` FerryError for a batch, before
  * `JSON.parse` builds anything. Malformed JSON is left to the parser.
  */
@@ -40,9 +40,8 @@ export function checkTextShape(text: string, limits: TextShapeLimits): void {
         else if (d === 0x22) break;
       }
     } else if (c === 0x5b || c === 0x7b /* [ { */) {
-      if (++depth > limits.maxDepth) throw new TooMuchAnnounced(`a frame may nest at most ${limits.maxDepth} levels`);
-      if (++containers > limits.maxContainers)
-        throw new TooMuchAnnounced(`a frame may hold at most ${limits.maxContainers} arrays and objects`);
+      if (++depth > limits.maxDepth) throw tooMuch(`a frame may nest at most ${limits.maxDepth} levels`);
+      if (++containers > limits.maxContainers) throw tooMuch(`a frame may hold at most ${limits.maxContainers} arrays and objects`);
     } else if (c === 0x5d || c === 0x7d /* ] } */) depth--;
     else if (c === 0x2c /* , */ && depth === 1 && batch > 0 && ++batch > limits.maxBatch) {
       // The same refusal as a small oversized batch gets after parsing: a protocol error.

@@ -20,6 +20,7 @@ export type {
 export { defineCommand, defineErrors, defineEvents } from "./commands.ts";
 export type { ArgNames, Command, CommandContext, CommandInput, CommandOptions, Handler } from "./commands.ts";
 export { Channel } from "./channel.ts";
+export { ByteStream } from "./upload.ts";
 export type { AnyEvents, BackendEvent, BackendListener } from "./events.ts";
 export type { IpcLogLine } from "./ipc-log.ts";
 export type { Declared, ErrorMap, EventMap } from "../protocol/types.ts";

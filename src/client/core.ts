@@ -158,6 +158,11 @@ function reportAsync(err: unknown): void {
  * await client.invoke("greet", { name: "Ada" });
  */
 export class Client {
+  /**
+   * Opt-in page features (`ferry/client/upload`) hook in here: `m` sees the messages the
+   * core does not handle itself.
+   */
+  static ext: { m?: (client: Client, msg: ServerMessage) => void } = {};
   readonly #transport: ClientTransport;
   readonly #calls = new Map<number, PendingCall>();
   readonly #handlers = new Map<number, { event: string; fn: EventCallback<any> }>();
@@ -213,7 +218,7 @@ export class Client {
       };
       this.#calls.set(id, call);
       if (options?.signal || options?.timeout !== undefined) this.#watch(id, cmd, call, options);
-      this.#enqueue(frame);
+      this.enqueue(frame);
     });
   }
 
@@ -222,7 +227,7 @@ export class Client {
     const abandon = (error: FerryError) => {
       if (!this.#calls.has(id)) return;
       this.#settle(id)?.reject(error);
-      this.#enqueue(`{"t":"c","id":${id}}`);
+      this.enqueue(`{"t":"c","id":${id}}`);
     };
     const signal = options.signal;
     if (signal) {
@@ -316,7 +321,8 @@ export class Client {
     return call;
   }
 
-  #enqueue(frame: Frame): void {
+  /** Queues one frame to the backend; frames queued in one turn leave together (used by `Client.ext` features). */
+  enqueue(frame: Frame): void {
     this.#queue.push(frame);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
@@ -385,6 +391,8 @@ export class Client {
       case "x":
         reportAsync(FerryError.fromWire(msg.e));
         return;
+      default:
+        Client.ext.m?.(this, msg);
     }
   }
 

@@ -217,10 +217,12 @@ export function framePieces(frame: Frame): (string | Uint8Array)[] {
   return typeof frame === "string" ? [frame] : [frame.head, ...frame.segments];
 }
 
-/** Thrown for frames that are not ferry frames; the connection answers with a `protocol` error. */
-/** A message announced more byte segments, or more bytes, than the reader takes: the connection is closed (1009). */
-export class TooMuchAnnounced extends Error {
-  override name = "TooMuchAnnounced";
+/**
+ * A frame asks more than a reader takes (byte segments, bytes, nesting): a
+ * `payload_too_large` error, on which the backend closes the connection (1009).
+ */
+export function tooMuch(why: string): FerryError {
+  return new FerryError("payload_too_large", why);
 }
 
 function malformed(why: string): FerryError {
@@ -244,7 +246,7 @@ export class FrameReader {
 
   /**
    * `maxSegments` byte segments one message may announce, and `maxBytes` they may add up
-   * to; a message announcing more throws `TooMuchAnnounced` before any of them arrives.
+   * to; a message announcing more throws `tooMuch` before any of them arrives.
    */
   constructor(limits: { maxSegments?: number; maxBytes?: number } = {}) {
     this.maxSegments = limits.maxSegments ?? MAX_SEGMENTS;
@@ -270,7 +272,7 @@ export class FrameReader {
     const refs = msg.$b;
     delete msg.$b;
     if (!Array.isArray(refs)) throw malformed("bad $b list");
-    if (refs.length > this.maxSegments) throw new TooMuchAnnounced(`a message may carry at most ${this.maxSegments} byte segments`);
+    if (refs.length > this.maxSegments) throw tooMuch(`a message may carry at most ${this.maxSegments} byte segments`);
     let total = 0;
     for (const ref of refs) {
       if (!Array.isArray(ref) || ref.length !== 2 || !Array.isArray(ref[0]) || !Number.isSafeInteger(ref[1]) || ref[1] < 0) {
@@ -278,7 +280,7 @@ export class FrameReader {
       }
       total += ref[1] as number;
     }
-    if (total > this.maxBytes) throw new TooMuchAnnounced(`a message may carry at most ${this.maxBytes} bytes`);
+    if (total > this.maxBytes) throw tooMuch(`a message may carry at most ${this.maxBytes} bytes`);
     if (refs.length === 0) return [msg];
     this.awaiting = { msg, refs: refs as [unknown[], number][], next: 0 };
     return [];

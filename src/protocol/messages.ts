@@ -1,8 +1,14 @@
 /**
  * The wire envelopes, typed on both sides and checked at the door before dispatch.
  *
- * page → backend:  `i` invoke · `c` cancel
- * backend → page:  `r` result · `f` failure · `e` event · `m` channel message · `x` protocol error
+ * page → backend:  `i` invoke · `c` cancel · `s` upload chunk or end
+ * backend → page:  `r` result · `f` failure · `e` event · `m` channel message · `l` lagged
+ *                  · `g` upload credit · `k` stop an upload · `x` protocol error
+ *
+ * Uploads (a page's `ReadableStream`/`Blob`/`File` argument, docs/flow-control.md): the
+ * argument crosses as `"__STREAM__:<id>"`; the backend grants credit in bytes (`g`) and the
+ * page sends `s` messages carrying at most that many bytes in all, each a text head with `$b`
+ * followed by its bytes as one binary WebSocket message; `s` with `end` closes the stream.
  */
 
 import { FerryError, isWireError, type WireError } from "./errors.ts";
@@ -26,7 +32,20 @@ export interface CancelMessage {
   id: number;
 }
 
-export type ClientMessage = InvokeMessage | CancelMessage;
+/** A piece of an upload: bytes in `d` (within the credit granted), or its end. */
+export interface StreamMessage {
+  t: "s";
+  /** Upload id chosen by the page (the `<id>` of its `"__STREAM__:<id>"` argument). */
+  s: number;
+  /** The next bytes, sent as a binary segment. */
+  d?: Uint8Array;
+  /** Present on the last message: the page's stream is done. */
+  end?: true;
+  /** Present instead of `end` when the page's stream failed: its message. */
+  err?: string;
+}
+
+export type ClientMessage = InvokeMessage | CancelMessage | StreamMessage;
 
 export interface ResultMessage {
   t: "r";
@@ -69,12 +88,26 @@ export interface LaggedMessage {
   n: number[];
 }
 
+/** Upload credit: the page may send `n` more bytes of upload `s`. */
+export interface GrantMessage {
+  t: "g";
+  s: number;
+  n: number;
+}
+
+/** The backend takes no more of upload `s` (its call settled, was cancelled, or hit a limit): stop reading it. */
+export interface StopMessage {
+  t: "k";
+  s: number;
+}
+
 export interface ProtocolErrorMessage {
   t: "x";
   e: WireError;
 }
 
-export type ServerMessage = ResultMessage | FailureMessage | EventMessage | ChannelMessage | LaggedMessage | ProtocolErrorMessage;
+export type ServerMessage =
+  ResultMessage | FailureMessage | EventMessage | ChannelMessage | LaggedMessage | GrantMessage | StopMessage | ProtocolErrorMessage;
 
 const isId = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 
@@ -94,6 +127,12 @@ export function parseClientMessage(raw: unknown): ClientMessage {
   if (m.t === "c") {
     if (!isId(m.id)) throw new FerryError("protocol", "cancel without a numeric id");
     return m as unknown as CancelMessage;
+  }
+  if (m.t === "s") {
+    if (!isId(m.s)) throw new FerryError("protocol", "upload message without a numeric stream id");
+    if (m.d !== undefined && !(m.d instanceof Uint8Array)) throw new FerryError("protocol", "upload data is not bytes");
+    if (m.err !== undefined && typeof m.err !== "string") throw new FerryError("protocol", "upload error is not a string");
+    return m as unknown as StreamMessage;
   }
   throw new FerryError("protocol", `unknown message type ${JSON.stringify(m.t)}`);
 }
@@ -117,6 +156,10 @@ export function parseServerMessage(raw: unknown): ServerMessage {
       break;
     case "l":
       if (Array.isArray(m.h) && Array.isArray(m.n)) return m as unknown as LaggedMessage;
+      break;
+    case "g":
+    case "k":
+      if (isId(m.s)) return m as unknown as GrantMessage | StopMessage;
       break;
     case "x":
       if (isWireError(m.e)) return m as unknown as ProtocolErrorMessage;
