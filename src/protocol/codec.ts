@@ -38,9 +38,6 @@ export interface BinaryFrame {
 /** An outgoing frame: a text message, or a message with byte segments. */
 export type Frame = string | BinaryFrame;
 
-/** Most byte segments one message may announce. */
-const MAX_SEGMENTS = 100_000;
-
 const plainProto = Object.prototype;
 
 /** True for the byte containers ferry sends as bytes. */
@@ -223,6 +220,23 @@ export class TooMuchAnnounced extends Error {
   override name = "TooMuchAnnounced";
 }
 
+/**
+ * Sees what a message header announces (how many byte segments, how many bytes in all)
+ * before any of them arrives, and throws to refuse it.
+ */
+export type AnnounceCheck = (segments: number, bytes: number) => void;
+
+/**
+ * The backend's `AnnounceCheck`: at most `maxSegments` byte segments adding up to at most
+ * `maxBytes`, else `TooMuchAnnounced`. (A page trusts its backend and reads without one.)
+ */
+export function announceLimits(maxSegments: number, maxBytes: number): AnnounceCheck {
+  return (segments, bytes) => {
+    if (segments > maxSegments) throw new TooMuchAnnounced(`a message may carry at most ${maxSegments} byte segments`);
+    if (bytes > maxBytes) throw new TooMuchAnnounced(`a message may carry at most ${maxBytes} bytes`);
+  };
+}
+
 function malformed(why: string): FerryError {
   return new FerryError("protocol", `malformed frame: ${why}`);
 }
@@ -239,16 +253,11 @@ interface Awaiting {
  */
 export class FrameReader {
   private awaiting: Awaiting | undefined;
-  private readonly maxSegments: number;
-  private readonly maxBytes: number;
+  private readonly check: AnnounceCheck | undefined;
 
-  /**
-   * `maxSegments` byte segments one message may announce, and `maxBytes` they may add up
-   * to; a message announcing more throws `TooMuchAnnounced` before any of them arrives.
-   */
-  constructor(limits: { maxSegments?: number; maxBytes?: number } = {}) {
-    this.maxSegments = limits.maxSegments ?? MAX_SEGMENTS;
-    this.maxBytes = limits.maxBytes ?? Infinity;
+  /** `check` sees each header's announced byte segments before any arrives (`announceLimits`). */
+  constructor(check?: AnnounceCheck) {
+    this.check = check;
   }
 
   /** The messages completed by this WebSocket message (none while segments are due). */
@@ -270,7 +279,7 @@ export class FrameReader {
     const refs = msg.$b;
     delete msg.$b;
     if (!Array.isArray(refs)) throw malformed("bad $b list");
-    if (refs.length > this.maxSegments) throw new TooMuchAnnounced(`a message may carry at most ${this.maxSegments} byte segments`);
+    this.check?.(refs.length, 0);
     let total = 0;
     for (const ref of refs) {
       if (!Array.isArray(ref) || ref.length !== 2 || !Array.isArray(ref[0]) || !Number.isSafeInteger(ref[1]) || ref[1] < 0) {
@@ -278,7 +287,7 @@ export class FrameReader {
       }
       total += ref[1] as number;
     }
-    if (total > this.maxBytes) throw new TooMuchAnnounced(`a message may carry at most ${this.maxBytes} bytes`);
+    this.check?.(refs.length, total);
     if (refs.length === 0) return [msg];
     this.awaiting = { msg, refs: refs as [unknown[], number][], next: 0 };
     return [];

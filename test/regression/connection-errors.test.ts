@@ -133,9 +133,12 @@ test("Chromium page: bad token, dropped connection and a server that is down eac
   assert.deepEqual(dropped.data, { code: 1006, reason: "", opened: true });
   assert.match(dropped.message, DROPPED);
 
-  const down = (await page.evaluate(`ferry.connect({ token: "${token}" }).invoke("greet", { name: "x" })${settle}`)) as Closed;
+  // The page keeps trying to connect; the call rejects after `connectTimeout` (default 10 s).
+  const down = (await page.evaluate(
+    `ferry.connect({ token: "${token}", connectTimeout: 300 }).invoke("greet", { name: "x" })${settle}`,
+  )) as Closed;
   assert.equal(down.kind, "connection_closed");
-  assert.deepEqual(down.data, { code: 1006, reason: "", opened: false });
+  assert.deepEqual(down.data, { code: 1006, reason: "no connection within 300 ms", opened: false });
   assert.match(down.message, UNREACHABLE);
   await page.close();
 });
