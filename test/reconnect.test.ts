@@ -8,7 +8,7 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, statSync, readFileSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +18,7 @@ import { devTokenFile, serveWs } from "ferry/transports/ws";
 import { appDirs } from "ferry/config";
 import { launchChromium } from "./support/browser.ts";
 import { eventually } from "./support/wait.ts";
+import { spawnBackend } from "./support/spawn-backend.ts";
 
 const fixture = fileURLToPath(new URL("./support/restartable-backend.ts", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "ferry-reconnect-"));
@@ -32,18 +33,9 @@ interface Backend {
 }
 
 async function startBackend(version: string, port = 0): Promise<Backend> {
-  const env = { ...process.env, PORT: String(port), BACKEND_VERSION: version, FERRY_DEV_TOKEN_FILE: tokenFile };
-  const child = spawn(process.execPath, ["--import", "tsx", fixture], { stdio: ["ignore", "pipe", "inherit"], env });
-  const exited = new Promise((r) => child.once("exit", r));
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d) => {
-      out += d;
-      if (out.includes("\n")) resolve(out.slice(0, out.indexOf("\n")));
-    });
-    void exited.then(() => reject(new Error("the backend exited before it was ready")));
-  });
-  return { child, exited, ...(JSON.parse(line) as { origin: string; port: number; token: string }) };
+  const env = { PORT: String(port), BACKEND_VERSION: version, FERRY_DEV_TOKEN_FILE: tokenFile };
+  const { child, exited, info } = await spawnBackend<{ origin: string; port: number; token: string }>(fixture, env);
+  return { child, exited, ...info };
 }
 
 let backend: Backend | undefined;

@@ -10,13 +10,14 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { FerryError } from "ferry";
 import { createClient } from "ferry/client";
 import { wsClientTransport, type WsClientOptions } from "ferry/client/node";
 import { launchChromium } from "../support/browser.ts";
 import { rejection } from "../support/wait.ts";
+import { spawnBackend } from "../support/spawn-backend.ts";
 
 const fixture = fileURLToPath(new URL("../support/child-backend.ts", import.meta.url));
 
@@ -29,17 +30,8 @@ interface Backend {
 }
 
 async function startBackend(): Promise<Backend> {
-  const child = spawn(process.execPath, ["--import", "tsx", fixture], { stdio: ["ignore", "pipe", "inherit"] });
-  const exited = new Promise((r) => child.once("exit", r));
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d) => {
-      out += d;
-      if (out.includes("\n")) resolve(out.slice(0, out.indexOf("\n")));
-    });
-    void exited.then(() => reject(new Error("the backend exited before it was ready")));
-  });
-  return { child, exited, ...(JSON.parse(line) as { origin: string; wsUrl: string; token: string }) };
+  const { child, exited, info } = await spawnBackend<{ origin: string; wsUrl: string; token: string }>(fixture);
+  return { child, exited, ...info };
 }
 
 /** What a test needs of a `connection_closed` error: its kind, message and data. */
