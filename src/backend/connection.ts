@@ -7,7 +7,7 @@
  * connection ends there: handlers see their AbortSignal fire, listeners are freed.
  */
 
-import { coalesce, FrameReader, frameMessage, encodeValue, type EncodedValue, type Frame } from "../protocol/codec.ts";
+import { announceLimits, coalesce, FrameReader, frameMessage, encodeValue, type EncodedValue, type Frame } from "../protocol/codec.ts";
 import { FerryError } from "../protocol/errors.ts";
 import { parseClientMessage } from "../protocol/messages.ts";
 import { describeThrow, REDACTED_JSON, shapeError, ThrownValue } from "./errors.ts";
@@ -182,7 +182,7 @@ export class Connection implements TransportConnection, PluginConnection {
 
   constructor(app: AppInternals, label: string, peer: Peer, origin?: string) {
     this.app = app;
-    this.reader = new FrameReader({ maxSegments: app.limits.segmentsPerMessage, maxBytes: app.maxFrameBytes });
+    this.reader = new FrameReader(announceLimits(app.limits.segmentsPerMessage, app.maxFrameBytes));
     this.shape = { maxDepth: app.limits.nestingDepth, maxContainers: app.limits.containersPerFrame, maxBatch: MAX_BATCH };
     this.bound = app.maxBufferedBytes;
     this.label = label;

@@ -15,10 +15,16 @@ export interface TransportSink {
   message(data: string | Uint8Array): void;
   /**
    * The connection ended, with its WebSocket close code and reason. `opened` is false when
-   * it never opened (server not reachable, handshake refused); default true.
+   * it never opened (server not reachable, handshake refused); default true. `retrying`:
+   * the transport is connecting again, so calls in flight reject but listeners stay.
    */
-  close(code: number, reason: string, opened?: boolean): void;
+  close(code: number, reason: string, opened?: boolean, retrying?: boolean): void;
+  /** A transport that reconnects: the new connection is open (listeners are registered again). */
+  open?(): void;
 }
+
+/** A client's connection: `reconnecting` after a drop while its transport connects again. */
+export type ConnectionState = "connected" | "reconnecting" | "closed";
 
 /** The whole transport contract on the page side: send frames, report frames and close. */
 export interface ClientTransport {
@@ -145,9 +151,7 @@ export class Channel<T = unknown> {
 
 /** Reports an error no caller can catch: the browser's console as uncaught, never a Node crash. */
 function reportAsync(err: unknown): void {
-  const report = (globalThis as { reportError?: (e: unknown) => void }).reportError;
-  if (report) report(err);
-  else console.error("[ferry client]", err);
+  ((globalThis as { reportError?: (e: unknown) => void }).reportError ?? console.error)(err);
 }
 
 /**
@@ -165,7 +169,7 @@ export class Client {
   static ext: { m?: (client: Client, msg: ServerMessage) => void } = {};
   readonly #transport: ClientTransport;
   readonly #calls = new Map<number, PendingCall>();
-  readonly #handlers = new Map<number, { event: string; fn: EventCallback<any> }>();
+  readonly #handlers = new Map<number, { event: string; fn: EventCallback<any>; target: EventTarget | undefined; live: boolean }>();
   /** Events dropped per handler id, told with its next event. */
   readonly #lagged = new Map<number, number>();
   #nextCallId = 1;
@@ -176,10 +180,39 @@ export class Client {
   readonly #ownChannels = new Set<Channel<any>>();
   #flushScheduled = false;
   #closeError: FerryError | undefined;
+  #state: ConnectionState = "connected";
+  /** Called when `state` changes (docs/dev.md, "Reconnecting"). */
+  onstatechange: ((state: ConnectionState) => void) | undefined;
 
   constructor(transport: ClientTransport) {
     this.#transport = transport;
-    transport.start({ message: (data) => this.#receive(data), close: (code, reason, opened) => this.#closed(code, reason, opened) });
+    transport.start({
+      message: (data) => this.#receive(data),
+      close: (code, reason, opened, retrying) => this.#closed(code, reason, opened, retrying),
+      open: () => this.#reopened(),
+    });
+  }
+
+  /** `connected`, `reconnecting` (calls wait for the new connection) or `closed` (for good). */
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** Last in what it is called from: a handler that throws is reported as uncaught. */
+  #setState(state: ConnectionState): void {
+    if (this.#state !== state) this.onstatechange?.((this.#state = state));
+  }
+
+  /** A new connection after a drop: the page's listeners are registered on it again. */
+  #reopened(): void {
+    // Only listeners the backend had confirmed: one whose `listen` is still waiting is sent with it.
+    for (const [id, { event, target, live }] of this.#handlers) if (live) this.#listen(event, id, target).catch(reportAsync);
+    this.#setState("connected");
+  }
+
+  #listen(event: string, handler: number, target: EventTarget | undefined): Promise<unknown> {
+    // An undefined target is not sent (JSON leaves it out).
+    return this.invoke("plugin:event|listen", { event, target, handler });
   }
 
   /** True once the connection has ended; every call after that rejects with `connection_closed`. */
@@ -259,12 +292,11 @@ export class Client {
   async addListener<T = unknown>(event: string, handler: EventCallback<T>, options?: ListenOptions): Promise<number> {
     assertEventName(event);
     const id = this.#nextHandlerId++;
-    this.#handlers.set(id, { event, fn: handler });
+    const entry = { event, fn: handler, target: options?.target, live: false };
+    this.#handlers.set(id, entry);
     try {
-      await this.invoke(
-        "plugin:event|listen",
-        options?.target === undefined ? { event, handler: id } : { event, target: options.target, handler: id },
-      );
+      await this.#listen(event, id, entry.target);
+      entry.live = true;
     } catch (err) {
       this.#handlers.delete(id);
       throw err;
@@ -396,13 +428,17 @@ export class Client {
     }
   }
 
-  #closed(code: number, reason: string, opened = true): void {
+  #closed(code: number, reason: string, opened = true, retrying = false): void {
     if (this.#closeError) return;
-    this.#closeError = new FerryError("connection_closed", closeMessage(code, reason, opened), { code, reason, opened });
-    for (const id of [...this.#calls.keys()]) this.#settle(id)?.reject(this.#closeError);
-    this.#handlers.clear();
+    const error = new FerryError("connection_closed", closeMessage(code, reason, opened), { code, reason, opened });
+    if (!retrying) {
+      this.#closeError = error;
+      this.#handlers.clear();
+    }
+    for (const id of [...this.#calls.keys()]) this.#settle(id)?.reject(error);
     this.#queue = [];
     for (const channel of [...this.#ownChannels]) channel.end();
+    this.#setState(retrying ? "reconnecting" : "closed");
   }
 }
 
@@ -412,13 +448,19 @@ export class Client {
  * is down; a bad token is accepted and closed with 4401 so it can be told apart.
  */
 function closeMessage(code: number, reason: string, opened: boolean): string {
-  const detail = ` (${code}${reason ? `: ${reason}` : ""})`;
-  if (code === 4401) return `this page's window token is not valid (revoked, or from an earlier run): reopen the app${detail}`;
-  if (code === 4403) return `the app revoked this window's token: reopen the app${detail}`;
-  if (code === 4429) return `this window has too many open connections${detail}`;
-  if (code === 1006 && !opened) return `server not reachable (or it refused the handshake: Host/Origin)${detail}`;
-  if (code === 1006) return `connection dropped${detail}`;
-  return `connection closed${detail}`;
+  const why =
+    code === 4401
+      ? "window token refused (revoked, or from an earlier run): reopen the app"
+      : code === 4403
+        ? "revoked by the app: reopen the app"
+        : code === 4429
+          ? "too many open connections"
+          : code !== 1006
+            ? "connection closed"
+            : opened
+              ? "connection dropped"
+              : "server not reachable (or it refused the handshake: Host/Origin)";
+  return `${why} (${code}${reason ? `: ${reason}` : ""})`;
 }
 
 /**

@@ -15,6 +15,7 @@ import { FerryError } from "../protocol/errors.ts";
 export { Channel, Client, createClient } from "./core.ts";
 export type {
   ClientTransport,
+  ConnectionState,
   Event,
   EventCallback,
   EventTarget,
@@ -31,16 +32,17 @@ const TOKEN_KEY = "ferry-token";
 
 /** Reads the window token from the URL fragment (then removes it from the URL) or sessionStorage. */
 function pageToken(): string {
-  const m = /(?:^#|&)ferry-token=([0-9a-f]+)/.exec(location.hash);
+  const m = /(^#|&)ferry-token=([0-9a-f]+)/.exec(location.hash);
   if (m) {
-    sessionStorage.setItem(TOKEN_KEY, m[1]!);
-    const rest = location.hash.replace(/(?:^#|&)ferry-token=[0-9a-f]+/, "");
-    history.replaceState(history.state, "", location.pathname + location.search + (rest ? `#${rest.replace(/^&/, "")}` : ""));
-    return m[1]!;
+    sessionStorage.setItem(TOKEN_KEY, m[2]!);
+    // What else the fragment holds stays.
+    const rest = location.hash.replace(m[0], m[1]!).replace("#&", "#");
+    history.replaceState(history.state, "", location.pathname + location.search + (rest === "#" ? "" : rest));
+    return m[2]!;
   }
   const stored = sessionStorage.getItem(TOKEN_KEY);
   if (stored) return stored;
-  throw new FerryError("connection_closed", "ferry: no window token: open the page from the app (its URL ends in #ferry-token=…)");
+  throw new FerryError("connection_closed", "this page has no window token: open the URL the backend printed (…#ferry-token=…)");
 }
 
 /** Options of `connect`; by default it connects to the backend that served the page. */
@@ -49,15 +51,20 @@ export interface ConnectOptions {
   url?: string;
   /** Window token. Default: from the page URL or sessionStorage. */
   token?: string;
+  /**
+   * Milliseconds a call waits for a connection (the first, or a new one after a drop) before
+   * it rejects with `connection_closed` saying why. Default 10 000.
+   */
+  connectTimeout?: number;
 }
 
 /** Opens a connection to a ferry backend; `connect<App>()` types it by the backend's `App` type. */
 export function connect<Api = unknown>(options: ConnectOptions = {}): ClientOf<Api> {
   if (typeof location === "undefined" || typeof WebSocket === "undefined") {
-    throw new FerryError("connection_closed", 'ferry/client runs in a page; in Node.js use connectWs from "ferry/client/node"');
+    throw new FerryError("connection_closed", 'not a page: in Node.js use "ferry/client/node"');
   }
-  const url = options.url ?? `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/__ferry/ws`;
-  return createClient<Api>(browserTransport(url, options.token ?? pageToken()));
+  const url = options.url ?? `${location.origin.replace("http", "ws")}/__ferry/ws`;
+  return createClient<Api>(browserTransport(url, options.token ?? pageToken(), options.connectTimeout));
 }
 
 let shared: Client | undefined;
@@ -75,38 +82,28 @@ export function client<Api = unknown>(): ClientOf<Api> {
   return shared as ClientOf<Api>;
 }
 
-/** Runs `fn` on the shared client; a failure to connect rejects instead of throwing. */
-function withClient<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  let c: Client;
-  try {
-    c = client();
-  } catch (err) {
-    return Promise.reject(err);
-  }
-  return fn(c);
-}
+/** The shared client's method `name`; a failure to connect rejects instead of throwing. */
+const onShared =
+  (name: "invoke" | "listen" | "once" | "emit" | "emitTo") =>
+  (...args: unknown[]): Promise<any> => {
+    try {
+      return (client() as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name]!(...args);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
 
 /** Calls a backend command. See `Client.invoke`. */
-export function invoke<T = unknown>(cmd: string, args?: Record<string, unknown>, options?: InvokeOptions): Promise<T> {
-  return withClient((c) => c.invoke<T>(cmd, args, options));
-}
+export const invoke: <T = unknown>(cmd: string, args?: Record<string, unknown>, options?: InvokeOptions) => Promise<T> = onShared("invoke");
 
 /** Listens to an event; resolves to the function that stops listening. */
-export function listen<T = unknown>(event: string, handler: EventCallback<T>): Promise<UnlistenFn> {
-  return withClient((c) => c.listen<T>(event, handler));
-}
+export const listen: <T = unknown>(event: string, handler: EventCallback<T>) => Promise<UnlistenFn> = onShared("listen");
 
 /** Listens to the next occurrence of an event only. */
-export function once<T = unknown>(event: string, handler: EventCallback<T>): Promise<UnlistenFn> {
-  return withClient((c) => c.once<T>(event, handler));
-}
+export const once: <T = unknown>(event: string, handler: EventCallback<T>) => Promise<UnlistenFn> = onShared("once");
 
 /** Emits an event to every listening window and the backend. */
-export function emit(event: string, payload?: unknown): Promise<void> {
-  return withClient((c) => c.emit(event, payload));
-}
+export const emit: (event: string, payload?: unknown) => Promise<void> = onShared("emit");
 
 /** Emits an event to one window label. */
-export function emitTo(target: EventTarget, event: string, payload?: unknown): Promise<void> {
-  return withClient((c) => c.emitTo(target, event, payload));
-}
+export const emitTo: (target: EventTarget, event: string, payload?: unknown) => Promise<void> = onShared("emitTo");

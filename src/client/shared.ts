@@ -6,7 +6,23 @@
  * In an app's own bundle there is only one copy, and this is simply that module.
  */
 
-import * as own from "./index.ts";
+import {
+  Channel,
+  Client,
+  client,
+  connect,
+  createClient,
+  emit,
+  emitTo,
+  FerryError,
+  FRAMEWORK_ERROR_KINDS,
+  invoke,
+  listen,
+  once,
+} from "./index.ts";
+
+/** This copy's module, as the names `browser-client.ts` re-exports. */
+const own = { Channel, Client, createClient, FerryError, FRAMEWORK_ERROR_KINDS, connect, client, invoke, listen, once, emit, emitTo };
 
 const SLOT = Symbol.for("ferry.client.module");
 

@@ -9,7 +9,7 @@
 
 import type { FerryError, FrameworkErrorKind } from "../protocol/errors.ts";
 import type { AppTypes, CommandTypes, ErrorMap, EventMap, IsUntypedEvents, PayloadRest } from "../protocol/types.ts";
-import type { Channel, Client, EventCallback, EventTarget, InvokeOptions, ListenOptions, UnlistenFn } from "./core.ts";
+import type { Channel, Client, ConnectionState, EventCallback, EventTarget, InvokeOptions, ListenOptions, UnlistenFn } from "./core.ts";
 
 /** `true` when `T` is `any`. */
 type IsAny<T> = 0 extends 1 & T ? true : false;
@@ -170,6 +170,10 @@ type PageListen<Events, Extra extends unknown[]> =
 export interface TypedClient<Api> {
   /** True once the connection has ended. */
   readonly isClosed: boolean;
+  /** `connected`, `reconnecting` or `closed`; see `Client.state`. */
+  readonly state: ConnectionState;
+  /** Called when `state` changes. */
+  onstatechange: ((state: ConnectionState) => void) | undefined;
   /**
    * Calls one of the app's commands: its name, args and result checked. Plugin commands
    * (`plugin:<name>|<cmd>`) go through the untyped `invoke<T>` of `ferry/client`, on the same connection.

@@ -38,9 +38,6 @@ export interface BinaryFrame {
 /** An outgoing frame: a text message, or a message with byte segments. */
 export type Frame = string | BinaryFrame;
 
-/** Most byte segments one message may announce. */
-const MAX_SEGMENTS = 100_000;
-
 const plainProto = Object.prototype;
 
 /** True for the byte containers ferry sends as bytes. */
@@ -225,6 +222,23 @@ export function tooMuch(why: string): FerryError {
   return new FerryError("payload_too_large", why);
 }
 
+/**
+ * Sees what a message header announces (how many byte segments, how many bytes in all)
+ * before any of them arrives, and throws to refuse it.
+ */
+export type AnnounceCheck = (segments: number, bytes: number) => void;
+
+/**
+ * The backend's `AnnounceCheck`: at most `maxSegments` byte segments adding up to at most
+ * `maxBytes`, else `tooMuch` (`payload_too_large`). (A page trusts its backend and reads without one.)
+ */
+export function announceLimits(maxSegments: number, maxBytes: number): AnnounceCheck {
+  return (segments, bytes) => {
+    if (segments > maxSegments) throw tooMuch(`a message may carry at most ${maxSegments} byte segments`);
+    if (bytes > maxBytes) throw tooMuch(`a message may carry at most ${maxBytes} bytes`);
+  };
+}
+
 function malformed(why: string): FerryError {
   return new FerryError("protocol", `malformed frame: ${why}`);
 }
@@ -241,16 +255,11 @@ interface Awaiting {
  */
 export class FrameReader {
   private awaiting: Awaiting | undefined;
-  private readonly maxSegments: number;
-  private readonly maxBytes: number;
+  private readonly check: AnnounceCheck | undefined;
 
-  /**
-   * `maxSegments` byte segments one message may announce, and `maxBytes` they may add up
-   * to; a message announcing more throws `tooMuch` before any of them arrives.
-   */
-  constructor(limits: { maxSegments?: number; maxBytes?: number } = {}) {
-    this.maxSegments = limits.maxSegments ?? MAX_SEGMENTS;
-    this.maxBytes = limits.maxBytes ?? Infinity;
+  /** `check` sees each header's announced byte segments before any arrives (`announceLimits`). */
+  constructor(check?: AnnounceCheck) {
+    this.check = check;
   }
 
   /** The messages completed by this WebSocket message (none while segments are due). */
@@ -258,7 +267,7 @@ export class FrameReader {
     if (typeof data !== "string") return this.segment(data);
     if (this.awaiting) {
       this.awaiting = undefined;
-      throw malformed("a text message arrived while byte segments were due");
+      throw malformed("text where byte segments were due");
     }
     let parsed: unknown;
     try {
@@ -272,7 +281,7 @@ export class FrameReader {
     const refs = msg.$b;
     delete msg.$b;
     if (!Array.isArray(refs)) throw malformed("bad $b list");
-    if (refs.length > this.maxSegments) throw tooMuch(`a message may carry at most ${this.maxSegments} byte segments`);
+    this.check?.(refs.length, 0);
     let total = 0;
     for (const ref of refs) {
       if (!Array.isArray(ref) || ref.length !== 2 || !Array.isArray(ref[0]) || !Number.isSafeInteger(ref[1]) || ref[1] < 0) {
@@ -280,7 +289,7 @@ export class FrameReader {
       }
       total += ref[1] as number;
     }
-    if (total > this.maxBytes) throw tooMuch(`a message may carry at most ${this.maxBytes} bytes`);
+    this.check?.(refs.length, total);
     if (refs.length === 0) return [msg];
     this.awaiting = { msg, refs: refs as [unknown[], number][], next: 0 };
     return [];
@@ -288,11 +297,11 @@ export class FrameReader {
 
   private segment(data: Uint8Array): unknown[] {
     const awaiting = this.awaiting;
-    if (!awaiting) throw malformed("a binary message without a header announcing it");
+    if (!awaiting) throw malformed("unannounced byte segment");
     const [path, length] = awaiting.refs[awaiting.next]!;
     if (data.byteLength !== length) {
       this.awaiting = undefined;
-      throw malformed(`byte segment of ${data.byteLength} bytes where ${length} were announced`);
+      throw malformed(`byte segment of ${data.byteLength} bytes, ${length} announced`);
     }
     try {
       // A plain Uint8Array view over the received message (never a Buffer, never a copy).

@@ -13,8 +13,10 @@ import { framePieces } from "../protocol/codec.ts";
 import { createRequestHandler, frameAncestorsPolicy } from "./http.ts";
 import { newToken, PROTOCOL, tokenFromProtocols, TokenCloseCode, TokenTable } from "./handshake.ts";
 import { writeLaunchFile, type LaunchFile } from "./launch-file.ts";
+import { tokenStore, type TokenStore } from "./dev-tokens.ts";
 
 export { newToken, tokenProtocols, TokenCloseCode } from "./handshake.ts";
+export { devTokenFile } from "./dev-tokens.ts";
 export type { LaunchFile } from "./launch-file.ts";
 
 /** Options of `serveWs`. */
@@ -42,6 +44,13 @@ export interface ServeOptions {
    * refused: they could resolve to someone else's server.
    */
   appHost?: string;
+  /**
+   * Dev only: keep the window tokens in this file (`devTokenFile(identifier)`; created 0600)
+   * so a restarted backend accepts the pages that are open, which reconnect on their own.
+   * `ferry dev` passes it in `FERRY_DEV_TOKEN_FILE`. Never set it in production: whoever
+   * reads the file acts as the app's windows.
+   */
+  tokenFile?: string;
 }
 
 /** Options of `server.launchFile(label, options)`. */
@@ -122,6 +131,8 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 interface GateOptions {
   log: (message: string) => void;
   csp: string;
+  /** Where tokens are kept across restarts (dev); default: minted in memory. */
+  store?: TokenStore | undefined;
 }
 
 /**
@@ -248,7 +259,7 @@ function createGate(app: App<any>, opts: GateOptions) {
     window(label: string): WindowAccess {
       let entry = access.get(label);
       if (!entry) {
-        const token = newToken();
+        const token = opts.store ? opts.store.tokenFor(label) : newToken();
         tokens.add(label, token);
         entry = { label, token, url: `${pageOrigin}/#${pageFragment(label, token)}` };
         access.set(label, entry);
@@ -259,6 +270,7 @@ function createGate(app: App<any>, opts: GateOptions) {
     current: (label: string) => access.get(label),
     revoke(label: string): void {
       tokens.revoke(label);
+      opts.store?.forget(label);
       access.delete(label);
       for (const conn of [...(live.get(label) ?? [])]) conn.close(TokenCloseCode.revoked, "window token revoked");
       live.delete(label);
@@ -286,7 +298,7 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
   }
   const log = options.log ?? defaultLog;
   const csp = frameAncestorsPolicy(options.frameAncestors);
-  const gate = createGate(app, { log, csp });
+  const gate = createGate(app, { log, csp, store: options.tokenFile === undefined ? undefined : tokenStore(options.tokenFile) });
   /** Launch files not yet deleted, per label. */
   const launchFiles = new Map<string, Set<LaunchFile>>();
   let stopped = false;
@@ -323,7 +335,13 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
 
   const origin = `http://127.0.0.1:${port}`;
   gate.allow(port, ipv6, options.origins ?? [], origin, options.appHost);
-  for (const label of options.windows ?? ["main"]) gate.window(label);
+  try {
+    for (const label of options.windows ?? ["main"]) gate.window(label);
+  } catch (err) {
+    // A refused dev token file: nothing may keep listening for a server the caller never got.
+    for (const server of servers) server.close();
+    throw err;
+  }
 
   return {
     port,

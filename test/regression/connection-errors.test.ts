@@ -10,13 +10,14 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { FerryError } from "ferry";
 import { createClient } from "ferry/client";
 import { wsClientTransport, type WsClientOptions } from "ferry/client/node";
 import { launchChromium } from "../support/browser.ts";
 import { rejection } from "../support/wait.ts";
+import { spawnBackend } from "../support/spawn-backend.ts";
 
 const fixture = fileURLToPath(new URL("../support/child-backend.ts", import.meta.url));
 
@@ -29,17 +30,8 @@ interface Backend {
 }
 
 async function startBackend(): Promise<Backend> {
-  const child = spawn(process.execPath, ["--import", "tsx", fixture], { stdio: ["ignore", "pipe", "inherit"] });
-  const exited = new Promise((r) => child.once("exit", r));
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d) => {
-      out += d;
-      if (out.includes("\n")) resolve(out.slice(0, out.indexOf("\n")));
-    });
-    void exited.then(() => reject(new Error("the backend exited before it was ready")));
-  });
-  return { child, exited, ...(JSON.parse(line) as { origin: string; wsUrl: string; token: string }) };
+  const { child, exited, info } = await spawnBackend<{ origin: string; wsUrl: string; token: string }>(fixture);
+  return { child, exited, ...info };
 }
 
 /** What a test needs of a `connection_closed` error: its kind, message and data. */
@@ -58,8 +50,7 @@ async function nodeCall(url: string, options: WsClientOptions, cmd = "greet", ar
 }
 
 const UNREACHABLE = /^server not reachable \(or it refused the handshake: Host\/Origin\) \(1006/;
-const BAD_TOKEN =
-  /^this page's window token is not valid \(revoked, or from an earlier run\): reopen the app \(4401: unknown window token\)$/;
+const BAD_TOKEN = /^window token refused \(revoked, or from an earlier run\): reopen the app \(4401: unknown window token\)$/;
 const DROPPED = /^connection dropped \(1006\)$/;
 
 let backend: Backend | undefined;
@@ -133,9 +124,12 @@ test("Chromium page: bad token, dropped connection and a server that is down eac
   assert.deepEqual(dropped.data, { code: 1006, reason: "", opened: true });
   assert.match(dropped.message, DROPPED);
 
-  const down = (await page.evaluate(`ferry.connect({ token: "${token}" }).invoke("greet", { name: "x" })${settle}`)) as Closed;
+  // The page keeps trying to connect; the call rejects after `connectTimeout` (default 10 s).
+  const down = (await page.evaluate(
+    `ferry.connect({ token: "${token}", connectTimeout: 300 }).invoke("greet", { name: "x" })${settle}`,
+  )) as Closed;
   assert.equal(down.kind, "connection_closed");
-  assert.deepEqual(down.data, { code: 1006, reason: "", opened: false });
+  assert.deepEqual(down.data, { code: 1006, reason: "no connection within 300 ms", opened: false });
   assert.match(down.message, UNREACHABLE);
   await page.close();
 });
