@@ -57,7 +57,7 @@ function browserPid(): number | undefined {
   return undefined;
 }
 
-const title = () => display!.windows().find((w) => w.title.startsWith("v=") || w.title.startsWith("error="))?.title;
+const title = () => display!.windows().find((w) => w.title.startsWith("v="))?.title;
 
 before(async () => {
   makeApp();
@@ -80,16 +80,33 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** The page's title, parsed. */
+interface Shown {
+  version: string;
+  load: string;
+  overlay: string;
+  label: string;
+  ticks: number;
+}
+function shown(): Shown | undefined {
+  const m = /^v=(\S+) load=(\w+) overlay=(\w+) label=(\w+) ticks=(\d+)$/.exec(title() ?? "");
+  return m ? { version: m[1]!, load: m[2]!, overlay: m[3]!, label: m[4]!, ticks: Number(m[5]) } : undefined;
+}
+const showing = (want: Partial<Shown>) => () => {
+  const now = shown();
+  return now && Object.entries(want).every(([k, v]) => now[k as keyof Shown] === v) ? now : undefined;
+};
+
 test(
-  "ferry dev: the page survives backend restarts, shows type errors, and the browser stays the same process",
-  { timeout: 240_000 },
+  "ferry dev: the page survives backend restarts, keeps state through hot updates, shows type errors",
+  { timeout: 300_000 },
   async () => {
     const first = await eventually(
-      () => /^v=one load=(\w+) overlay=none$/.exec(title() ?? "") ?? undefined,
+      showing({ version: "one", overlay: "none" }),
       `the page's first answer (output so far:\n${output})`,
       120_000,
     );
-    const load = first[1]!;
+    const load = first.load;
     const pid = await eventually(browserPid, "the browser process");
 
     // The dev token file: 0600, in the app's cache folder.
@@ -101,7 +118,7 @@ test(
     // The dev server: never the token, always frame-ancestors.
     const viteOrigin = /dev server on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
     assert.ok(viteOrigin, `the dev server's address in:\n${output}`);
-    for (const path of ["/", "/src/main.ts", "/@vite/client", "/index.html"]) {
+    for (const path of ["/", "/src/main.tsx", "/src/Status.tsx", "/@vite/client", "/index.html"]) {
       const res: Response = await fetch(`${viteOrigin}${path}`);
       assert.equal(res.status, 200, path);
       assert.match(res.headers.get("content-security-policy") ?? "", /frame-ancestors 'none'/, path);
@@ -111,23 +128,26 @@ test(
     // A backend edit: a new backend, the same page and the same browser.
     writeFileSync(join(app, "backend/version.ts"), 'export const VERSION = "two";\n');
     await eventually(
-      () => title() === `v=two load=${load} overlay=none`,
+      showing({ version: "two", load, overlay: "none" }),
       `the restarted backend's answer in the same page (title: ${title()})`,
       90_000,
     );
     assert.equal(browserPid(), pid, "the browser is the same process");
     assert.match(output, /version\.ts changed: restarting the backend/);
 
+    // A component edit: updated in place, its state (the count) kept, no reload.
+    const before = await eventually(() => (shown()?.ticks ?? 0) >= 20 && shown(), "twenty asks counted");
+    const component = join(app, "src/Status.tsx");
+    writeFileSync(component, readFileSync(component, "utf8").replace("label=a", "label=b"));
+    const after = await eventually(showing({ label: "b", load }), `the edited component (title: ${title()})`, 60_000);
+    assert.ok(after.ticks >= before.ticks, `the count went on (${before.ticks} → ${after.ticks}), it did not start again`);
+
     // A type error: in the terminal and in the page, until it is fixed.
     writeFileSync(join(app, "backend/version.ts"), 'export const VERSION: number = "three";\n');
-    await eventually(
-      () => title() === `v=three load=${load} overlay=shown`,
-      `the overlay with the new answer (title: ${title()})`,
-      120_000,
-    );
+    await eventually(showing({ version: "three", load, overlay: "shown" }), `the overlay with the new answer (title: ${title()})`, 120_000);
     assert.match(output, /typecheck: .*version\.ts\(1,14\): error TS2322/);
     writeFileSync(join(app, "backend/version.ts"), 'export const VERSION: string = "four";\n');
-    await eventually(() => title() === `v=four load=${load} overlay=none`, `the overlay gone (title: ${title()})`, 120_000);
+    await eventually(showing({ version: "four", load, overlay: "none" }), `the overlay gone (title: ${title()})`, 120_000);
     assert.equal(browserPid(), pid, "still the same browser");
 
     // Closing the app's window ends ferry dev, and the browser.
