@@ -47,6 +47,9 @@ const rawArgs: Record<string, RawArgs> = {
 /** Commands whose text result Tauri's packages expect as UTF-8 bytes (plugin-fs decodes them itself). */
 const textAsBytes = new Set(["plugin:fs|read_text_file"]);
 
+/** Plugins whose Tauri counterparts reject with strings: every error of theirs reaches a Tauri page as its message. */
+const STRING_ERRORS = /^plugin:(?:fs|path|resources)\|/;
+
 /** What `installTauriBridge` needs: the ferry connection and this window's label. */
 export interface TauriBridgeOptions {
   /** The ferry connection to use, asked for on each call. */
@@ -64,6 +67,8 @@ export interface TauriInternals {
   unregisterCallback(id: number): void;
   runCallback(id: number, data: unknown): void;
   callbacks: Map<number, Callback>;
+  /** What `sep()` and `delimiter()` of `@tauri-apps/api/path` read: the backend machine's (the page runs on it too). */
+  plugins: { path: { sep: string; delimiter: string } };
   convertFileSrc(filePath: string, protocol?: string): string;
   metadata: {
     currentWindow: { label: string };
@@ -121,12 +126,18 @@ function headerRecord(headers: unknown): Record<string, string> {
  * itself, as Tauri's `Err(e)` (an app command's `FerryError` arrives this way as its
  * `{ kind, message, data? }`, whatever its kind); a plugin's error of a kind of its own as
  * that object; ferry's own errors as their message string (what Tauri rejects with for those).
+ * With `cmd`, every error of a plugin whose Tauri counterpart rejects with strings (`fs`,
+ * `path`, `resources`) is its message string.
  */
-export function tauriError(err: unknown): unknown {
+export function tauriError(err: unknown, cmd?: string): unknown {
   if (!(err instanceof FerryError)) return err;
+  if (cmd !== undefined && STRING_ERRORS.test(cmd)) return err.message;
   if (err.kind === "failed") return err.data === undefined ? err.message : err.data;
   return frameworkKinds.has(err.kind) ? err.message : err.toJSON();
 }
+
+/** True when the page runs on Windows, whose paths Tauri's `sep()` and `delimiter()` describe. */
+const windowsPage = () => typeof navigator !== "undefined" && /Windows/.test(navigator.userAgent);
 
 /**
  * Installs the bridge on `globalThis` (the page's `window`) and returns its internals.
@@ -201,7 +212,7 @@ export function installTauriBridge(options: TauriBridgeOptions): TauriInternals 
         if (typeof result === "string" && textAsBytes.has(cmd)) return toArrayBuffer(new TextEncoder().encode(result));
         return isBytes(result) ? toArrayBuffer(result) : result;
       } catch (err) {
-        throw tauriError(err);
+        throw tauriError(err, cmd);
       }
     },
     transformCallback(callback, once = false) {
@@ -217,6 +228,7 @@ export function installTauriBridge(options: TauriBridgeOptions): TauriInternals 
     },
     runCallback,
     callbacks,
+    plugins: { path: windowsPage() ? { sep: "\\", delimiter: ";" } : { sep: "/", delimiter: ":" } },
     convertFileSrc(filePath, protocol = "asset") {
       // Tauri's URL shape; ferry serves no asset protocol yet (docs/migrating-from-tauri.md).
       return `${protocol}://localhost/${encodeURIComponent(filePath)}`;
