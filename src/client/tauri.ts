@@ -56,6 +56,13 @@ export interface TauriBridgeOptions {
   client: () => Client;
   /** This window's label, for `metadata` (what `getCurrentWindow().label` reads). */
   label: string;
+  /**
+   * This window's token, which `convertFileSrc` URLs carry (the backend serves them only to
+   * live windows). Without it, `convertFileSrc` URLs are refused (403).
+   */
+  token?: () => string | undefined;
+  /** The backend's HTTP origin for `convertFileSrc` URLs. Default: the page's own (`location.origin`). */
+  origin?: string;
 }
 
 type Callback = (data: unknown) => void;
@@ -230,8 +237,11 @@ export function installTauriBridge(options: TauriBridgeOptions): TauriInternals 
     callbacks,
     plugins: { path: windowsPage() ? { sep: "\\", delimiter: ";" } : { sep: "/", delimiter: ":" } },
     convertFileSrc(filePath, protocol = "asset") {
-      // Tauri's URL shape; ferry serves no asset protocol yet (docs/migrating-from-tauri.md).
-      return `${protocol}://localhost/${encodeURIComponent(filePath)}`;
+      // Served by the ws transport (src/transports/asset.ts), not a scheme of its own.
+      const origin = options.origin ?? (typeof location === "undefined" ? "" : location.origin);
+      const token = options.token?.();
+      const query = token ? `?ferry-token=${encodeURIComponent(token)}` : "";
+      return `${origin}/__ferry/protocol/${encodeURIComponent(protocol)}/${encodeURIComponent(filePath)}${query}`;
     },
     metadata: {
       currentWindow: { label: options.label },

@@ -28,7 +28,16 @@ export interface PathPluginOptions {
 }
 
 /** `@tauri-apps/api/path`'s commands, as capabilities name them (`core:path:allow-join` …). */
-export const PATH_COMMANDS = ["resolve_directory", "resolve", "normalize", "join", "dirname", "extname", "basename", "is_absolute"] as const;
+export const PATH_COMMANDS = [
+  "resolve_directory",
+  "resolve",
+  "normalize",
+  "join",
+  "dirname",
+  "extname",
+  "basename",
+  "is_absolute",
+] as const;
 
 const PERMISSIONS: PermissionManifest = {
   default: {
@@ -128,7 +137,10 @@ export function pathPlugin(options: PathPluginOptions) {
       const dir = args.directory;
       const name = typeof dir === "number" ? BASE_DIRECTORY[dir] : undefined;
       if (name === undefined) {
-        throw new FerryError("invalid_args", "invalid args `directory` for command `resolve_directory`: expected a BaseDirectory number (1 to 23)");
+        throw new FerryError(
+          "invalid_args",
+          "invalid args `directory` for command `resolve_directory`: expected a BaseDirectory number (1 to 23)",
+        );
       }
       const base = variables[name];
       if (base === undefined) throw failure("unknown path", { directory: dir });

@@ -11,11 +11,13 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { App } from "../backend/app.ts";
 import { framePieces } from "../protocol/codec.ts";
 import { createRequestHandler, frameAncestorsPolicy } from "./http.ts";
+import { createProtocolHandler, PROTOCOL_PREFIX, type AssetProtocolOptions } from "./asset.ts";
 import { newToken, PROTOCOL, tokenFromProtocols, TokenCloseCode, TokenTable } from "./handshake.ts";
 import { writeLaunchFile, type LaunchFile } from "./launch-file.ts";
 
 export { newToken, tokenProtocols, TokenCloseCode } from "./handshake.ts";
 export type { LaunchFile } from "./launch-file.ts";
+export type { AssetProtocolOptions } from "./asset.ts";
 
 /** Options of `serveWs`. */
 export interface ServeOptions {
@@ -42,6 +44,15 @@ export interface ServeOptions {
    * refused: they could resolve to someone else's server.
    */
   appHost?: string;
+  /**
+   * Tauri's asset protocol (`app.security.assetProtocol` plus the app's identifier): when
+   * enabled, `convertFileSrc(path)` URLs serve files its scope allows, with `Range` requests.
+   * Off by default, as in Tauri.
+   *
+   * @example
+   * serveWs(app, { root: "dist", assetProtocol: { ...config.app.security.assetProtocol!, identifier: config.identifier } });
+   */
+  assetProtocol?: AssetProtocolOptions;
 }
 
 /** Options of `server.launchFile(label, options)`. */
@@ -215,6 +226,8 @@ function createGate(app: App<any>, opts: GateOptions) {
       for (const [label, entry] of access) access.set(label, { ...entry, url: `${pageOrigin}/#${pageFragment(label, entry.token)}` });
     },
     hostAllowed: (h: string | undefined) => h !== undefined && hosts.has(h),
+    /** The label a live window token stands for (protocol requests carry it in their query). */
+    labelFor: (token: string | undefined) => tokens.labelFor(token),
     /** Handles an `upgrade` event; `onAuthenticated` runs once a page has proved its token. */
     upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, onAuthenticated?: (label: string) => void): void {
       socket.on("error", () => socket.destroy());
@@ -291,7 +304,8 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
   const launchFiles = new Map<string, Set<LaunchFile>>();
   let stopped = false;
 
-  const handler = createRequestHandler({ root: options.root, hostAllowed: gate.hostAllowed, csp, log });
+  const protocols = createProtocolHandler(options.assetProtocol, gate.labelFor, log);
+  const handler = createRequestHandler({ root: options.root, hostAllowed: gate.hostAllowed, csp, log, protocols });
   const servers = [createServer(handler), createServer(handler)] as const;
 
   const removeLaunchFiles = (label?: string) => {
@@ -373,6 +387,8 @@ export interface AttachOptions {
   log?: (message: string) => void;
   /** CSP `frame-ancestors` sources for ferry's own responses (`/__ferry/*`). Default: `'none'`. */
   frameAncestors?: string[];
+  /** Tauri's asset protocol, served under `/__ferry/protocol/asset/` (see `ServeOptions.assetProtocol`). */
+  assetProtocol?: AssetProtocolOptions;
 }
 
 /** ferry mounted on an existing `http.Server` (see `attachWs`). */
@@ -382,7 +398,7 @@ export interface FerryAttachment {
   /** Revokes the window's token (see `FerryServer.revoke`). */
   revoke(label: string): void;
   /**
-   * Answers ferry's own HTTP paths (`/__ferry/client.js`, `/__ferry/tauri.js`) and returns
+   * Answers ferry's own HTTP paths (`/__ferry/client.js`, `/__ferry/tauri.js`, `/__ferry/protocol/…`) and returns
    * true, or returns false for the app's own routes. For Express:
    * `expressApp.use((req, res, next) => attachment.handleRequest(req, res) || next())`.
    */
@@ -458,7 +474,8 @@ export function attachWs(app: App<any>, server: Server, options: AttachOptions =
     gate.upgrade(req, socket, head);
   };
   server.on("upgrade", onUpgrade);
-  const modules = createRequestHandler({ root: undefined, hostAllowed: gate.hostAllowed, csp, log });
+  const protocols = createProtocolHandler(options.assetProtocol, gate.labelFor, log);
+  const modules = createRequestHandler({ root: undefined, hostAllowed: gate.hostAllowed, csp, log, protocols });
 
   return {
     window(label) {
@@ -470,8 +487,8 @@ export function attachWs(app: App<any>, server: Server, options: AttachOptions =
     },
     revoke: gate.revoke,
     handleRequest(req, res) {
-      const path = (req.url ?? "").split("?")[0];
-      if (path !== "/__ferry/client.js" && path !== "/__ferry/tauri.js") return false;
+      const path = (req.url ?? "").split("?")[0] ?? "";
+      if (path !== "/__ferry/client.js" && path !== "/__ferry/tauri.js" && !path.startsWith(PROTOCOL_PREFIX)) return false;
       void modules(req, res);
       return true;
     },

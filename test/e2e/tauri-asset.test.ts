@@ -1,0 +1,222 @@
+/**
+ * End to end: Tauri's asset protocol. `convertFileSrc` from the published `@tauri-apps/api`
+ * gives a URL an `<img>` and an `<audio>` element load in Chromium, served within
+ * `app.security.assetProtocol.scope`, with `Range` requests (206, `Content-Range`) for
+ * seeking; paths outside the scope, `..`, a link out of the scope, requests without a window
+ * token and a disabled protocol are refused.
+ */
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import type { Page } from "playwright-core";
+import { allowAll, createApp } from "ferry";
+import { serveWs, type FerryServer } from "ferry/transports/ws";
+import { launchChromium } from "../support/browser.ts";
+
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+
+const PAGE_SOURCE = `
+import { convertFileSrc } from "@tauri-apps/api/core";
+window.convertFileSrc = convertFileSrc;
+document.body.dataset.ready = "yes";
+`;
+
+const PAGE_HTML = `<!doctype html><html><head><meta charset="utf-8">
+<script src="/__ferry/tauri.js"></script>
+<script type="module" src="/app.js"></script>
+</head><body></body></html>`;
+
+/** A 1×1 red PNG. */
+const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==", "base64");
+
+/** `seconds` of a 440 Hz tone as 8 kHz mono 16-bit PCM WAV. */
+function wav(seconds: number): Buffer {
+  const rate = 8000;
+  const samples = rate * seconds;
+  const buf = Buffer.alloc(44 + samples * 2);
+  buf.write("RIFF", 0);
+  buf.writeUInt32LE(36 + samples * 2, 4);
+  buf.write("WAVEfmt ", 8);
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(1, 20); // PCM
+  buf.writeUInt16LE(1, 22); // mono
+  buf.writeUInt32LE(rate, 24);
+  buf.writeUInt32LE(rate * 2, 28);
+  buf.writeUInt16LE(2, 32);
+  buf.writeUInt16LE(16, 34);
+  buf.write("data", 36);
+  buf.writeUInt32LE(samples * 2, 40);
+  for (let i = 0; i < samples; i++) buf.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + i * 2);
+  return buf;
+}
+
+describe("the asset protocol, in Chromium", () => {
+  let server: FerryServer;
+  let off: FerryServer;
+  let root: string;
+  let media: string;
+  let chromium: Awaited<ReturnType<typeof launchChromium>>;
+  let page: Page;
+  const refusals: string[] = [];
+  const sound = wav(4);
+
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), "ferry-asset-"));
+    const site = join(root, "site");
+    media = join(root, "media");
+    await mkdir(site);
+    await mkdir(join(media, "private"), { recursive: true });
+    await writeFile(join(site, "index.html"), PAGE_HTML);
+    await writeFile(join(media, "dot.png"), PNG);
+    await writeFile(join(media, "tone.wav"), sound);
+    await writeFile(join(media, "private", "key.txt"), "secret");
+    await writeFile(join(root, "outside.txt"), "outside");
+    await symlink(join(root, "outside.txt"), join(media, "link-out.txt"));
+    await build({
+      stdin: { contents: PAGE_SOURCE, resolveDir: repo, loader: "js" },
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      outfile: join(site, "app.js"),
+      logLevel: "silent",
+    });
+    const app = createApp({ authorize: allowAll, log: () => {} });
+    server = await serveWs(app, {
+      root: site,
+      log: (m) => refusals.push(m),
+      assetProtocol: {
+        enable: true,
+        identifier: "dev.ferry.assettest",
+        variables: { MEDIA: media },
+        scope: { allow: ["$MEDIA/**"], deny: ["$MEDIA/private/**"] },
+      },
+    });
+    off = await serveWs(createApp({ authorize: allowAll, log: () => {} }), {
+      root: site,
+      log: () => {},
+      assetProtocol: { enable: false, identifier: "dev.ferry.assettest", scope: ["/**"] },
+    });
+    chromium = await launchChromium(["--autoplay-policy=no-user-gesture-required"]);
+    page = await chromium.browser.newPage();
+    await page.goto(server.window("main").url);
+    await page.waitForSelector("body[data-ready=yes]", { state: "attached" });
+  });
+
+  after(async () => {
+    await chromium?.close();
+    await server?.close();
+    await off?.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const src = (path: string) => page.evaluate((p) => (window as any).convertFileSrc(p) as string, path);
+
+  test("convertFileSrc gives a URL an <img> loads", async () => {
+    const url = await src(join(media, "dot.png"));
+    assert.ok(url.startsWith(`${server.origin}/__ferry/protocol/asset/`), url);
+    const size = await page.evaluate(
+      (u) =>
+        new Promise<number[]>((resolve, reject) => {
+          const img = new Image();
+          img.onload = () => resolve([img.naturalWidth, img.naturalHeight]);
+          img.onerror = () => reject(new Error("the image did not load"));
+          img.src = u;
+        }),
+      url,
+    );
+    assert.deepEqual(size, [1, 1]);
+  });
+
+  test("an <audio> element plays a WAV through it, seeking with Range requests", async () => {
+    const url = await src(join(media, "tone.wav"));
+    const played = await page.evaluate(
+      (u) =>
+        new Promise<{ duration: number; at: number }>((resolve, reject) => {
+          const audio = new Audio();
+          audio.muted = true;
+          audio.onerror = () => reject(new Error(`audio error ${audio.error?.code}`));
+          audio.onloadedmetadata = () => {
+            audio.currentTime = 3;
+          };
+          audio.onseeked = () => {
+            void audio.play().then(() => resolve({ duration: audio.duration, at: audio.currentTime }), reject);
+          };
+          audio.src = u;
+        }),
+      url,
+    );
+    assert.ok(Math.abs(played.duration - 4) < 0.01, `duration ${played.duration}`);
+    assert.ok(played.at >= 3, `playing from the seek point, at ${played.at}`);
+
+    // The same URL, as the media stack asks for it: a byte range.
+    const part = await page.evaluate(async (u) => {
+      const r = await fetch(u, { headers: { Range: "bytes=44-59" } });
+      return {
+        status: r.status,
+        range: r.headers.get("content-range"),
+        accept: r.headers.get("accept-ranges"),
+        bytes: [...new Uint8Array(await r.arrayBuffer())],
+      };
+    }, url);
+    assert.equal(part.status, 206);
+    assert.equal(part.range, `bytes 44-59/${sound.length}`);
+    assert.equal(part.accept, "bytes");
+    assert.deepEqual(part.bytes, [...sound.subarray(44, 60)]);
+    const tail = await page.evaluate(async (u) => {
+      const r = await fetch(u, { headers: { Range: "bytes=999999999-" } });
+      return { status: r.status, range: r.headers.get("content-range") };
+    }, url);
+    assert.deepEqual(tail, { status: 416, range: `bytes */${sound.length}` });
+    const whole = await page.evaluate(async (u) => {
+      const r = await fetch(u);
+      return { status: r.status, type: r.headers.get("content-type"), length: (await r.arrayBuffer()).byteLength };
+    }, url);
+    assert.deepEqual(whole, { status: 200, type: "audio/wav", length: sound.length });
+  });
+
+  test("outside the scope, a denied folder, `..`, a link out, and no token are refused", async () => {
+    const status = (u: string) => page.evaluate(async (u) => (await fetch(u)).status, u);
+    assert.equal(await status(await src(join(root, "outside.txt"))), 403);
+    assert.equal(await status(await src(join(media, "private", "key.txt"))), 403);
+    assert.equal(await status(await src(`${media}/../outside.txt`)), 403);
+    assert.equal(await status(await src(join(media, "link-out.txt"))), 403);
+    assert.equal(await status(await src(join(media, "missing.png"))), 404);
+    assert.equal(await status(await src(media)), 404, "a folder is not a file");
+    // Literal `..` in the URL path (not encoded in the path segment).
+    const token = server.window("main").token;
+    const raw = await fetch(`${server.origin}/__ferry/protocol/asset/${encodeURIComponent(media)}%2F..%2Foutside.txt?ferry-token=${token}`);
+    assert.equal(raw.status, 403);
+    const withoutToken = (await src(join(media, "dot.png"))).replace(/\?.*$/, "");
+    assert.equal(await status(withoutToken), 403);
+    assert.equal(await status(`${withoutToken}?ferry-token=${"0".repeat(64)}`), 403);
+    assert.ok(refusals.some((m) => m.includes("window token")));
+    assert.ok(
+      refusals.every((m) => !m.includes(token)),
+      "the token never reaches the log",
+    );
+    // Another Host is refused before anything else.
+    const good = `${server.origin}/__ferry/protocol/asset/${encodeURIComponent(join(media, "dot.png"))}?ferry-token=${token}`;
+    assert.equal((await fetch(good)).status, 200);
+    // fetch cannot set Host: a raw request does (DNS rebinding sends another name).
+    const rebound = await new Promise<number | undefined>((resolve, reject) =>
+      request(good, { headers: { Host: "evil.example" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      })
+        .on("error", reject)
+        .end(),
+    );
+    assert.equal(rebound, 403);
+  });
+
+  test("off unless enabled: a disabled asset protocol serves nothing", async () => {
+    const url = `${off.origin}/__ferry/protocol/asset/${encodeURIComponent(join(media, "dot.png"))}?ferry-token=${off.window("main").token}`;
+    assert.equal((await fetch(url)).status, 404);
+  });
+});
