@@ -12,25 +12,17 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import type { Page } from "playwright-core";
 import { allowAll, createApp } from "ferry";
 import { serveWs, type FerryServer } from "ferry/transports/ws";
 import { launchChromium } from "../support/browser.ts";
-
-const repo = fileURLToPath(new URL("../..", import.meta.url));
+import { openTauriPage, writeTauriPage } from "../support/tauri-page.ts";
 
 const PAGE_SOURCE = `
 import { convertFileSrc } from "@tauri-apps/api/core";
 window.convertFileSrc = convertFileSrc;
 document.body.dataset.ready = "yes";
 `;
-
-const PAGE_HTML = `<!doctype html><html><head><meta charset="utf-8">
-<script src="/__ferry/tauri.js"></script>
-<script type="module" src="/app.js"></script>
-</head><body></body></html>`;
 
 /** A 1×1 red PNG. */
 const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==", "base64");
@@ -72,20 +64,12 @@ describe("the asset protocol, in Chromium", () => {
     media = join(root, "media");
     await mkdir(site);
     await mkdir(join(media, "private"), { recursive: true });
-    await writeFile(join(site, "index.html"), PAGE_HTML);
     await writeFile(join(media, "dot.png"), PNG);
     await writeFile(join(media, "tone.wav"), sound);
     await writeFile(join(media, "private", "key.txt"), "secret");
     await writeFile(join(root, "outside.txt"), "outside");
     await symlink(join(root, "outside.txt"), join(media, "link-out.txt"));
-    await build({
-      stdin: { contents: PAGE_SOURCE, resolveDir: repo, loader: "js" },
-      bundle: true,
-      format: "esm",
-      platform: "browser",
-      outfile: join(site, "app.js"),
-      logLevel: "silent",
-    });
+    await writeTauriPage(site, PAGE_SOURCE);
     const app = createApp({ authorize: allowAll, log: () => {} });
     server = await serveWs(app, {
       root: site,
@@ -103,9 +87,7 @@ describe("the asset protocol, in Chromium", () => {
       assetProtocol: { enable: false, identifier: "dev.ferry.assettest", scope: ["/**"] },
     });
     chromium = await launchChromium(["--autoplay-policy=no-user-gesture-required"]);
-    page = await chromium.browser.newPage();
-    await page.goto(server.window("main").url);
-    await page.waitForSelector("body[data-ready=yes]", { state: "attached" });
+    page = await openTauriPage(chromium.browser, server.window("main").url);
   });
 
   after(async () => {

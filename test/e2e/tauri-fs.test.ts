@@ -11,28 +11,20 @@ import assert from "node:assert/strict";
 import { lstat as nodeLstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import type { Page } from "playwright-core";
 import { createApp } from "ferry";
 import { AccessControl } from "ferry/acl";
 import { fsPlugin, resourcesPlugin } from "ferry/plugins/fs";
 import { serveWs, type FerryServer } from "ferry/transports/ws";
 import { launchChromium } from "../support/browser.ts";
+import { openTauriPage, writeTauriPage } from "../support/tauri-page.ts";
 import { eventually } from "../support/wait.ts";
-
-const repo = fileURLToPath(new URL("../..", import.meta.url));
 
 const PAGE_SOURCE = `
 import * as fs from "@tauri-apps/plugin-fs";
 window.fs = fs;
 document.body.dataset.ready = "yes";
 `;
-
-const PAGE_HTML = `<!doctype html><html><head><meta charset="utf-8">
-<script src="/__ferry/tauri.js"></script>
-<script type="module" src="/app.js"></script>
-</head><body></body></html>`;
 
 /** Open file descriptors of this process (Linux). */
 const openFds = async () => (await readdir("/proc/self/fd")).length;
@@ -50,20 +42,12 @@ describe("@tauri-apps/plugin-fs's whole command set over ferry, in Chromium", ()
     work = join(root, "work");
     await mkdir(site);
     await mkdir(join(work, "sub"), { recursive: true });
-    await writeFile(join(site, "index.html"), PAGE_HTML);
     await writeFile(join(work, "a.txt"), "hello ferry");
     await writeFile(join(work, "lines.txt"), "one\r\ntwo\n\nfour");
     await writeFile(join(work, "sub", "b.bin"), new Uint8Array(100));
     await writeFile(join(root, "outside.txt"), "outside");
     await symlink(join(work, "a.txt"), join(work, "link.txt"));
-    await build({
-      stdin: { contents: PAGE_SOURCE, resolveDir: repo, loader: "js" },
-      bundle: true,
-      format: "esm",
-      platform: "browser",
-      outfile: join(site, "app.js"),
-      logLevel: "silent",
-    });
+    await writeTauriPage(site, PAGE_SOURCE);
     const fs = fsPlugin({ variables: { WORK: work } });
     const resources = resourcesPlugin();
     const scope = { identifier: "fs:scope", allow: [{ path: "$WORK" }, { path: "$WORK/**" }] };
@@ -87,12 +71,7 @@ describe("@tauri-apps/plugin-fs's whole command set over ferry, in Chromium", ()
     await rm(root, { recursive: true, force: true });
   });
 
-  async function open(label: string): Promise<Page> {
-    const p = await chromium.browser.newPage();
-    await p.goto(server.window(label).url);
-    await p.waitForSelector("body[data-ready=yes]", { state: "attached" });
-    return p;
-  }
+  const open = (label: string): Promise<Page> => openTauriPage(chromium.browser, server.window(label).url);
 
   /** Runs an async function of `fs` on the page: its value, or what its catch got. */
   const run = <A>(p: Page, fn: (fs: any, arg: A) => Promise<unknown>, arg: A) =>

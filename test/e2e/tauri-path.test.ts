@@ -10,8 +10,6 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import type { Page } from "playwright-core";
 import { createApp } from "ferry";
 import { AccessControl } from "ferry/acl";
@@ -19,8 +17,8 @@ import { appDirs } from "ferry/config";
 import { pathPlugin } from "ferry/plugins/path";
 import { serveWs, type FerryServer } from "ferry/transports/ws";
 import { launchChromium } from "../support/browser.ts";
+import { openTauriPage, writeTauriPage } from "../support/tauri-page.ts";
 
-const repo = fileURLToPath(new URL("../..", import.meta.url));
 const IDENTIFIER = "dev.ferry.pathtest";
 
 const PAGE_SOURCE = `
@@ -28,11 +26,6 @@ import * as path from "@tauri-apps/api/path";
 window.path = path;
 document.body.dataset.ready = "yes";
 `;
-
-const PAGE_HTML = `<!doctype html><html><head><meta charset="utf-8">
-<script src="/__ferry/tauri.js"></script>
-<script type="module" src="/app.js"></script>
-</head><body></body></html>`;
 
 describe("@tauri-apps/api/path over ferry's path plugin, in Chromium", () => {
   let server: FerryServer;
@@ -43,15 +36,7 @@ describe("@tauri-apps/api/path over ferry's path plugin, in Chromium", () => {
 
   before(async () => {
     files = await mkdtemp(join(tmpdir(), "ferry-path-"));
-    await writeFile(join(files, "index.html"), PAGE_HTML);
-    await build({
-      stdin: { contents: PAGE_SOURCE, resolveDir: repo, loader: "js" },
-      bundle: true,
-      format: "esm",
-      platform: "browser",
-      outfile: join(files, "app.js"),
-      logLevel: "silent",
-    });
+    await writeTauriPage(files, PAGE_SOURCE);
     const path = pathPlugin({ identifier: IDENTIFIER, resourceDir: "/opt/pathtest/resources", cwd });
     const access = new AccessControl({
       commands: [],
@@ -73,12 +58,7 @@ describe("@tauri-apps/api/path over ferry's path plugin, in Chromium", () => {
     await rm(files, { recursive: true, force: true });
   });
 
-  async function open(label: string): Promise<Page> {
-    const p = await chromium.browser.newPage();
-    await p.goto(server.window(label).url);
-    await p.waitForSelector("body[data-ready=yes]", { state: "attached" });
-    return p;
-  }
+  const open = (label: string): Promise<Page> => openTauriPage(chromium.browser, server.window(label).url);
 
   /** Runs `path[fn](...args)` on the page: its value, or what its catch got. */
   const call = (p: Page, fn: string, ...args: unknown[]) =>
