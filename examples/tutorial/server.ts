@@ -105,6 +105,13 @@ if ("engine" in choice) {
   }
 }
 
+// Ctrl+C stops the app; set before anything is printed, so a signal sent on seeing the output finds it.
+const stop = () => {
+  void server.close().then(() => process.exit(0));
+};
+process.once("SIGINT", stop);
+process.once("SIGTERM", stop);
+
 if (!opts.noWindow) console.log(`no app window: ${choice.reason}; opening the system browser instead`);
 let opened = false;
 if (!opts.noWindow) {
@@ -126,9 +133,3 @@ if (opened) {
   const file = await server.launchFile(opts.windows[0]!, { ttlMs: 0 });
   console.log(`open this file in a browser (only you can read it; it is deleted once the page connects):\n${file.path}`);
 }
-
-const stop = () => {
-  void server.close().then(() => process.exit(0));
-};
-process.once("SIGINT", stop);
-process.once("SIGTERM", stop);

@@ -16,6 +16,7 @@ import { asThrownForTauri, ferryErrorOr, fromUnknown, internalError } from "./er
 import { eventPlugin } from "./event-plugin.ts";
 import type { CommandScope, PermissionManifest } from "../acl/types.ts";
 import type { AppTypes, Declared, EventMap, IsUntypedEvents, PayloadRest } from "../protocol/types.ts";
+import { ipcLogEnabled, writeIpcLine, type IpcLogLine } from "./ipc-log.ts";
 
 export type { WindowFilter } from "./events.ts";
 
@@ -72,6 +73,11 @@ export interface AppOptions<
   authorize?: Authorize;
   /** Where backend log lines go. Default: the console. */
   log?: (entry: LogEntry) => void;
+  /**
+   * One line per call and backend emit (window, name, duration, outcome; never values).
+   * Default: with `FERRY_LOG=ipc` in the environment, JSON lines on stderr; else none.
+   */
+  ipcLog?: (line: IpcLogLine) => void;
   /** Largest incoming frame in bytes; larger frames close the connection (1009). Default 64 MiB. */
   maxFrameBytes?: number;
   /**
@@ -258,6 +264,24 @@ export function createApp<
     }
   };
   const authorize = options.authorize ?? denyWithoutRules;
+  const ipcLog = options.ipcLog ?? (ipcLogEnabled() ? writeIpcLine : undefined);
+  /** When each call arrived, kept only while the IPC log is on. */
+  const arrived = new WeakMap<PendingCall, number>();
+  const logIpc = (line: IpcLogLine): void => {
+    try {
+      ipcLog?.(line);
+    } catch {
+      // a broken log must not take a call with it
+    }
+  };
+  const logCall = (conn: Connection, name: string, outcome: string, call?: PendingCall): void => {
+    if (!ipcLog) return;
+    const t = call && arrived.get(call);
+    logIpc({ type: "call", window: conn.label, name, ms: t ? Math.round((performance.now() - t) * 100) / 100 : 0, outcome });
+  };
+  const logEvent = (window: string, name: string): void => {
+    if (ipcLog) logIpc({ type: "event", window, name, outcome: "ok" });
+  };
   const limits: Readonly<Limits> = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isSafeInteger(value) || value < 1)
@@ -346,11 +370,12 @@ export function createApp<
   const settle = (conn: Connection, id: number, call: PendingCall, ok: boolean, value: unknown, cmd: string) => {
     if (conn.pending.get(id) !== call) return;
     conn.pending.delete(id);
-    if (call.aborted) return; // the page already settled the call
+    if (call.aborted) return logCall(conn, cmd, "cancelled", call); // the page already settled the call
     let error: FerryError;
     if (ok) {
       try {
         conn.reply(id, value);
+        logCall(conn, cmd, "ok", call);
         return;
       } catch (err) {
         // A result the codec refused keeps its not_serializable; a getter or toJSON that threw is internal.
@@ -359,6 +384,7 @@ export function createApp<
     } else error = fromUnknown(value);
     // fromUnknown and ferryErrorOr hand back only errors whose kind reads as a string.
     if (error.kind === "internal") log({ level: "error", message: `command "${cmd}" failed`, error: ok ? error.cause : value });
+    logCall(conn, cmd, error.kind, call);
     conn.fail(id, error);
   };
 
@@ -367,7 +393,7 @@ export function createApp<
     if (ms < BLOCKING_WARN_MS) return;
     log({
       level: "warn",
-      message: `command "${cmd}" blocked the event loop for ${Math.round(ms)} ms, stalling every window; use non-blocking I/O (node:fs/promises) or a worker`,
+      message: `command "${cmd}" blocked the event loop for ${Math.round(ms)} ms, stalling every window; use non-blocking I/O (node:fs/promises), or workerPool for CPU work (docs/workers.md)`,
     });
   };
 
@@ -411,16 +437,19 @@ export function createApp<
     limits,
 
     dispatch(conn, msg) {
+      const refuse = (error: FerryError): void => {
+        logCall(conn, msg.cmd, error.kind);
+        conn.fail(msg.id, error);
+      };
       const command = registry.get(msg.cmd);
-      if (!command) return conn.fail(msg.id, unsupported(msg.cmd) ?? notFound(msg.cmd, conn));
+      if (!command) return refuse(unsupported(msg.cmd) ?? notFound(msg.cmd, conn));
       const decision = decide(requestOf(conn, msg.cmd));
       if (!decision.allowed) {
         const message = decision.message ?? `window "${conn.label}" may not call "${msg.cmd}"`;
-        return conn.fail(msg.id, new FerryError("permission_denied", message, decision.data ?? { command: msg.cmd, window: conn.label }));
+        return refuse(new FerryError("permission_denied", message, decision.data ?? { command: msg.cmd, window: conn.label }));
       }
       if (conn.pending.size >= limits.callsInFlight) {
-        return conn.fail(
-          msg.id,
+        return refuse(
           new FerryError("limit_exceeded", `window "${conn.label}" has ${limits.callsInFlight} calls in flight, the most it may`, {
             limit: "callsInFlight",
             max: limits.callsInFlight,
@@ -433,10 +462,7 @@ export function createApp<
       }
       let args: unknown = msg.a ?? {};
       if (!isPlainObject(args)) {
-        return conn.fail(
-          msg.id,
-          new FerryError("invalid_args", `args for ${msg.cmd} must be an object of named arguments`, { command: msg.cmd }),
-        );
+        return refuse(new FerryError("invalid_args", `args for ${msg.cmd} must be an object of named arguments`, { command: msg.cmd }));
       }
       const sentKeys = command.rename === "camelCase" ? Object.keys(args as Record<string, unknown>) : undefined;
       if (sentKeys) args = snakeCaseKeys(args as Record<string, unknown>);
@@ -444,9 +470,10 @@ export function createApp<
       try {
         args = bindChannels(conn, msg.cmd, args as Record<string, unknown>, msg.id, call);
       } catch (err) {
-        return conn.fail(msg.id, ferryErrorOr(err, `the channels of "${msg.cmd}" could not be bound`));
+        return refuse(ferryErrorOr(err, `the channels of "${msg.cmd}" could not be bound`));
       }
       conn.pending.set(msg.id, call);
+      if (ipcLog) arrived.set(call, performance.now());
       const ctx = new CallContext<State>(conn, app, call, decision.scope);
       if (!command.args) return run(conn, msg, command, args, call, ctx);
       validateArgs(msg.cmd, command.args, args, sentKeys).then(
@@ -467,15 +494,19 @@ export function createApp<
     },
 
     emit(event, payload) {
+      logEvent("backend", event);
       bus.dispatch(event, payload, { toBackend: true });
     },
     emitTo(label, event, payload) {
+      logEvent("backend", event);
       bus.dispatch(event, payload, { toBackend: false, to: { kind: "AnyLabel", label } });
     },
     emitFilter(event, payload, filter) {
+      logEvent("backend", event);
       bus.dispatch(event, payload, { toBackend: false, to: { kind: "Filter", filter } });
     },
     emitFrom(window, event, payload) {
+      logEvent(window, event);
       bus.dispatch(event, payload, { toBackend: true, source: window });
     },
     listen(event, listener) {

@@ -7,7 +7,8 @@
 import { FerryError } from "../protocol/errors.ts";
 import { assertEventName } from "../protocol/names.ts";
 import type { PermissionManifest } from "../acl/types.ts";
-import type { Plugin } from "./app.ts";
+import type { AppInternals, Plugin, PluginContext } from "./app.ts";
+import type { Connection } from "./connection.ts";
 import type { EventBus, LabelledTargetKind, ListenerTarget } from "./events.ts";
 
 /** The event plugin's commands, as capabilities name them (`core:event:allow-listen` …). */
@@ -62,6 +63,7 @@ export function eventPlugin(bus: EventBus): Plugin {
         const target = args.target === undefined ? undefined : readTarget(args.target);
         const id = handlerId(args.handler, "handler");
         ctx.connection.listen(args.event, id, target);
+        if (ctx.app.dev) warnIfGrowing(bus, ctx, args.event);
         return id;
       },
       unlisten(args: { event?: unknown; eventId?: unknown }, ctx) {
@@ -83,4 +85,21 @@ export function eventPlugin(bus: EventBus): Plugin {
       },
     },
   };
+}
+
+/** A window's listener count for one event at which dev mode warns: 10, then each doubling. */
+const isGrowthMark = (n: number): boolean => n >= 10 && n % 10 === 0 && ((n / 10) & (n / 10 - 1)) === 0;
+
+/**
+ * The tutorial's third gotcha, listeners added on every re-render and never removed: in dev
+ * mode, a window whose listener count for one event reaches 10, 20, 40 … is named, with the
+ * event and the count.
+ */
+function warnIfGrowing(bus: EventBus, ctx: PluginContext, event: string): void {
+  const count = bus.pageListenersOf(ctx.connection as Connection, event);
+  if (!isGrowthMark(count)) return;
+  (ctx.app as unknown as AppInternals).log({
+    level: "warn",
+    message: `window "${ctx.window}" has ${count} listeners for "${event}" and the count keeps growing: call the unlisten function listen() returns when a component unmounts`,
+  });
 }

@@ -82,6 +82,11 @@ export class EventBus {
     ids.set(handler, target);
   }
 
+  /** Number of `conn`'s handlers for `event`. */
+  pageListenersOf(conn: Connection, event: string): number {
+    return this.pages.get(event)?.get(conn)?.size ?? 0;
+  }
+
   removePageListener(conn: Connection, event: string, handler: number): boolean {
     const byConn = this.pages.get(event);
     const ids = byConn?.get(conn);

@@ -40,10 +40,7 @@ function pageToken(): string {
   }
   const stored = sessionStorage.getItem(TOKEN_KEY);
   if (stored) return stored;
-  throw new FerryError(
-    "connection_closed",
-    "ferry: this page was opened without a window token; open the URL the backend printed (it ends in #ferry-token=…)",
-  );
+  throw new FerryError("connection_closed", "ferry: no window token: open the page from the app (its URL ends in #ferry-token=…)");
 }
 
 /** Options of `connect`; by default it connects to the backend that served the page. */
@@ -57,11 +54,7 @@ export interface ConnectOptions {
 /** Opens a connection to a ferry backend; `connect<App>()` types it by the backend's `App` type. */
 export function connect<Api = unknown>(options: ConnectOptions = {}): ClientOf<Api> {
   if (typeof location === "undefined" || typeof WebSocket === "undefined") {
-    throw new FerryError(
-      "connection_closed",
-      'ferry/client connects to the backend that served the page, and this is not a page. In Node.js use "ferry/client/node": ' +
-        "const client = await connectWs(server.wsUrl, { token, origin }); client.invoke(…)",
-    );
+    throw new FerryError("connection_closed", 'ferry/client runs in a page; in Node.js use connectWs from "ferry/client/node"');
   }
   const url = options.url ?? `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/__ferry/ws`;
   return createClient<Api>(browserTransport(url, options.token ?? pageToken()));

@@ -257,6 +257,8 @@ export function createWindows(given: WindowsOptions): Windows {
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
   let theme: string | null = null;
+  /** `start` has opened the configured windows: from then on, no window open means done. */
+  let startedOnce = false;
 
   const report = (event: WindowEvent) => {
     for (const fn of [...listeners]) {
@@ -340,7 +342,6 @@ export function createWindows(given: WindowsOptions): Windows {
       if (open.size === 0 && opening.size === 0 && startedOnce && !options.keepRunning) end();
     }
   };
-  let startedOnce = false;
 
   /** Moves a window to the middle of the screen's available area. */
   const centre = async (w: AppWindow) => {
@@ -364,6 +365,19 @@ export function createWindows(given: WindowsOptions): Windows {
   };
 
   type A = { label?: unknown; value?: unknown };
+  const toggleMaximize = async (a: A) => {
+    const w = windowOf(a.label);
+    await ((await w.isMaximized()) ? w.unmaximize() : w.maximize());
+    return null;
+  };
+  /** Tauri's theme values: "light", "dark", or null (follow the system). */
+  const setTheme = (value: unknown, what: string) => {
+    if (value !== null && value !== undefined && value !== "light" && value !== "dark") {
+      throw new FerryError("invalid_args", `${what} must be "light", "dark" or null`);
+    }
+    theme = value ?? null;
+    return null;
+  };
   const engineName = () => engine?.name ?? "(none yet)";
   /** Any open window, for what is the same for all (the screen). */
   const anyWindow = (label: unknown): AppWindow =>
@@ -426,16 +440,9 @@ export function createWindows(given: WindowsOptions): Windows {
     unminimize: async (a: A) => (await windowOf(a.label).unminimize(), null),
     maximize: async (a: A) => (await windowOf(a.label).maximize(), null),
     unmaximize: async (a: A) => (await windowOf(a.label).unmaximize(), null),
-    toggle_maximize: async (a: A) => {
-      const w = windowOf(a.label);
-      await ((await w.isMaximized()) ? w.unmaximize() : w.maximize());
-      return null;
-    },
-    internal_toggle_maximize: async (a: A) => {
-      const w = windowOf(a.label);
-      await ((await w.isMaximized()) ? w.unmaximize() : w.maximize());
-      return null;
-    },
+    toggle_maximize: toggleMaximize,
+    // What a double click on a `data-tauri-drag-region` calls.
+    internal_toggle_maximize: toggleMaximize,
     set_fullscreen: async (a: A) => {
       if (typeof a.value !== "boolean") throw new FerryError("invalid_args", "value must be a boolean");
       await windowOf(a.label).setFullscreen(a.value);
@@ -460,12 +467,7 @@ export function createWindows(given: WindowsOptions): Windows {
       return null;
     },
     destroy: async (a: A) => (await windowOf(a.label).close(), null),
-    set_theme: (a: A) => {
-      if (a.value !== null && a.value !== "light" && a.value !== "dark")
-        throw new FerryError("invalid_args", 'value must be "light", "dark" or null');
-      theme = a.value;
-      return null;
-    },
+    set_theme: (a: A) => setTheme(a.value, "value"),
   };
 
   /** `new WebviewWindow(label, options)`: Tauri's window options, the subset ferry supports. */
@@ -534,13 +536,7 @@ export function createWindows(given: WindowsOptions): Windows {
           await Promise.all([...open.values()].map((w) => w.hide()));
           return null;
         },
-        set_app_theme: (a: { theme?: unknown }) => {
-          if (a.theme !== null && a.theme !== undefined && a.theme !== "light" && a.theme !== "dark") {
-            throw new FerryError("invalid_args", 'theme must be "light", "dark" or null');
-          }
-          theme = (a.theme as string | null | undefined) ?? null;
-          return null;
-        },
+        set_app_theme: (a: { theme?: unknown }) => setTheme(a.theme, "theme"),
         exit: () => {
           setImmediate(() => void api.close());
           return null;
