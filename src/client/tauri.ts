@@ -13,6 +13,7 @@
 
 import type { Client, EventTarget } from "./index.ts";
 import { ferry } from "./shared.ts";
+import { assetKey } from "./asset-key.ts";
 
 const { Channel, FerryError, FRAMEWORK_ERROR_KINDS } = ferry;
 type Channel<T> = InstanceType<typeof Channel<T>>;
@@ -57,8 +58,8 @@ export interface TauriBridgeOptions {
   /** This window's label, for `metadata` (what `getCurrentWindow().label` reads). */
   label: string;
   /**
-   * This window's token, which `convertFileSrc` URLs carry (the backend serves them only to
-   * live windows). Without it, `convertFileSrc` URLs are refused (403).
+   * This window's token. `convertFileSrc` URLs carry the key derived from it (`assetKey`), never
+   * the token; the backend serves them only to live windows. Without it, those URLs are refused (403).
    */
   token?: () => string | undefined;
   /** The backend's HTTP origin for `convertFileSrc` URLs. Default: the page's own (`location.origin`). */
@@ -155,6 +156,9 @@ const windowsPage = () => typeof navigator !== "undefined" && /Windows/.test(nav
  */
 export function installTauriBridge(options: TauriBridgeOptions): TauriInternals {
   const callbacks = new Map<number, Callback>();
+  /** The asset key of the last token seen, so `convertFileSrc` hashes once per token. */
+  let keyFor: string | undefined;
+  let key = "-";
   /** Listener id (the backend's eventId, the `id` of its events) → the Tauri callback id its events run. */
   const listeners = new Map<number, number>();
   let nextCallbackId = 1;
@@ -237,11 +241,11 @@ export function installTauriBridge(options: TauriBridgeOptions): TauriInternals 
     callbacks,
     plugins: { path: windowsPage() ? { sep: "\\", delimiter: ";" } : { sep: "/", delimiter: ":" } },
     convertFileSrc(filePath, protocol = "asset") {
-      // Served by the ws transport (src/transports/asset.ts), not a scheme of its own.
+      // Served by the ws transport (src/transports/protocol.ts), not a scheme of its own.
       const origin = options.origin ?? (typeof location === "undefined" ? "" : location.origin);
       const token = options.token?.();
-      const query = token ? `?ferry-token=${encodeURIComponent(token)}` : "";
-      return `${origin}/__ferry/protocol/${encodeURIComponent(protocol)}/${encodeURIComponent(filePath)}${query}`;
+      if (token !== keyFor) [keyFor, key] = [token, token ? assetKey(token) : "-"];
+      return `${origin}/__ferry/protocol/${encodeURIComponent(protocol)}/${key}/${encodeURIComponent(filePath)}`;
     },
     metadata: {
       currentWindow: { label: options.label },

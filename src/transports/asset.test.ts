@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mediaType, parseRange } from "./asset.ts";
+import { mediaType } from "./asset.ts";
+import { parseRange } from "./protocol.ts";
 
 test("parseRange follows RFC 9110's single byte ranges", () => {
   assert.equal(parseRange(undefined, 100), undefined);

@@ -1,28 +1,24 @@
 /**
  * Tauri's asset protocol over the ws transport's HTTP server: `convertFileSrc(path)` in a
- * Tauri page gives `<origin>/__ferry/protocol/asset/<path>?ferry-token=<window token>`, and
- * this serves that file when `app.security.assetProtocol` is enabled and its scope allows the
- * path, with `Range` requests (206 and `Content-Range`) for media seeking.
+ * Tauri page gives `<origin>/__ferry/protocol/asset/<window key>/<path>`, and this serves that
+ * file when `app.security.assetProtocol` is enabled and its scope allows the path, with `Range`
+ * requests (206 and `Content-Range`) for media seeking.
  *
- * Every request passes the same Host allowlist as the socket and must carry a live window token
- * (a URL without one, or with a revoked one, is a 403): loopback is shared by every user of the
- * machine, so knowing the port is not enough. Paths are checked as the fs plugin checks them
+ * The routing in ./protocol.ts checks Host, Origin and the window key (derived from a live
+ * window's token) first: loopback is shared by every user of the machine, so knowing the port
+ * is not enough. Paths are checked as the fs plugin checks them
  * (real path inside the scope, no `..`, deny entries win, links resolved before the check) and
  * opened as it opens them (regular files only, never waiting on a FIFO).
  */
 
 import { constants } from "node:fs";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { FileHandle } from "node:fs/promises";
 import { extname } from "node:path";
+import { Readable } from "node:stream";
+import { rangeResponse, type UriSchemeHandler } from "./protocol.ts";
 import { FerryError } from "../protocol/errors.ts";
 import { NotARegularFile, openRegularFile } from "../plugins/fs-verify.ts";
 import { defaultPathVariables, PathScope, resolveScopedPath, type PathVariables } from "../acl/paths.ts";
-
-/** Where `convertFileSrc` URLs point: `/__ferry/protocol/<name>/<encoded path>`. */
-export const PROTOCOL_PREFIX = "/__ferry/protocol/";
-
-/** The query parameter carrying the window token on protocol URLs. */
-export const PROTOCOL_TOKEN_PARAM = "ferry-token";
 
 /**
  * `serveWs`'s `assetProtocol` option: `app.security.assetProtocol` from the app config, and
@@ -37,6 +33,11 @@ export interface AssetProtocolOptions {
   identifier: string;
   /** Overrides for the scope's variables (names without `$`), e.g. in tests. */
   variables?: PathVariables;
+  /**
+   * The labels of the windows that may read through it (default: every window, as in Tauri).
+   * Another window's requests are refused (403).
+   */
+  windows?: string[];
 }
 
 const MEDIA: Record<string, string> = {
@@ -76,72 +77,31 @@ const MEDIA: Record<string, string> = {
 export const mediaType = (file: string): string => MEDIA[extname(file).toLowerCase()] ?? "application/octet-stream";
 
 /**
- * One `Range` header against a file of `size` bytes: `{ start, end }` (inclusive), `"unsatisfiable"`
- * (416), or undefined to send the whole file (no header, or one this does not take: several
- * ranges, another unit). Follows RFC 9110: `bytes=a-b`, `bytes=a-`, `bytes=-n`.
+ * Tauri's asset protocol as a protocol handler, or undefined when `options` does not enable it.
+ * Paths outside the scope are 403, missing files and folders 404; the file streams from an
+ * open handle, a byte range at a time (`rangeResponse`).
  */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | "unsatisfiable" | undefined {
-  if (header === undefined) return undefined;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m || (m[1] === "" && m[2] === "")) return undefined;
-  if (m[1] === "") {
-    const n = Number(m[2]);
-    if (n === 0 || size === 0) return "unsatisfiable";
-    return { start: Math.max(0, size - n), end: size - 1 };
-  }
-  const start = Number(m[1]);
-  if (start >= size) return "unsatisfiable";
-  const end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
-  if (end < start) return undefined; // invalid: ignored, as RFC 9110 allows
-  return { start, end };
-}
-
-const HEADERS = {
-  "X-Content-Type-Options": "nosniff",
-  "Cross-Origin-Resource-Policy": "same-origin",
-  "Referrer-Policy": "no-referrer",
-  "Cache-Control": "no-store",
-};
-
-function plain(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { ...HEADERS, "Content-Type": "text/plain; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
-/** A handler for requests under `PROTOCOL_PREFIX`; `labelFor` maps a window token to its label. */
-export type ProtocolHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
-
-/**
- * Serves `/__ferry/protocol/asset/…` within `options.scope`, or refuses every protocol
- * request (404) when the asset protocol is not enabled. Other protocol names are 404.
- */
-export function createProtocolHandler(
+export function createAssetProtocol(
   options: AssetProtocolOptions | undefined,
-  labelFor: (token: string | undefined) => string | undefined,
   log: (message: string) => void,
-): ProtocolHandler {
-  const enabled = options?.enable === true;
-  const variables: PathVariables = enabled ? { ...defaultPathVariables({ identifier: options.identifier }), ...options.variables } : {};
-  const raw = options?.scope ?? [];
-  const scope = enabled
-    ? PathScope.compile(Array.isArray(raw) ? { allow: raw, deny: [] } : { allow: raw.allow, deny: raw.deny }, variables)
-    : undefined;
+): UriSchemeHandler | undefined {
+  if (options?.enable !== true) return undefined;
+  const variables: PathVariables = { ...defaultPathVariables({ identifier: options.identifier }), ...options.variables };
+  const raw = options.scope;
+  const scope = PathScope.compile(Array.isArray(raw) ? { allow: raw, deny: [] } : { allow: raw.allow, deny: raw.deny }, variables);
+  const windows = options.windows === undefined ? undefined : new Set(options.windows);
+  const refuse = (status: number, text: string) => new Response(text, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 
-  return async (req, res, url) => {
-    const rest = url.pathname.slice(PROTOCOL_PREFIX.length);
-    const slash = rest.indexOf("/");
-    const name = slash < 0 ? rest : rest.slice(0, slash);
-    if (name !== "asset" || !scope) return plain(res, 404, `no protocol ${JSON.stringify(name)} is served\n`);
-    const label = labelFor(url.searchParams.get(PROTOCOL_TOKEN_PARAM) ?? undefined);
-    if (label === undefined) {
-      log("refused asset request: missing, unknown or revoked window token");
-      return plain(res, 403, "forbidden: no valid window token\n");
+  return async (request, { label }) => {
+    if (windows && !windows.has(label)) {
+      log(`refused asset request from window "${label}": not one of assetProtocol.windows`);
+      return refuse(403, "forbidden: this window has no asset scope\n");
     }
     let path: string;
     try {
-      path = decodeURIComponent(rest.slice(slash + 1));
+      path = decodeURIComponent(new URL(request.url).pathname.slice(1));
     } catch {
-      return plain(res, 400, "bad path\n");
+      return refuse(400, "bad path\n");
     }
     let real: string;
     try {
@@ -149,45 +109,33 @@ export function createProtocolHandler(
     } catch (err) {
       if (err instanceof FerryError && (err.kind === "permission_denied" || err.kind === "invalid_args")) {
         log(`refused asset request from window "${label}": ${err.message}`);
-        return plain(res, 403, "forbidden: outside the asset protocol's scope\n");
+        return refuse(403, "forbidden: outside the asset protocol's scope\n");
       }
       throw err;
     }
-    let handle;
+    let handle: FileHandle;
     try {
       handle = await openRegularFile(real, constants.O_RDONLY);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (err instanceof NotARegularFile || code === "ENOENT" || code === "ENOTDIR" || code === "ELOOP")
-        return plain(res, 404, "not found\n");
-      if (err instanceof FerryError) return plain(res, 403, "forbidden: outside the asset protocol's scope\n");
+      if (err instanceof NotARegularFile || code === "ENOENT" || code === "ENOTDIR" || code === "ELOOP") return refuse(404, "not found\n");
+      if (err instanceof FerryError) return refuse(403, "forbidden: outside the asset protocol's scope\n");
       throw err;
     }
-    let streaming = false;
+    let reading = false;
     try {
       const size = (await handle.stat()).size;
-      const range = parseRange(req.headers.range, size);
-      const head = { ...HEADERS, "Content-Type": mediaType(real), "Accept-Ranges": "bytes" };
-      if (range === "unsatisfiable") {
-        res.writeHead(416, { ...head, "Content-Range": `bytes */${size}`, "Content-Length": 0 });
-        return void res.end();
-      }
-      const { start, end } = range ?? { start: 0, end: size - 1 };
-      const length = size === 0 ? 0 : end - start + 1;
-      res.writeHead(range ? 206 : 200, {
-        ...head,
-        "Content-Length": length,
-        ...(range ? { "Content-Range": `bytes ${start}-${end}/${size}` } : {}),
+      return rangeResponse(request, {
+        size,
+        type: mediaType(real),
+        read(start, end) {
+          // The stream owns the handle from here: it closes it when done, failed or cancelled.
+          reading = true;
+          return Readable.toWeb(handle.createReadStream({ start, end, autoClose: true })) as unknown as ReadableStream<Uint8Array>;
+        },
       });
-      if (req.method === "HEAD" || length === 0) return void res.end();
-      // The stream owns the handle from here: it closes it when done, failed or abandoned.
-      const stream = handle.createReadStream({ start, end, autoClose: true });
-      streaming = true;
-      stream.on("error", () => res.destroy());
-      res.on("close", () => stream.destroy());
-      stream.pipe(res);
     } finally {
-      if (!streaming) await handle.close();
+      if (!reading) await handle.close();
     }
   };
 }

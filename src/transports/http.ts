@@ -12,7 +12,7 @@ import type { transform } from "esbuild";
 import { CLIENT_JS, TAURI_JS } from "./browser-modules.generated.ts";
 import { FerryError } from "../protocol/errors.ts";
 import { NotARegularFile, openRegularFile } from "../plugins/fs-verify.ts";
-import { PROTOCOL_PREFIX, type ProtocolHandler } from "./asset.ts";
+import { PROTOCOL_PREFIX, type ProtocolRequestHandler } from "./protocol.ts";
 
 type Esbuild = { transform: typeof transform };
 
@@ -115,8 +115,8 @@ export interface StaticOptions {
   csp: string;
   /** Where failures are reported. */
   log(message: string): void;
-  /** Serves `/__ferry/protocol/…` (the asset protocol); without one those paths are 404. */
-  protocols?: ProtocolHandler;
+  /** Serves `/__ferry/protocol/…` (the asset and custom protocols); without one those paths are 404. */
+  protocols?: ProtocolRequestHandler;
 }
 
 /** The request handler for the frontend files and ferry's own paths. */
@@ -163,7 +163,7 @@ export function createRequestHandler(opts: StaticOptions) {
       if (ext === ".ts") return send(res, 200, await transformTs(real, body.toString("utf8"), mtimeMs), TYPES[".ts"], head);
       return send(res, 200, body, TYPES[ext] ?? "application/octet-stream", head);
     } catch (err) {
-      // The path only: protocol URLs carry the window token in their query.
+      // The path only: a query is the app's business.
       opts.log(`HTTP ${(req.url ?? "").split("?")[0]}: ${(err as Error).message}`);
       if (err instanceof MissingEsbuild && !res.headersSent) return send(res, 500, `${err.message}\n`);
       if (!res.headersSent) send(res, 500, "internal error\n");

@@ -11,13 +11,16 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { App } from "../backend/app.ts";
 import { framePieces } from "../protocol/codec.ts";
 import { createRequestHandler, frameAncestorsPolicy } from "./http.ts";
-import { createProtocolHandler, PROTOCOL_PREFIX, type AssetProtocolOptions } from "./asset.ts";
+import { createAssetProtocol, type AssetProtocolOptions } from "./asset.ts";
+import { checkProtocolName, createProtocolHandler, PROTOCOL_PREFIX, type UriSchemeHandler } from "./protocol.ts";
 import { newToken, PROTOCOL, tokenFromProtocols, TokenCloseCode, TokenTable } from "./handshake.ts";
 import { writeLaunchFile, type LaunchFile } from "./launch-file.ts";
 
 export { newToken, tokenProtocols, TokenCloseCode } from "./handshake.ts";
 export type { LaunchFile } from "./launch-file.ts";
 export type { AssetProtocolOptions } from "./asset.ts";
+export { rangeResponse } from "./protocol.ts";
+export type { ProtocolContext, RangeSource, UriSchemeHandler } from "./protocol.ts";
 
 /** Options of `serveWs`. */
 export interface ServeOptions {
@@ -53,6 +56,17 @@ export interface ServeOptions {
    * serveWs(app, { root: "dist", assetProtocol: { ...config.app.security.assetProtocol!, identifier: config.identifier } });
    */
   assetProtocol?: AssetProtocolOptions;
+  /**
+   * Custom protocols by name (Tauri's `register_uri_scheme_protocol`): `convertFileSrc(path, name)`
+   * in a page gives a URL served by that handler, with the calling window's label. Names are
+   * lower-case URI schemes; `asset` is `assetProtocol`'s.
+   *
+   * @example
+   * serveWs(app, {
+   *   protocols: { hello: (request, { label }) => new Response(`hello, ${label}`) },
+   * });
+   */
+  protocols?: Record<string, UriSchemeHandler>;
 }
 
 /** Options of `server.launchFile(label, options)`. */
@@ -226,8 +240,9 @@ function createGate(app: App<any>, opts: GateOptions) {
       for (const [label, entry] of access) access.set(label, { ...entry, url: `${pageOrigin}/#${pageFragment(label, entry.token)}` });
     },
     hostAllowed: (h: string | undefined) => h !== undefined && hosts.has(h),
-    /** The label a live window token stands for (protocol requests carry it in their query). */
-    labelFor: (token: string | undefined) => tokens.labelFor(token),
+    /** The label of the live window whose asset key this is (protocol URLs carry it). */
+    labelForKey: (key: string) => tokens.labelForAssetKey(key),
+    originAllowed: (origin: string) => origins.has(origin),
     /** Handles an `upgrade` event; `onAuthenticated` runs once a page has proved its token. */
     upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, onAuthenticated?: (label: string) => void): void {
       socket.on("error", () => socket.destroy());
@@ -283,6 +298,23 @@ function createGate(app: App<any>, opts: GateOptions) {
   };
 }
 
+/** The asset protocol and the app's own, behind the gate's window keys and Origin allowlist. */
+function protocolHandler(
+  gate: ReturnType<typeof createGate>,
+  options: { assetProtocol?: AssetProtocolOptions | undefined; protocols?: Record<string, UriSchemeHandler> | undefined },
+  log: (message: string) => void,
+) {
+  const protocols = new Map<string, UriSchemeHandler>();
+  for (const [name, handler] of Object.entries(options.protocols ?? {})) {
+    checkProtocolName(name);
+    if (typeof handler !== "function") throw new TypeError(`protocols.${name}: expected a function (request, { label }) => Response`);
+    protocols.set(name, handler);
+  }
+  const asset = createAssetProtocol(options.assetProtocol, log);
+  if (asset) protocols.set("asset", asset);
+  return createProtocolHandler({ protocols, labelForKey: gate.labelForKey, originAllowed: gate.originAllowed, log });
+}
+
 /**
  * Serves `app` over loopback: the app's frontend files, ferry's client modules and the
  * WebSocket, on 127.0.0.1 and ::1 at one port.
@@ -304,7 +336,7 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
   const launchFiles = new Map<string, Set<LaunchFile>>();
   let stopped = false;
 
-  const protocols = createProtocolHandler(options.assetProtocol, gate.labelFor, log);
+  const protocols = protocolHandler(gate, options, log);
   const handler = createRequestHandler({ root: options.root, hostAllowed: gate.hostAllowed, csp, log, protocols });
   const servers = [createServer(handler), createServer(handler)] as const;
 
@@ -389,6 +421,8 @@ export interface AttachOptions {
   frameAncestors?: string[];
   /** Tauri's asset protocol, served under `/__ferry/protocol/asset/` (see `ServeOptions.assetProtocol`). */
   assetProtocol?: AssetProtocolOptions;
+  /** Custom protocols by name, served under `/__ferry/protocol/<name>/` (see `ServeOptions.protocols`). */
+  protocols?: Record<string, UriSchemeHandler>;
 }
 
 /** ferry mounted on an existing `http.Server` (see `attachWs`). */
@@ -474,7 +508,7 @@ export function attachWs(app: App<any>, server: Server, options: AttachOptions =
     gate.upgrade(req, socket, head);
   };
   server.on("upgrade", onUpgrade);
-  const protocols = createProtocolHandler(options.assetProtocol, gate.labelFor, log);
+  const protocols = protocolHandler(gate, options, log);
   const modules = createRequestHandler({ root: undefined, hostAllowed: gate.hostAllowed, csp, log, protocols });
 
   return {

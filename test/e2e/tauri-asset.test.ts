@@ -2,12 +2,14 @@
  * End to end: Tauri's asset protocol. `convertFileSrc` from the published `@tauri-apps/api`
  * gives a URL an `<img>` and an `<audio>` element load in Chromium, served within
  * `app.security.assetProtocol.scope`, with `Range` requests (206, `Content-Range`) for
- * seeking; paths outside the scope, `..`, a link out of the scope, requests without a window
- * token and a disabled protocol are refused.
+ * seeking; paths outside the scope, `..`, a link out of the scope, requests without a live
+ * window's key and a disabled protocol are refused. The URLs carry a key derived from the
+ * window's token, never the token: it dies with the token and reads with its own window's scope.
  */
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
@@ -23,6 +25,9 @@ import { convertFileSrc } from "@tauri-apps/api/core";
 window.convertFileSrc = convertFileSrc;
 document.body.dataset.ready = "yes";
 `;
+
+/** The window key protocol URLs carry: SHA-256("ferry-asset\0" + token), first 128 bits, hex. */
+const keyOf = (token: string) => createHash("sha256").update(`ferry-asset\0${token}`).digest("hex").slice(0, 32);
 
 /** A 1×1 red PNG. */
 const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==", "base64");
@@ -79,6 +84,7 @@ describe("the asset protocol, in Chromium", () => {
         identifier: "dev.ferry.assettest",
         variables: { MEDIA: media },
         scope: { allow: ["$MEDIA/**"], deny: ["$MEDIA/private/**"] },
+        windows: ["main", "viewer"],
       },
     });
     off = await serveWs(createApp({ authorize: allowAll, log: () => {} }), {
@@ -172,19 +178,24 @@ describe("the asset protocol, in Chromium", () => {
     assert.equal(await status(await src(media)), 404, "a folder is not a file");
     // Literal `..` in the URL path (not encoded in the path segment).
     const token = server.window("main").token;
-    const raw = await fetch(`${server.origin}/__ferry/protocol/asset/${encodeURIComponent(media)}%2F..%2Foutside.txt?ferry-token=${token}`);
+    const key = keyOf(token);
+    const raw = await fetch(`${server.origin}/__ferry/protocol/asset/${key}/${encodeURIComponent(media)}%2F..%2Foutside.txt`);
     assert.equal(raw.status, 403);
-    const withoutToken = (await src(join(media, "dot.png"))).replace(/\?.*$/, "");
-    assert.equal(await status(withoutToken), 403);
-    assert.equal(await status(`${withoutToken}?ferry-token=${"0".repeat(64)}`), 403);
-    assert.ok(refusals.some((m) => m.includes("window token")));
+    const dot = encodeURIComponent(join(media, "dot.png"));
+    assert.equal((await fetch(`${server.origin}/__ferry/protocol/asset/${dot}`)).status, 403, "no key");
+    assert.equal((await fetch(`${server.origin}/__ferry/protocol/asset/${"0".repeat(32)}/${dot}`)).status, 403, "an unknown key");
+    assert.equal((await fetch(`${server.origin}/__ferry/protocol/asset/${token}/${dot}`)).status, 403, "the token is no key");
+    assert.ok(refusals.some((m) => m.includes("window key")));
     assert.ok(
-      refusals.every((m) => !m.includes(token)),
-      "the token never reaches the log",
+      refusals.every((m) => !m.includes(token) && !m.includes(key)),
+      "neither token nor key reaches the log",
     );
     // Another Host is refused before anything else.
-    const good = `${server.origin}/__ferry/protocol/asset/${encodeURIComponent(join(media, "dot.png"))}?ferry-token=${token}`;
+    const good = `${server.origin}/__ferry/protocol/asset/${key}/${dot}`;
     assert.equal((await fetch(good)).status, 200);
+    // An Origin, when the browser sends one, must be an allowed page origin.
+    assert.equal((await fetch(good, { headers: { Origin: "http://evil.example" } })).status, 403);
+    assert.equal((await fetch(good, { headers: { Origin: server.origin } })).status, 200);
     // fetch cannot set Host: a raw request does (DNS rebinding sends another name).
     const rebound = await new Promise<number | undefined>((resolve, reject) =>
       request(good, { headers: { Host: "evil.example" } }, (res) => {
@@ -197,8 +208,45 @@ describe("the asset protocol, in Chromium", () => {
     assert.equal(rebound, 403);
   });
 
+  test("the URL holds a key, never the token, and the response leaves no referrer and no cache entry", async () => {
+    const url = await src(join(media, "dot.png"));
+    const { token } = server.window("main");
+    assert.ok(!url.includes(token), url);
+    assert.equal(new URL(url).search, "", "nothing in the query");
+    assert.ok(new URL(url).pathname.startsWith(`/__ferry/protocol/asset/${keyOf(token)}/`), url);
+    const r = await fetch(url.replace(/^http:\/\/[^/]+/, server.origin));
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get("referrer-policy"), "no-referrer");
+    assert.equal(r.headers.get("cache-control"), "no-store");
+  });
+
+  test("a key reads with its own window's scope: another window's, or a revoked one's, reads nothing", async () => {
+    const dot = encodeURIComponent(join(media, "dot.png"));
+    const at = (key: string) => `${server.origin}/__ferry/protocol/asset/${key}/${dot}`;
+    // "other" is no window of assetProtocol.windows: its own page's URLs are refused ...
+    const other = await openTauriPage(chromium.browser, server.window("other").url);
+    try {
+      const url = await other.evaluate((p) => (window as any).convertFileSrc(p) as string, join(media, "dot.png"));
+      assert.equal(await other.evaluate(async (u) => (await fetch(u)).status, url), 403);
+      // ... and so is its key from main's page, although main's own key reads the file.
+      const otherKey = keyOf(server.window("other").token);
+      assert.equal(await page.evaluate(async (u) => (await fetch(u)).status, at(otherKey)), 403);
+      assert.equal(await page.evaluate(async (u) => (await fetch(u)).status, at(keyOf(server.window("main").token))), 200);
+    } finally {
+      await other.close();
+    }
+    // A revoked window's key dies with its token.
+    const viewerKey = keyOf(server.window("viewer").token);
+    assert.equal((await fetch(at(viewerKey))).status, 200);
+    server.revoke("viewer");
+    assert.equal((await fetch(at(viewerKey))).status, 403);
+    const renewed = keyOf(server.window("viewer").token);
+    assert.notEqual(renewed, viewerKey);
+    assert.equal((await fetch(at(renewed))).status, 200);
+  });
+
   test("off unless enabled: a disabled asset protocol serves nothing", async () => {
-    const url = `${off.origin}/__ferry/protocol/asset/${encodeURIComponent(join(media, "dot.png"))}?ferry-token=${off.window("main").token}`;
+    const url = `${off.origin}/__ferry/protocol/asset/${keyOf(off.window("main").token)}/${encodeURIComponent(join(media, "dot.png"))}`;
     assert.equal((await fetch(url)).status, 404);
   });
 });
