@@ -19,6 +19,7 @@ import { allowAll, createApp } from "ferry";
 import { serveWs, type FerryServer } from "ferry/transports/ws";
 import { launchChromium } from "../support/browser.ts";
 import { openTauriPage, writeTauriPage } from "../support/tauri-page.ts";
+import { wav } from "../support/wav.ts";
 
 const PAGE_SOURCE = `
 import { convertFileSrc } from "@tauri-apps/api/core";
@@ -31,27 +32,6 @@ const keyOf = (token: string) => createHash("sha256").update(`ferry-asset\0${tok
 
 /** A 1×1 red PNG. */
 const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==", "base64");
-
-/** `seconds` of a 440 Hz tone as 8 kHz mono 16-bit PCM WAV. */
-function wav(seconds: number): Buffer {
-  const rate = 8000;
-  const samples = rate * seconds;
-  const buf = Buffer.alloc(44 + samples * 2);
-  buf.write("RIFF", 0);
-  buf.writeUInt32LE(36 + samples * 2, 4);
-  buf.write("WAVEfmt ", 8);
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20); // PCM
-  buf.writeUInt16LE(1, 22); // mono
-  buf.writeUInt32LE(rate, 24);
-  buf.writeUInt32LE(rate * 2, 28);
-  buf.writeUInt16LE(2, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write("data", 36);
-  buf.writeUInt32LE(samples * 2, 40);
-  for (let i = 0; i < samples; i++) buf.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + i * 2);
-  return buf;
-}
 
 describe("the asset protocol, in Chromium", () => {
   let server: FerryServer;
