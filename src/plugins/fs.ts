@@ -8,7 +8,9 @@
 import { constants } from "node:fs";
 import { lstat, mkdir, readdir, rename, stat, rmdir, unlink, type FileHandle } from "node:fs/promises";
 import type { Stats } from "node:fs";
-import { addResource, getResource } from "./resources.ts";
+import { addResource, closeResource, getResource } from "./resources.ts";
+import { FsWatch, MAX_WATCH_PATHS, watchDelay } from "./fs-watch.ts";
+import { Channel } from "../backend/channel.ts";
 import { FerryError } from "../protocol/errors.ts";
 import { assertStillResolves, NotARegularFile, openRegularFile } from "./fs-verify.ts";
 import type { PluginContext } from "../backend/app.ts";
@@ -39,6 +41,8 @@ const READ = [
   "seek",
   "read_text_file_lines",
   "read_text_file_lines_next",
+  "watch",
+  "unwatch",
 ] as const;
 const WRITE = [
   "write_text_file",
@@ -564,6 +568,40 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
         return addResource(ctx, new LineReader(handle));
       }),
     read_text_file_lines_next: async (args, ctx) => getResource(ctx, args.rid, LineReader).next(),
+    watch: (args, ctx) =>
+      run({ path: Array.isArray(args.paths) ? args.paths[0] : args.paths }, async () => {
+        const paths: unknown[] = Array.isArray(args.paths) ? args.paths : [args.paths];
+        if (paths.length === 0 || paths.length > MAX_WATCH_PATHS) {
+          throw new FerryError("invalid_args", `paths must name 1 to ${MAX_WATCH_PATHS} paths`);
+        }
+        if (!(args.onEvent instanceof Channel)) throw new FerryError("invalid_args", "onEvent must be a Channel");
+        const opts = asOptions(args.options);
+        const delayMs = watchDelay(opts.delayMs);
+        const scope = await scopeOf(ctx);
+        const reals: { real: string; dir: boolean }[] = [];
+        for (const path of paths) {
+          const real = await checked({ path, options: { baseDir: opts.baseDir } }, ctx);
+          await assertStillResolves(real);
+          reals.push({ real, dir: (await stat(real)).isDirectory() });
+        }
+        const watcher = new FsWatch({
+          paths: reals,
+          recursive: opts.recursive === true,
+          delayMs,
+          scope,
+          channel: args.onEvent as Channel<never>,
+          connection: ctx.connection,
+        });
+        return addResource(ctx, watcher);
+      }),
+    unwatch: async (args, ctx) => {
+      getResource(ctx, args.rid, FsWatch);
+      await closeResource(ctx, args.rid);
+      return null;
+    },
+    // Apple platforms' security-scoped bookmarks: nothing to start or stop elsewhere; the path is still checked.
+    start_accessing_security_scoped_resource: (args, ctx) => run(args, async () => (await checked(args, ctx), null)),
+    stop_accessing_security_scoped_resource: (args, ctx) => run(args, async () => (await checked(args, ctx), null)),
   };
 
   return {
