@@ -122,11 +122,16 @@ export function plain(res: ServerResponse, status: number, text: string): void {
 
 /** Writes `response` to `res`, streaming its body; an abandoned request cancels the body. */
 async function send(req: IncomingMessage, res: ServerResponse, response: Response): Promise<void> {
+  // One spelling (Headers' lower case) so the handler's own value replaces ours, not joins it.
   const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(PROTOCOL_HEADERS)) headers[name.toLowerCase()] = value;
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
-  res.writeHead(response.status, { ...PROTOCOL_HEADERS, ...headers, "referrer-policy": "no-referrer", "cache-control": "no-store" });
+  // The URL carries the window's key: these two are not the handler's to change.
+  headers["referrer-policy"] = "no-referrer";
+  headers["cache-control"] = "no-store";
+  res.writeHead(response.status, headers);
   if (!response.body || req.method === "HEAD") {
     await response.body?.cancel();
     return void res.end();

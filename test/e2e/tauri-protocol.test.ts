@@ -33,7 +33,6 @@ describe("custom protocols, in Chromium", () => {
   let root: string;
   let chromium: Awaited<ReturnType<typeof launchChromium>>;
   let page: Page;
-  // Long enough (1.9 MB) that a seek near the end asks for a range instead of reading on.
   const sound = wav(120);
   /** What the `stream` handler saw: path, Range header, label. */
   const seen: { path: string; range: string | null; label: string }[] = [];
@@ -46,11 +45,13 @@ describe("custom protocols, in Chromium", () => {
     return rangeResponse(request, {
       size: sound.length,
       type: "audio/wav",
-      // A stream in 1 KB chunks, as a handler reading from elsewhere would send it.
+      // A stream in 1 KB chunks, as a handler reading from elsewhere would send it. A response from
+      // the start stalls after 256 KB, as a slow source would: a seek past that must ask for a range.
       read: (start, end) => {
         let at = start;
         return new ReadableStream<Uint8Array>({
           pull(controller) {
+            if (start === 0 && at >= 256 * 1024) return new Promise<void>(() => {});
             const next = Math.min(at + 1024, end + 1);
             controller.enqueue(sound.subarray(at, next));
             at = next;
@@ -71,6 +72,7 @@ describe("custom protocols, in Chromium", () => {
       protocols: {
         stream,
         whoami: (request, { label }) => new Response(`${label} ${new URL(request.url).search}`),
+        cached: () => new Response("x", { headers: { "Cache-Control": "max-age=3600", "Referrer-Policy": "unsafe-url", "X-Own": "kept" } }),
         broken: () => {
           throw new Error("the handler broke at /secret/place");
         },
@@ -130,11 +132,13 @@ describe("custom protocols, in Chromium", () => {
     }, url);
     assert.deepEqual(past, { status: 416, range: `bytes */${sound.length}` });
     const whole = await page.evaluate(async (u) => {
+      // The head only: a response from the start stalls (above).
       const r = await fetch(u);
+      void r.body?.cancel();
       return {
         status: r.status,
         type: r.headers.get("content-type"),
-        length: (await r.arrayBuffer()).byteLength,
+        length: Number(r.headers.get("content-length")),
         rp: r.headers.get("referrer-policy"),
       };
     }, url);
@@ -176,6 +180,12 @@ describe("custom protocols, in Chromium", () => {
         .end(),
     );
     assert.equal(rebound, 403);
+    const cached = await fetch(`${server.origin}/__ferry/protocol/cached/${key}/x`);
+    assert.deepEqual(
+      [cached.headers.get("cache-control"), cached.headers.get("referrer-policy"), cached.headers.get("x-own")],
+      ["no-store", "no-referrer", "kept"],
+      "the handler cannot let the key-bearing URL be cached or sent as a referrer",
+    );
     const broken = await fetch(`${server.origin}/__ferry/protocol/broken/${key}/x`);
     assert.equal(broken.status, 500);
     assert.equal(await broken.text(), "internal error\n", "no message or stack on the wire");
