@@ -11,15 +11,15 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { allowAll, createApp } from "ferry";
 import { serveWs, type FerryServer } from "ferry/transports/ws";
 import { launchChromium } from "../support/browser.ts";
+import { statusWithHost } from "../support/http.ts";
 import { openTauriPage, writeTauriPage } from "../support/tauri-page.ts";
-import { wav } from "../support/wav.ts";
+import { playFrom, wav } from "../support/media.ts";
 
 const PAGE_SOURCE = `
 import { convertFileSrc } from "@tauri-apps/api/core";
@@ -103,22 +103,7 @@ describe("the asset protocol, in Chromium", () => {
 
   test("an <audio> element plays a WAV through it, seeking with Range requests", async () => {
     const url = await src(join(media, "tone.wav"));
-    const played = await page.evaluate(
-      (u) =>
-        new Promise<{ duration: number; at: number }>((resolve, reject) => {
-          const audio = new Audio();
-          audio.muted = true;
-          audio.onerror = () => reject(new Error(`audio error ${audio.error?.code}`));
-          audio.onloadedmetadata = () => {
-            audio.currentTime = 3;
-          };
-          audio.onseeked = () => {
-            void audio.play().then(() => resolve({ duration: audio.duration, at: audio.currentTime }), reject);
-          };
-          audio.src = u;
-        }),
-      url,
-    );
+    const played = await playFrom(page, url, 3);
     assert.ok(Math.abs(played.duration - 4) < 0.01, `duration ${played.duration}`);
     assert.ok(played.at >= 3, `playing from the seek point, at ${played.at}`);
 
@@ -177,15 +162,7 @@ describe("the asset protocol, in Chromium", () => {
     assert.equal((await fetch(good, { headers: { Origin: "http://evil.example" } })).status, 403);
     assert.equal((await fetch(good, { headers: { Origin: server.origin } })).status, 200);
     // fetch cannot set Host: a raw request does (DNS rebinding sends another name).
-    const rebound = await new Promise<number | undefined>((resolve, reject) =>
-      request(good, { headers: { Host: "evil.example" } }, (res) => {
-        res.resume();
-        resolve(res.statusCode);
-      })
-        .on("error", reject)
-        .end(),
-    );
-    assert.equal(rebound, 403);
+    assert.equal(await statusWithHost(good, "evil.example"), 403);
   });
 
   test("the URL holds a key, never the token, and the response leaves no referrer and no cache entry", async () => {

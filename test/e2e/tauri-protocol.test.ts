@@ -10,15 +10,15 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { allowAll, createApp } from "ferry";
 import { rangeResponse, serveWs, type FerryServer, type UriSchemeHandler } from "ferry/transports/ws";
 import { launchChromium } from "../support/browser.ts";
+import { statusWithHost } from "../support/http.ts";
 import { openTauriPage, writeTauriPage } from "../support/tauri-page.ts";
-import { wav } from "../support/wav.ts";
+import { playFrom, wav } from "../support/media.ts";
 
 const PAGE_SOURCE = `
 import { convertFileSrc } from "@tauri-apps/api/core";
@@ -95,22 +95,7 @@ describe("custom protocols, in Chromium", () => {
     const url = await src("tone.wav", "stream");
     assert.ok(url.startsWith(`${server.origin}/__ferry/protocol/stream/${keyOf(server.window("main").token)}/`), url);
     seen.length = 0;
-    const played = await page.evaluate(
-      (u) =>
-        new Promise<{ duration: number; at: number }>((resolve, reject) => {
-          const audio = new Audio();
-          audio.muted = true;
-          audio.onerror = () => reject(new Error(`audio error ${audio.error?.code}`));
-          audio.onloadedmetadata = () => {
-            audio.currentTime = 110;
-          };
-          audio.onseeked = () => {
-            void audio.play().then(() => resolve({ duration: audio.duration, at: audio.currentTime }), reject);
-          };
-          audio.src = u;
-        }),
-      url,
-    );
+    const played = await playFrom(page, url, 110);
     assert.ok(Math.abs(played.duration - 120) < 0.01, `duration ${played.duration}`);
     assert.ok(played.at >= 110, `playing from the seek point, at ${played.at}`);
     assert.ok(seen.length > 0 && seen.every((s) => s.path === "tone.wav" && s.label === "main"));
@@ -171,15 +156,7 @@ describe("custom protocols, in Chromium", () => {
     assert.equal((await fetch(url.replace(key, "f".repeat(32)))).status, 403);
     assert.equal((await fetch(`${server.origin}/__ferry/protocol/nope/${key}/x`)).status, 404);
     assert.equal((await fetch(url, { method: "POST", body: "x" })).status, 405);
-    const rebound = await new Promise<number | undefined>((resolve, reject) =>
-      httpRequest(url, { headers: { Host: "evil.example" } }, (res) => {
-        res.resume();
-        resolve(res.statusCode);
-      })
-        .on("error", reject)
-        .end(),
-    );
-    assert.equal(rebound, 403);
+    assert.equal(await statusWithHost(url, "evil.example"), 403);
     const cached = await fetch(`${server.origin}/__ferry/protocol/cached/${key}/x`);
     assert.deepEqual(
       [cached.headers.get("cache-control"), cached.headers.get("referrer-policy"), cached.headers.get("x-own")],

@@ -23,6 +23,11 @@ export async function writeTauriPage(dir: string, source: string): Promise<void>
 <script type="module" src="/app.js"></script>
 </head><body></body></html>`,
   );
+  await bundlePage(dir, source);
+}
+
+/** Bundles `source` (which may import Tauri's packages and ferry's) into `dir/app.js` for a page. */
+export async function bundlePage(dir: string, source: string): Promise<void> {
   await build({
     stdin: { contents: source, resolveDir: repo, loader: "js" },
     bundle: true,
