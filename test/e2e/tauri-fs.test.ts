@@ -69,7 +69,11 @@ for (const [pkg, legacy] of [
       await writeTauriPage(site, pageSource(pkg));
       const fs = fsPlugin({ variables: { WORK: work } });
       const resources = resourcesPlugin();
-      const scope = { identifier: "fs:scope", allow: [{ path: "$WORK" }, { path: "$WORK/**" }] };
+      const scope = {
+        identifier: "fs:scope",
+        allow: [{ path: "$WORK" }, { path: "$WORK/**" }],
+        deny: [{ path: "$WORK/**/secret/**" }],
+      };
       const access = new AccessControl({
         commands: [],
         plugins: [fs, resources],
@@ -252,6 +256,34 @@ for (const [pkg, legacy] of [
       assert.ok((await openFds()) >= before + 20, "the handles are open while the page is");
       await p.close();
       await eventually(async () => (await openFds()) < before + 20, "the page's 20 open files to be closed");
+    });
+
+    test("a recursive watch reports changes in sub-folders, and none the scope denies", async () => {
+      const dir = join(work, `tree-${legacy ? "2.0" : "current"}`);
+      await mkdir(join(dir, "deep"), { recursive: true });
+      await mkdir(join(dir, "secret"));
+      await run(
+        page,
+        async (fs, d) => {
+          const w = window as any;
+          w.tree = [];
+          w.unwatchTree = await fs.watchImmediate(d, (e: unknown) => w.tree.push(e), { recursive: true });
+        },
+        dir,
+      );
+      // The denied write first: events come in order, so once the second is in, the first would be too.
+      await writeFile(join(dir, "secret", "s.txt"), "s");
+      await writeFile(join(dir, "deep", "d.txt"), "d");
+      const tree = await eventually(async () => {
+        const e = await page.evaluate(() => (window as any).tree as { paths: string[] }[]);
+        return e.some((x) => x.paths[0] === join(dir, "deep", "d.txt")) && e;
+      }, "the event from the sub-folder");
+      assert.deepEqual(
+        tree.filter((e) => e.paths[0]!.includes("/secret/")),
+        [],
+        "nothing from the denied folder",
+      );
+      await page.evaluate(() => (window as any).unwatchTree());
     });
 
     test("watch and watchImmediate report changes in scope; refused out of scope; ended by unwatch and with the window", async () => {
