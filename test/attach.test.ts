@@ -7,6 +7,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import WebSocket, { WebSocketServer } from "ws";
@@ -120,5 +121,29 @@ test("attachWs: an upgrade to a path nobody serves is closed, as without ferry (
     ferry.close();
     await new Promise((r) => server.close(r));
     app.close();
+  }
+});
+
+test("attachWs serves custom protocols through handleRequest, with the window's label and key", async () => {
+  const app = createApp({ authorize: allowAll, log: () => {} });
+  let ferry: ReturnType<typeof attachWs> | undefined;
+  const server = createServer((req, res) => {
+    if (ferry?.handleRequest(req, res)) return;
+    res.end("app route");
+  });
+  ferry = attachWs(app, server, { log: () => {}, protocols: { whoami: (_request, { label }) => new Response(label) } });
+  const port = await listen(server, "127.0.0.1");
+  try {
+    const key = createHash("sha256")
+      .update(`ferry-asset\0${ferry.window("main").token}`)
+      .digest("hex")
+      .slice(0, 32);
+    const url = `http://127.0.0.1:${port}/__ferry/protocol/whoami/${key}/x`;
+    assert.equal(await (await fetch(url)).text(), "main");
+    assert.equal((await fetch(`http://127.0.0.1:${port}/__ferry/protocol/asset/${key}/x`)).status, 404, "no asset protocol unless enabled");
+    ferry.revoke("main");
+    assert.equal((await fetch(url)).status, 403);
+  } finally {
+    await new Promise((r) => server.close(r));
   }
 });

@@ -68,6 +68,11 @@ export interface PluginConnection {
   listen(event: string, handler: number, target?: ListenerTarget): void;
   /** Removes a page handler; unknown ids are ignored. */
   unlisten(handler: number): void;
+  /**
+   * Runs `fn` once when the connection goes away (the page closed, reloaded or was revoked),
+   * for what a plugin holds for it (open files, watchers); at once if it is already gone.
+   */
+  onClose(fn: () => void): void;
 }
 
 /** WebSocket close codes ferry uses. */
@@ -179,6 +184,9 @@ export class Connection implements TransportConnection, PluginConnection {
   private isClosed = false;
   private waiters: { resolve: () => void; reject: (err: FerryError) => void }[] = [];
   private roomWaiters: RoomWaiter[] = [];
+
+  /** What plugins hold for this connection, freed when it goes (`onClose`). */
+  private readonly closeHooks: (() => void)[] = [];
 
   constructor(app: AppInternals, label: string, peer: Peer, origin?: string) {
     this.app = app;
@@ -576,10 +584,22 @@ export class Connection implements TransportConnection, PluginConnection {
     this.dropped();
   }
 
+  onClose(fn: () => void): void {
+    if (this.isClosed) fn();
+    else this.closeHooks.push(fn);
+  }
+
   /** The transport reports the connection gone: abort its calls and free its listeners. */
   dropped(): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    for (const fn of this.closeHooks.splice(0)) {
+      try {
+        fn();
+      } catch {
+        // A plugin's cleanup never keeps the rest from being freed.
+      }
+    }
     this.backlog = [];
     this.events = [];
     this.head = this.eventHead = this.backlogBytes = 0;

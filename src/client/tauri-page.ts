@@ -29,4 +29,8 @@ function pageLabel(): string {
   return sessionStorage.getItem(LABEL_KEY) ?? "main";
 }
 
-installTauriBridge({ client: ferry.client, label: pageLabel() });
+/** The window token, from the URL fragment (before the client has read it) or where the client keeps it. */
+const pageToken = (): string | undefined =>
+  /(?:^#|&)ferry-token=([0-9a-f]+)/.exec(location.hash)?.[1] ?? sessionStorage.getItem("ferry-token") ?? undefined;
+
+installTauriBridge({ client: ferry.client, label: pageLabel(), token: pageToken });

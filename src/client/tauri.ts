@@ -13,6 +13,7 @@
 
 import type { Client, EventTarget } from "./index.ts";
 import { ferry } from "./shared.ts";
+import { assetKey } from "./asset-key.ts";
 
 const { Channel, FerryError, FRAMEWORK_ERROR_KINDS } = ferry;
 type Channel<T> = InstanceType<typeof Channel<T>>;
@@ -47,12 +48,22 @@ const rawArgs: Record<string, RawArgs> = {
 /** Commands whose text result Tauri's packages expect as UTF-8 bytes (plugin-fs decodes them itself). */
 const textAsBytes = new Set(["plugin:fs|read_text_file"]);
 
+/** Plugins whose Tauri counterparts reject with strings: every error of theirs reaches a Tauri page as its message. */
+const STRING_ERRORS = /^plugin:(?:fs|path|resources)\|/;
+
 /** What `installTauriBridge` needs: the ferry connection and this window's label. */
 export interface TauriBridgeOptions {
   /** The ferry connection to use, asked for on each call. */
   client: () => Client;
   /** This window's label, for `metadata` (what `getCurrentWindow().label` reads). */
   label: string;
+  /**
+   * This window's token. `convertFileSrc` URLs carry the key derived from it (`assetKey`), never
+   * the token; the backend serves them only to live windows. Without it, those URLs are refused (403).
+   */
+  token?: () => string | undefined;
+  /** The backend's HTTP origin for `convertFileSrc` URLs. Default: the page's own (`location.origin`). */
+  origin?: string;
 }
 
 type Callback = (data: unknown) => void;
@@ -64,6 +75,8 @@ export interface TauriInternals {
   unregisterCallback(id: number): void;
   runCallback(id: number, data: unknown): void;
   callbacks: Map<number, Callback>;
+  /** What `sep()` and `delimiter()` of `@tauri-apps/api/path` read: the backend machine's (the page runs on it too). */
+  plugins: { path: { sep: string; delimiter: string } };
   convertFileSrc(filePath: string, protocol?: string): string;
   metadata: {
     currentWindow: { label: string };
@@ -121,12 +134,18 @@ function headerRecord(headers: unknown): Record<string, string> {
  * itself, as Tauri's `Err(e)` (an app command's `FerryError` arrives this way as its
  * `{ kind, message, data? }`, whatever its kind); a plugin's error of a kind of its own as
  * that object; ferry's own errors as their message string (what Tauri rejects with for those).
+ * With `cmd`, every error of a plugin whose Tauri counterpart rejects with strings (`fs`,
+ * `path`, `resources`) is its message string.
  */
-export function tauriError(err: unknown): unknown {
+export function tauriError(err: unknown, cmd?: string): unknown {
   if (!(err instanceof FerryError)) return err;
+  if (cmd !== undefined && STRING_ERRORS.test(cmd)) return err.message;
   if (err.kind === "failed") return err.data === undefined ? err.message : err.data;
   return frameworkKinds.has(err.kind) ? err.message : err.toJSON();
 }
+
+/** True when the page runs on Windows, whose paths Tauri's `sep()` and `delimiter()` describe. */
+const windowsPage = () => typeof navigator !== "undefined" && /Windows/.test(navigator.userAgent);
 
 /**
  * Installs the bridge on `globalThis` (the page's `window`) and returns its internals.
@@ -137,6 +156,9 @@ export function tauriError(err: unknown): unknown {
  */
 export function installTauriBridge(options: TauriBridgeOptions): TauriInternals {
   const callbacks = new Map<number, Callback>();
+  /** The asset key of the last token seen, so `convertFileSrc` hashes once per token. */
+  let keyFor: string | undefined;
+  let key = "-";
   /** Listener id (the backend's eventId, the `id` of its events) → the Tauri callback id its events run. */
   const listeners = new Map<number, number>();
   let nextCallbackId = 1;
@@ -201,7 +223,7 @@ export function installTauriBridge(options: TauriBridgeOptions): TauriInternals 
         if (typeof result === "string" && textAsBytes.has(cmd)) return toArrayBuffer(new TextEncoder().encode(result));
         return isBytes(result) ? toArrayBuffer(result) : result;
       } catch (err) {
-        throw tauriError(err);
+        throw tauriError(err, cmd);
       }
     },
     transformCallback(callback, once = false) {
@@ -217,9 +239,13 @@ export function installTauriBridge(options: TauriBridgeOptions): TauriInternals 
     },
     runCallback,
     callbacks,
+    plugins: { path: windowsPage() ? { sep: "\\", delimiter: ";" } : { sep: "/", delimiter: ":" } },
     convertFileSrc(filePath, protocol = "asset") {
-      // Tauri's URL shape; ferry serves no asset protocol yet (docs/migrating-from-tauri.md).
-      return `${protocol}://localhost/${encodeURIComponent(filePath)}`;
+      // Served by the ws transport (src/transports/protocol.ts), not a scheme of its own.
+      const origin = options.origin ?? (typeof location === "undefined" ? "" : location.origin);
+      const token = options.token?.();
+      if (token !== keyFor) [keyFor, key] = [token, token ? assetKey(token) : "-"];
+      return `${origin}/__ferry/protocol/${encodeURIComponent(protocol)}/${key}/${encodeURIComponent(filePath)}`;
     },
     metadata: {
       currentWindow: { label: options.label },

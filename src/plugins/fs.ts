@@ -6,8 +6,11 @@
  */
 
 import { constants } from "node:fs";
-import { lstat, mkdir, readdir, stat, rmdir, unlink } from "node:fs/promises";
+import { lstat, mkdir, readdir, rename, stat, rmdir, unlink, type FileHandle } from "node:fs/promises";
 import type { Stats } from "node:fs";
+import { addResource, closeResource, getResource } from "./resources.ts";
+import { FsWatch, MAX_WATCH_PATHS, watchDelay } from "./fs-watch.ts";
+import { Channel } from "../backend/channel.ts";
 import { FerryError } from "../protocol/errors.ts";
 import { assertStillResolves, NotARegularFile, openRegularFile } from "./fs-verify.ts";
 import type { PluginContext } from "../backend/app.ts";
@@ -24,8 +27,35 @@ export interface FsPluginOptions {
   variables?: PathVariables;
 }
 
-const READ = ["read_text_file", "read_file", "read_dir", "exists", "stat"] as const;
-const WRITE = ["write_text_file", "write_file", "mkdir", "remove"] as const;
+const READ = [
+  "read_text_file",
+  "read_file",
+  "read_dir",
+  "exists",
+  "stat",
+  "lstat",
+  "fstat",
+  "size",
+  "open",
+  "read",
+  "seek",
+  "read_text_file_lines",
+  "read_text_file_lines_next",
+  "watch",
+  "unwatch",
+] as const;
+const WRITE = [
+  "write_text_file",
+  "write_file",
+  "mkdir",
+  "remove",
+  "rename",
+  "copy_file",
+  "truncate",
+  "ftruncate",
+  "create",
+  "write",
+] as const;
 const hy = (c: string) => `allow-${c.replace(/_/g, "-")}`;
 
 const SCOPE_DIRS: Record<string, string> = {
@@ -159,6 +189,80 @@ function fileInfo(s: Stats, isSymlink: boolean) {
   };
 }
 
+/** Largest `len` of one `FileHandle.read` call. */
+const MAX_READ = 16 * 1024 * 1024;
+/** Longest line `readTextFileLines` returns; a longer one is an error, never held whole. */
+const MAX_LINE = 16 * 1024 * 1024;
+
+/** A byte count a page sent (`len`): a non-negative integer, 0 when absent. */
+function length(v: unknown, name: string): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0)
+    throw new FerryError("invalid_args", `${name} must be a non-negative integer`);
+  return v;
+}
+
+/** A file a page opened (`open`, `create`): the handle and the position its reads and writes use. */
+class OpenFile {
+  position = 0;
+  constructor(
+    readonly handle: FileHandle,
+    readonly append: boolean,
+  ) {}
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+}
+
+/** `readTextFileLines`' reader: one line a call, as UTF-8 bytes plus a last byte 0, or `[1]` at the end. */
+class LineReader {
+  private buffered = new Uint8Array(0);
+  private done = false;
+  constructor(private readonly handle: FileHandle) {}
+
+  async next(): Promise<Uint8Array> {
+    for (;;) {
+      const nl = this.buffered.indexOf(0x0a);
+      if (nl >= 0 || (this.done && this.buffered.length > 0)) {
+        const end = nl >= 0 ? nl : this.buffered.length;
+        const line = this.buffered.subarray(0, end > 0 && this.buffered[end - 1] === 0x0d ? end - 1 : end);
+        const out = new Uint8Array(line.length + 1);
+        out.set(line);
+        this.buffered = this.buffered.subarray(nl >= 0 ? nl + 1 : end);
+        return out;
+      }
+      if (this.done) return Uint8Array.of(1);
+      if (this.buffered.length > MAX_LINE) throw new FerryError("io", `a line is longer than ${MAX_LINE} bytes`);
+      const chunk = new Uint8Array(64 * 1024);
+      const { bytesRead } = await this.handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) this.done = true;
+      else {
+        const joined = new Uint8Array(this.buffered.length + bytesRead);
+        joined.set(this.buffered);
+        joined.set(chunk.subarray(0, bytesRead), this.buffered.length);
+        this.buffered = joined;
+      }
+    }
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+}
+
+/** Bytes under `path`: a file's size, or a folder's files' sizes summed (links not followed), as plugin-fs's `size`. */
+async function sizeOf(path: string, signal: AbortSignal): Promise<number> {
+  const info = await lstat(path);
+  if (!info.isDirectory()) return info.size;
+  let total = 0;
+  for (const entry of await readdir(path, { withFileTypes: true })) {
+    signal.throwIfAborted();
+    const child = `${path === "/" ? "" : path}/${entry.name}`;
+    total += entry.isDirectory() ? await sizeOf(child, signal) : (await lstat(child)).size;
+  }
+  return total;
+}
+
 /** The fs plugin with the per-window scope additions dialogs make. */
 export interface FsPlugin {
   name: "fs";
@@ -274,6 +378,24 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
     }
   };
 
+  /** `open` / `create`: plugin-fs's `OpenOptions` (read by default), the file checked and held for the page. */
+  const openHandle = async (args: { path?: unknown; options?: unknown }, ctx: PluginContext, opts: Record<string, unknown>) => {
+    const write = opts.write === true || opts.append === true;
+    const read = opts.read === true || (opts.read === undefined && !write);
+    let flags = read && write ? constants.O_RDWR : write ? constants.O_WRONLY : constants.O_RDONLY;
+    if (opts.append === true) flags |= constants.O_APPEND;
+    if (write && opts.createNew === true) flags |= constants.O_CREAT | constants.O_EXCL;
+    else if (write && opts.create === true) flags |= constants.O_CREAT;
+    const handle = await openRegularFile(await checked(args, ctx), flags, pageMode(opts.mode) ?? 0o666);
+    try {
+      if (write && opts.truncate === true && opts.append !== true) await handle.truncate(0);
+      return addResource(ctx, new OpenFile(handle, opts.append === true));
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+  };
+
   const run = async <T>(args: { path?: unknown }, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -341,6 +463,145 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
         } else await unlink(real);
         return null;
       }),
+    lstat: (args, ctx) =>
+      run(args, async () => {
+        const real = await checked(args, ctx, false);
+        await assertStillResolves(real, false);
+        const info = await lstat(real);
+        return fileInfo(info, info.isSymbolicLink());
+      }),
+    size: (args, ctx) =>
+      run(args, async () => {
+        const real = await checked(args, ctx);
+        await assertStillResolves(real);
+        return sizeOf(real, ctx.signal);
+      }),
+    rename: (args, ctx) =>
+      run({ path: args.oldPath }, async () => {
+        const opts = asOptions(args.options);
+        // Both names act on the entries themselves: renaming a link moves the link.
+        const from = await checked({ path: args.oldPath, options: { baseDir: opts.oldPathBaseDir } }, ctx, false);
+        const to = await checked({ path: args.newPath, options: { baseDir: opts.newPathBaseDir } }, ctx, false);
+        await assertStillResolves(from, false);
+        await rename(from, to);
+        return null;
+      }),
+    copy_file: (args, ctx) =>
+      run({ path: args.fromPath }, async () => {
+        const opts = asOptions(args.options);
+        const from = await checked({ path: args.fromPath, options: { baseDir: opts.fromPathBaseDir } }, ctx);
+        const to = await checked({ path: args.toPath, options: { baseDir: opts.toPathBaseDir } }, ctx);
+        const src = await openRegularFile(from, constants.O_RDONLY);
+        try {
+          const dst = await openRegularFile(to, constants.O_WRONLY | constants.O_CREAT, (await src.stat()).mode & 0o777);
+          try {
+            await dst.truncate(0);
+            const chunk = new Uint8Array(64 * 1024);
+            for (let at = 0; ;) {
+              ctx.signal.throwIfAborted();
+              const { bytesRead } = await src.read(chunk, 0, chunk.length, at);
+              if (bytesRead === 0) break;
+              for (let off = 0; off < bytesRead;) off += (await dst.write(chunk, off, bytesRead - off, at + off)).bytesWritten;
+              at += bytesRead;
+            }
+          } finally {
+            await dst.close();
+          }
+        } finally {
+          await src.close();
+        }
+        return null;
+      }),
+    truncate: (args, ctx) =>
+      run(args, async () => {
+        const len = length(args.len, "len");
+        const handle = await openRegularFile(await checked(args, ctx), constants.O_WRONLY);
+        try {
+          await handle.truncate(len);
+        } finally {
+          await handle.close();
+        }
+        return null;
+      }),
+    open: (args, ctx) => run(args, async () => openHandle(args, ctx, asOptions(args.options))),
+    create: (args, ctx) => run(args, async () => openHandle(args, ctx, { write: true, create: true, truncate: true })),
+    read: async (args, ctx) => {
+      const file = getResource(ctx, args.rid, OpenFile);
+      const len = length(args.len, "len");
+      if (len > MAX_READ) throw new FerryError("invalid_args", `len must be at most ${MAX_READ} bytes a call`);
+      const out = new Uint8Array(len + 8);
+      const { bytesRead } = await file.handle.read(out, 0, len, file.position);
+      file.position += bytesRead;
+      // plugin-fs reads the count from the last 8 bytes, big-endian.
+      const result = out.subarray(0, bytesRead + 8);
+      result.fill(0, bytesRead);
+      new DataView(result.buffer, result.byteOffset + bytesRead, 8).setBigUint64(0, BigInt(bytesRead));
+      return result;
+    },
+    write: async (args, ctx) => {
+      const file = getResource(ctx, args.rid, OpenFile);
+      const bytes = toBytes(args.data);
+      const { bytesWritten } = await file.handle.write(bytes, 0, bytes.byteLength, file.append ? null : file.position);
+      file.position = file.append ? (await file.handle.stat()).size : file.position + bytesWritten;
+      return bytesWritten;
+    },
+    seek: async (args, ctx) => {
+      const file = getResource(ctx, args.rid, OpenFile);
+      if (typeof args.offset !== "number" || !Number.isSafeInteger(args.offset)) {
+        throw new FerryError("invalid_args", "offset must be an integer");
+      }
+      const base = args.whence === 0 ? 0 : args.whence === 1 ? file.position : args.whence === 2 ? (await file.handle.stat()).size : NaN;
+      if (Number.isNaN(base)) throw new FerryError("invalid_args", "whence must be a SeekMode (0 Start, 1 Current, 2 End)");
+      const to = base + args.offset;
+      if (to < 0) throw new FerryError("invalid_args", "invalid seek to a negative or overflowing position");
+      file.position = to;
+      return to;
+    },
+    fstat: async (args, ctx) => fileInfo(await getResource(ctx, args.rid, OpenFile).handle.stat(), false),
+    ftruncate: async (args, ctx) => {
+      await getResource(ctx, args.rid, OpenFile).handle.truncate(length(args.len, "len"));
+      return null;
+    },
+    read_text_file_lines: (args, ctx) =>
+      run(args, async () => {
+        const handle = await openRegularFile(await checked(args, ctx), constants.O_RDONLY);
+        return addResource(ctx, new LineReader(handle));
+      }),
+    read_text_file_lines_next: async (args, ctx) => getResource(ctx, args.rid, LineReader).next(),
+    watch: (args, ctx) =>
+      run({ path: Array.isArray(args.paths) ? args.paths[0] : args.paths }, async () => {
+        const paths: unknown[] = Array.isArray(args.paths) ? args.paths : [args.paths];
+        if (paths.length === 0 || paths.length > MAX_WATCH_PATHS) {
+          throw new FerryError("invalid_args", `paths must name 1 to ${MAX_WATCH_PATHS} paths`);
+        }
+        if (!(args.onEvent instanceof Channel)) throw new FerryError("invalid_args", "onEvent must be a Channel");
+        const opts = asOptions(args.options);
+        const delayMs = watchDelay(opts.delayMs);
+        const scope = await scopeOf(ctx);
+        const reals: { real: string; dir: boolean }[] = [];
+        for (const path of paths) {
+          const real = await checked({ path, options: { baseDir: opts.baseDir } }, ctx);
+          await assertStillResolves(real);
+          reals.push({ real, dir: (await stat(real)).isDirectory() });
+        }
+        const watcher = new FsWatch({
+          paths: reals,
+          recursive: opts.recursive === true,
+          delayMs,
+          scope,
+          channel: args.onEvent as Channel<never>,
+          connection: ctx.connection,
+        });
+        return addResource(ctx, watcher);
+      }),
+    unwatch: async (args, ctx) => {
+      getResource(ctx, args.rid, FsWatch);
+      await closeResource(ctx, args.rid);
+      return null;
+    },
+    // Apple platforms' security-scoped bookmarks: nothing to start or stop elsewhere; the path is still checked.
+    start_accessing_security_scoped_resource: (args, ctx) => run(args, async () => (await checked(args, ctx), null)),
+    stop_accessing_security_scoped_resource: (args, ctx) => run(args, async () => (await checked(args, ctx), null)),
   };
 
   return {
@@ -357,3 +618,4 @@ export function fsPlugin(options: FsPluginOptions = {}): FsPlugin {
     },
   };
 }
+export { resourcesPlugin } from "./resources.ts";

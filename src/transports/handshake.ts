@@ -41,15 +41,31 @@ export function tokenFromProtocols(header: string | undefined): string | undefin
   return offered.find((p) => p.startsWith(TOKEN_PREFIX))?.slice(TOKEN_PREFIX.length);
 }
 
-/** Token → window label, compared in constant time over a digest. */
+/**
+ * The asset key of a window token, as the page's bridge derives it (src/client/asset-key.ts):
+ * the first 128 bits of SHA-256("ferry-asset\0" + token), hex. Protocol URLs carry it in place
+ * of the token; it grants protocol reads for that window and nothing else.
+ */
+export function assetKeyOf(token: string): string {
+  return createHash("sha256").update(`ferry-asset\0${token}`).digest("hex").slice(0, 32);
+}
+
+/** Token → window label, compared in constant time over a digest; and asset key → label. */
 export class TokenTable {
   private readonly byDigest = new Map<string, { digest: Buffer; label: string }>();
+  private readonly byAssetKey = new Map<string, string>();
 
   /** Binds `token` to `label`. */
   add(label: string, token: string): void {
     if (!/^[0-9a-f]{32,}$/.test(token)) throw new TypeError("a window token must be at least 128 bits of hex");
     const digest = createHash("sha256").update(token).digest();
     this.byDigest.set(digest.toString("hex"), { digest, label });
+    this.byAssetKey.set(assetKeyOf(token), label);
+  }
+
+  /** The label whose live token `key` was derived from (`assetKeyOf`), or undefined. */
+  labelForAssetKey(key: string | undefined): string | undefined {
+    return key && /^[0-9a-f]{32}$/.test(key) ? this.byAssetKey.get(key) : undefined;
   }
 
   /** The label bound to `token`, or undefined. */
@@ -63,5 +79,6 @@ export class TokenTable {
   /** Forgets every token bound to `label`: they authenticate nothing from now on. */
   revoke(label: string): void {
     for (const [key, entry] of this.byDigest) if (entry.label === label) this.byDigest.delete(key);
+    for (const [key, owner] of this.byAssetKey) if (owner === label) this.byAssetKey.delete(key);
   }
 }

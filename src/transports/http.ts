@@ -12,6 +12,7 @@ import type { transform } from "esbuild";
 import { CLIENT_JS, TAURI_JS, UPLOAD_JS } from "./browser-modules.generated.ts";
 import { FerryError } from "../protocol/errors.ts";
 import { NotARegularFile, openRegularFile } from "../plugins/fs-verify.ts";
+import { PROTOCOL_PREFIX, type ProtocolRequestHandler } from "./protocol.ts";
 
 type Esbuild = { transform: typeof transform };
 
@@ -114,6 +115,8 @@ export interface StaticOptions {
   csp: string;
   /** Where failures are reported. */
   log(message: string): void;
+  /** Serves `/__ferry/protocol/…` (the asset and custom protocols); without one those paths are 404. */
+  protocols?: ProtocolRequestHandler;
 }
 
 /** The request handler for the frontend files and ferry's own paths. */
@@ -136,6 +139,9 @@ export function createRequestHandler(opts: StaticOptions) {
       if (url.pathname === "/__ferry/client.js") return send(res, 200, CLIENT_JS, TYPES[".js"], head);
       if (url.pathname === "/__ferry/tauri.js") return send(res, 200, TAURI_JS, TYPES[".js"], head);
       if (url.pathname === "/__ferry/upload.js") return send(res, 200, UPLOAD_JS, TYPES[".js"], head);
+      if (url.pathname.startsWith(PROTOCOL_PREFIX)) {
+        return opts.protocols ? await opts.protocols(req, res, url) : send(res, 404, "not found\n", undefined, head);
+      }
       if (rootPath === undefined) return send(res, 404, "not found\n");
       const root = await findRoot();
       if (root === undefined) return send(res, 404, `not found: the app's folder ${rootPath} does not exist (yet)\n`);
@@ -158,7 +164,8 @@ export function createRequestHandler(opts: StaticOptions) {
       if (ext === ".ts") return send(res, 200, await transformTs(real, body.toString("utf8"), mtimeMs), TYPES[".ts"], head);
       return send(res, 200, body, TYPES[ext] ?? "application/octet-stream", head);
     } catch (err) {
-      opts.log(`HTTP ${req.url}: ${(err as Error).message}`);
+      // The path only: a query is the app's business.
+      opts.log(`HTTP ${(req.url ?? "").split("?")[0]}: ${(err as Error).message}`);
       if (err instanceof MissingEsbuild && !res.headersSent) return send(res, 500, `${err.message}\n`);
       if (!res.headersSent) send(res, 500, "internal error\n");
       else res.destroy();

@@ -11,6 +11,8 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { App } from "../backend/app.ts";
 import { framePieces } from "../protocol/codec.ts";
 import { createRequestHandler, frameAncestorsPolicy } from "./http.ts";
+import { createAssetProtocol, type AssetProtocolOptions } from "./asset.ts";
+import { checkProtocolName, createProtocolHandler, PROTOCOL_PREFIX, type UriSchemeHandler } from "./protocol.ts";
 import { newToken, PROTOCOL, tokenFromProtocols, TokenCloseCode, TokenTable } from "./handshake.ts";
 import { writeLaunchFile, type LaunchFile } from "./launch-file.ts";
 import { tokenStore, type TokenStore } from "./dev-tokens.ts";
@@ -18,6 +20,9 @@ import { tokenStore, type TokenStore } from "./dev-tokens.ts";
 export { newToken, tokenProtocols, TokenCloseCode } from "./handshake.ts";
 export { devTokenFile } from "./dev-tokens.ts";
 export type { LaunchFile } from "./launch-file.ts";
+export type { AssetProtocolOptions } from "./asset.ts";
+export { rangeResponse } from "./protocol.ts";
+export type { ProtocolContext, RangeSource, UriSchemeHandler } from "./protocol.ts";
 
 /** Options of `serveWs`. */
 export interface ServeOptions {
@@ -51,6 +56,26 @@ export interface ServeOptions {
    * reads the file acts as the app's windows.
    */
   tokenFile?: string;
+  /**
+   * Tauri's asset protocol (`app.security.assetProtocol` plus the app's identifier): when
+   * enabled, `convertFileSrc(path)` URLs serve files its scope allows, with `Range` requests.
+   * Off by default, as in Tauri.
+   *
+   * @example
+   * serveWs(app, { root: "dist", assetProtocol: { ...config.app.security.assetProtocol!, identifier: config.identifier } });
+   */
+  assetProtocol?: AssetProtocolOptions;
+  /**
+   * Custom protocols by name (Tauri's `register_uri_scheme_protocol`): `convertFileSrc(path, name)`
+   * in a page gives a URL served by that handler, with the calling window's label. Names are
+   * lower-case URI schemes; `asset` is `assetProtocol`'s.
+   *
+   * @example
+   * serveWs(app, {
+   *   protocols: { hello: (request, { label }) => new Response(`hello, ${label}`) },
+   * });
+   */
+  protocols?: Record<string, UriSchemeHandler>;
 }
 
 /** Options of `server.launchFile(label, options)`. */
@@ -226,6 +251,9 @@ function createGate(app: App<any>, opts: GateOptions) {
       for (const [label, entry] of access) access.set(label, { ...entry, url: `${pageOrigin}/#${pageFragment(label, entry.token)}` });
     },
     hostAllowed: (h: string | undefined) => h !== undefined && hosts.has(h),
+    /** The label of the live window whose asset key this is (protocol URLs carry it). */
+    labelForKey: (key: string) => tokens.labelForAssetKey(key),
+    originAllowed: (origin: string) => origins.has(origin),
     /** Handles an `upgrade` event; `onAuthenticated` runs once a page has proved its token. */
     upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, onAuthenticated?: (label: string) => void): void {
       socket.on("error", () => socket.destroy());
@@ -282,6 +310,23 @@ function createGate(app: App<any>, opts: GateOptions) {
   };
 }
 
+/** The asset protocol and the app's own, behind the gate's window keys and Origin allowlist. */
+function protocolHandler(
+  gate: ReturnType<typeof createGate>,
+  options: { assetProtocol?: AssetProtocolOptions | undefined; protocols?: Record<string, UriSchemeHandler> | undefined },
+  log: (message: string) => void,
+) {
+  const protocols = new Map<string, UriSchemeHandler>();
+  for (const [name, handler] of Object.entries(options.protocols ?? {})) {
+    checkProtocolName(name);
+    if (typeof handler !== "function") throw new TypeError(`protocols.${name}: expected a function (request, { label }) => Response`);
+    protocols.set(name, handler);
+  }
+  const asset = createAssetProtocol(options.assetProtocol, log);
+  if (asset) protocols.set("asset", asset);
+  return createProtocolHandler({ protocols, labelForKey: gate.labelForKey, originAllowed: gate.originAllowed, log });
+}
+
 /**
  * Serves `app` over loopback: the app's frontend files, ferry's client modules and the
  * WebSocket, on 127.0.0.1 and ::1 at one port.
@@ -303,7 +348,8 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
   const launchFiles = new Map<string, Set<LaunchFile>>();
   let stopped = false;
 
-  const handler = createRequestHandler({ root: options.root, hostAllowed: gate.hostAllowed, csp, log });
+  const protocols = protocolHandler(gate, options, log);
+  const handler = createRequestHandler({ root: options.root, hostAllowed: gate.hostAllowed, csp, log, protocols });
   const servers = [createServer(handler), createServer(handler)] as const;
 
   const removeLaunchFiles = (label?: string) => {
@@ -391,6 +437,10 @@ export interface AttachOptions {
   log?: (message: string) => void;
   /** CSP `frame-ancestors` sources for ferry's own responses (`/__ferry/*`). Default: `'none'`. */
   frameAncestors?: string[];
+  /** Tauri's asset protocol, served under `/__ferry/protocol/asset/` (see `ServeOptions.assetProtocol`). */
+  assetProtocol?: AssetProtocolOptions;
+  /** Custom protocols by name, served under `/__ferry/protocol/<name>/` (see `ServeOptions.protocols`). */
+  protocols?: Record<string, UriSchemeHandler>;
 }
 
 /** ferry mounted on an existing `http.Server` (see `attachWs`). */
@@ -400,7 +450,7 @@ export interface FerryAttachment {
   /** Revokes the window's token (see `FerryServer.revoke`). */
   revoke(label: string): void;
   /**
-   * Answers ferry's own HTTP paths (`/__ferry/client.js`, `/__ferry/tauri.js`) and returns
+   * Answers ferry's own HTTP paths (`/__ferry/client.js`, `/__ferry/tauri.js`, `/__ferry/protocol/…`) and returns
    * true, or returns false for the app's own routes. For Express:
    * `expressApp.use((req, res, next) => attachment.handleRequest(req, res) || next())`.
    */
@@ -476,7 +526,8 @@ export function attachWs(app: App<any>, server: Server, options: AttachOptions =
     gate.upgrade(req, socket, head);
   };
   server.on("upgrade", onUpgrade);
-  const modules = createRequestHandler({ root: undefined, hostAllowed: gate.hostAllowed, csp, log });
+  const protocols = protocolHandler(gate, options, log);
+  const modules = createRequestHandler({ root: undefined, hostAllowed: gate.hostAllowed, csp, log, protocols });
 
   return {
     window(label) {
@@ -488,8 +539,8 @@ export function attachWs(app: App<any>, server: Server, options: AttachOptions =
     },
     revoke: gate.revoke,
     handleRequest(req, res) {
-      const path = (req.url ?? "").split("?")[0];
-      if (path !== "/__ferry/client.js" && path !== "/__ferry/tauri.js") return false;
+      const path = (req.url ?? "").split("?")[0] ?? "";
+      if (path !== "/__ferry/client.js" && path !== "/__ferry/tauri.js" && !path.startsWith(PROTOCOL_PREFIX)) return false;
       void modules(req, res);
       return true;
     },

@@ -12,7 +12,6 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import type { Page } from "playwright-core";
 import { Channel as BackendChannel, definePlugin, type App, type BackendEvent } from "ferry";
 import { loadAccessSync } from "ferry/acl";
@@ -21,8 +20,7 @@ import { serveWs, type FerryServer } from "ferry/transports/ws";
 import { createTutorialApp } from "../../examples/tutorial/commands.ts";
 import { tutorialCommands, tutorialPlugins, tutorialRoot } from "../../examples/tutorial/access.ts";
 import { launchChromium } from "../support/browser.ts";
-
-const repo = fileURLToPath(new URL("../..", import.meta.url));
+import { bundlePage } from "../support/tauri-page.ts";
 
 /** The test page's script: Tauri's own packages, exposed for `page.evaluate`. */
 const PAGE_SOURCE = `
@@ -101,14 +99,7 @@ describe("Tauri's JS packages over ferry's bridge, in Chromium", () => {
     files = await mkdtemp(join(tmpdir(), "ferry-tauri-"));
     await writeFile(join(files, "index.html"), PAGE_HTML);
     await writeFile(join(files, "notes.txt"), "ferry ⛴ notes\n");
-    await build({
-      stdin: { contents: PAGE_SOURCE, resolveDir: repo, loader: "js" },
-      bundle: true,
-      format: "esm",
-      platform: "browser",
-      outfile: join(files, "app.js"),
-      logLevel: "silent",
-    });
+    await bundlePage(files, PAGE_SOURCE);
     const [fs, dialog] = tutorialPlugins();
     const access = loadAccessSync({ root: tutorialRoot, commands: tutorialCommands, plugins: [fs!, dialog!] });
     const app = createTutorialApp({
