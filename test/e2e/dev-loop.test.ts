@@ -14,15 +14,13 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { startDisplay, type Display } from "../support/display.ts";
+import { makeDevApp, repo } from "../support/dev-app.ts";
 import { eventually } from "../support/wait.ts";
 
-const repo = fileURLToPath(new URL("../..", import.meta.url));
-const fixture = join(repo, "test/fixtures/dev-app");
 const work = mkdtempSync(join(tmpdir(), "ferry-dev-loop-"));
 const app = join(work, "app");
 const xdg = { XDG_DATA_HOME: join(work, "data"), XDG_CACHE_HOME: join(work, "cache"), XDG_CONFIG_HOME: join(work, "config") };
@@ -30,16 +28,6 @@ const xdg = { XDG_DATA_HOME: join(work, "data"), XDG_CACHE_HOME: join(work, "cac
 let display: Display | undefined;
 let dev: ChildProcess | undefined;
 let output = "";
-
-/** The app folder as `npm install` would leave it: ferry and its dev dependencies (vite, tsx, typescript) resolvable. */
-function makeApp(): void {
-  cpSync(fixture, app, { recursive: true });
-  mkdirSync(join(app, "node_modules"));
-  for (const name of readdirSync(join(repo, "node_modules"))) {
-    symlinkSync(join(repo, "node_modules", name), join(app, "node_modules", name));
-  }
-  symlinkSync(repo, join(app, "node_modules", "ferry"));
-}
 
 /** The browser's main process: the one with the app's profile and no `--type`. */
 function browserPid(): number | undefined {
@@ -60,7 +48,7 @@ function browserPid(): number | undefined {
 const title = () => display!.windows().find((w) => w.title.startsWith("v="))?.title;
 
 before(async () => {
-  makeApp();
+  makeDevApp(app);
   display = await startDisplay();
   dev = spawn(process.execPath, [join(repo, "bin/ferry.mjs"), "dev"], {
     cwd: app,
