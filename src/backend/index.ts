@@ -29,4 +29,6 @@ export type { Peer, PluginConnection, TransportConnection } from "./connection.t
 export { FerryError, FRAMEWORK_ERROR_KINDS } from "../protocol/errors.ts";
 export type { ErrorKind, FrameworkErrorKind, WireError } from "../protocol/errors.ts";
 export { workerPool } from "./workers.ts";
+export { defineBackend, isBackendSetup } from "./entry.ts";
+export type { BackendContext, BackendSetup } from "./entry.ts";
 export type { WorkerPool, WorkerPoolOptions } from "./workers.ts";
