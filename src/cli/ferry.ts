@@ -3,6 +3,7 @@
  *
  *   ferry check <access-config.ts> [--windows main,limited] [--strict] [--json]
  *   ferry schema <access-config.ts> [out.json]   capability JSON Schema knowing the app's permissions
+ *   ferry init [dir] --template vanilla-ts|react-ts|vue-ts   a new app (see init.ts)
  *
  * The config module's default export is `defineAccessConfig({ root, commands, plugins, windows })`.
  * Exit status: 0 when sound, 1 when there are errors (or warnings with --strict), 2 on usage errors.
@@ -18,9 +19,11 @@ import { checkAccess } from "../acl/check.ts";
 import { PermissionRegistry } from "../acl/registry.ts";
 import { capabilitySchema } from "../acl/schema.ts";
 import type { AccessConfig } from "../acl/load.ts";
+import { init, INIT_USAGE } from "./init.ts";
 
 const USAGE =
-  "usage: ferry check <access-config.ts> [--windows a,b] [--strict] [--json]\n       ferry schema <access-config.ts> [out.json]";
+  "usage: ferry check <access-config.ts> [--windows a,b] [--strict] [--json]\n       ferry schema <access-config.ts> [out.json]" +
+  `\n       ${INIT_USAGE}`;
 
 /**
  * The ES module of tsx's register API, found from the config file's folder (the project's
@@ -131,6 +134,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "check") return check(rest);
   if (command === "schema") return schema(rest);
+  if (command === "init") return init(rest);
   console.error(command === undefined || command === "--help" || command === "-h" ? USAGE : `unknown command "${command}"\n${USAGE}`);
   return command === "--help" || command === "-h" ? 0 : 2;
 }
