@@ -3,80 +3,68 @@
  *
  *   ferry check <access-config.ts> [--windows main,limited] [--strict] [--json]
  *   ferry schema <access-config.ts> [out.json]   capability JSON Schema knowing the app's permissions
- *   ferry init [dir] --template vanilla-ts|react-ts|vue-ts   a new app (see init.ts)
+ *   ferry init [dir] --template vanilla-ts|react-ts|vue-ts   a new app (docs/init.md)
+ *   ferry dev [dir] [--no-window] [--no-typecheck] [--port N]   the dev loop (docs/dev.md)
+ *   ferry start [dir] [--no-window] [--port N]   runs the built app in its window
  *
  * The config module's default export is `defineAccessConfig({ root, commands, plugins, windows })`.
  * Exit status: 0 when sound, 1 when there are errors (or warnings with --strict), 2 on usage errors.
  */
 
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { writeFile } from "node:fs/promises";
+import { importTs } from "./import-ts.ts";
 import { checkAccess } from "../acl/check.ts";
 import { PermissionRegistry } from "../acl/registry.ts";
 import { capabilitySchema } from "../acl/schema.ts";
 import type { AccessConfig } from "../acl/load.ts";
 import { init, INIT_USAGE } from "./init.ts";
 
-const USAGE =
-  "usage: ferry check <access-config.ts> [--windows a,b] [--strict] [--json]\n       ferry schema <access-config.ts> [out.json]" +
-  `\n       ${INIT_USAGE}`;
+const USAGE = [
+  "usage: ferry check <access-config.ts> [--windows a,b] [--strict] [--json]",
+  "       ferry schema <access-config.ts> [out.json]",
+  `       ${INIT_USAGE}`,
+  "       ferry dev [dir] [--no-window] [--no-typecheck] [--port N]",
+  "       ferry start [dir] [--no-window] [--port N]",
+].join("\n");
 
-/**
- * The ES module of tsx's register API, found from the config file's folder (the project's
- * own tsx, also under pnpm's strict layout), else from where ferry is installed.
- */
-function tsxApiUrl(file: string): string {
-  for (const from of [resolve(file), fileURLToPath(import.meta.url)]) {
-    try {
-      const manifest = createRequire(from).resolve("tsx/package.json");
-      const exports = (JSON.parse(readFileSync(manifest, "utf8")) as { exports?: Record<string, { import?: { default?: string } }> })
-        .exports;
-      const entry = exports?.["./esm/api"]?.import?.default;
-      if (entry) return pathToFileURL(join(dirname(manifest), entry)).href;
-    } catch {
-      // not installed there
-    }
-  }
-  return "tsx/esm/api";
+/** The flags `dev` and `start` share; throws a usage error for anything else. */
+function appArgs(argv: string[], devFlags: boolean) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      "no-window": { type: "boolean", default: false },
+      port: { type: "string" },
+      ...(devFlags ? { "no-typecheck": { type: "boolean" as const, default: false } } : {}),
+    },
+  });
+  if (positionals.length > 1) throw new Error(`one app folder, got ${positionals.join(" ")}`);
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535))
+    throw new Error(`--port must be 0..65535, got ${values.port}`);
+  return {
+    dir: positionals[0] ?? process.cwd(),
+    noWindow: values["no-window"] === true,
+    typecheck: (values as { "no-typecheck"?: boolean })["no-typecheck"] !== true,
+    ...(port === undefined ? {} : { port }),
+  };
 }
 
-/**
- * Imports the user's config module. A `.ts` file needs a TypeScript loader on Node versions
- * that cannot strip types: ferry uses the project's own `tsx` when it has one, and otherwise
- * says what to install.
- */
-async function importConfig(file: string): Promise<unknown> {
-  const url = pathToFileURL(resolve(file)).href;
+async function runApp(command: "dev" | "start", argv: string[]): Promise<number> {
+  let args;
   try {
-    return await import(url);
+    args = appArgs(argv, command === "dev");
   } catch (err) {
-    // Node without type stripping, or TypeScript its stripping cannot take (enums, extensionless imports).
-    const code = (err as NodeJS.ErrnoException).code;
-    const needsLoader =
-      code === "ERR_UNKNOWN_FILE_EXTENSION" ||
-      code === "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX" ||
-      (code === "ERR_MODULE_NOT_FOUND" && /\.[mc]?ts$/.test(file));
-    if (!needsLoader) throw err;
+    console.error(`ferry ${command}: ${(err as Error).message}\n${USAGE}`);
+    return 2;
   }
-  let tsx: { register(): unknown };
-  try {
-    tsx = (await import(tsxApiUrl(file))) as typeof tsx;
-  } catch {
-    throw new Error(
-      `${file}: this Node.js (${process.version}) cannot load TypeScript by itself; install a loader in your project ` +
-        "(npm install --save-dev tsx) or use Node.js 22.18 or later",
-    );
-  }
-  tsx.register();
-  return import(`${url}?ts`); // a new URL: the failed import above is cached
+  const code = command === "dev" ? await (await import("./dev.ts")).dev(args) : await (await import("./start.ts")).start(args);
+  process.exit(code); // the app is done: nothing it left behind keeps ferry running
 }
 
 async function loadConfig(file: string): Promise<AccessConfig | undefined> {
-  const mod = (await importConfig(file)) as { default?: AccessConfig };
+  const mod = (await importTs(file)) as { default?: AccessConfig };
   const config = mod.default;
   if (!config || typeof config !== "object" || !Array.isArray(config.commands)) {
     console.error(`${file}: the default export must be defineAccessConfig({ root, commands, plugins, windows })`);
@@ -135,6 +123,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === "check") return check(rest);
   if (command === "schema") return schema(rest);
   if (command === "init") return init(rest);
+  if (command === "dev" || command === "start") return runApp(command, rest);
   console.error(command === undefined || command === "--help" || command === "-h" ? USAGE : `unknown command "${command}"\n${USAGE}`);
   return command === "--help" || command === "-h" ? 0 : 2;
 }

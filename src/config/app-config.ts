@@ -101,6 +101,11 @@ export interface AppConfig {
     beforeDevCommand?: HookCommand;
     /** Run before a build. */
     beforeBuildCommand?: HookCommand;
+    /**
+     * ferry only: the backend entry module `ferry dev` and `ferry start` run, relative to `dir`
+     * (default `backend/main.ts`); its default export is `defineBackend(…)`.
+     */
+    backend?: string;
   };
   /** Absolute path of the file read. */
   file: string;
@@ -167,7 +172,7 @@ const TAURI_BUILD = [
 const FERRY_TOP = ["$schema", "productName", "mainBinaryName", "version", "identifier", "app", "build"];
 const FERRY_APP = ["windows", "security", "withGlobalTauri", "exitOnLastWindowClosed"];
 const FERRY_SECURITY = ["csp", "assetProtocol", "capabilities"];
-const FERRY_BUILD = ["frontendDist", "devUrl", "beforeDevCommand", "beforeBuildCommand"];
+const FERRY_BUILD = ["frontendDist", "devUrl", "beforeDevCommand", "beforeBuildCommand", "backend"];
 const FERRY_WINDOW = [
   "label",
   "create",
@@ -460,6 +465,10 @@ export function parseAppConfig(json: unknown, file: string): AppConfig {
     isHttpUrl(s) ? undefined : `expected an http(s) URL (e.g. "http://localhost:5173"), got ${describe(s)}`,
   );
   if (devUrl !== undefined) build.devUrl = devUrl;
+  const backend = r.string(buildJson, "backend", "build", (b) =>
+    b === "" || SCHEME.test(b) ? `expected a module path relative to the config's folder, got ${describe(b)}` : undefined,
+  );
+  if (backend !== undefined) build.backend = backend;
   const beforeDevCommand = r.hook(buildJson, "beforeDevCommand", "build");
   if (beforeDevCommand !== undefined) build.beforeDevCommand = beforeDevCommand;
   const beforeBuildCommand = r.hook(buildJson, "beforeBuildCommand", "build");

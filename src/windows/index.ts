@@ -16,6 +16,8 @@ export { chromiumEngine } from "./chromium.ts";
 export type { ChromiumEngineOptions } from "./chromium.ts";
 export { browserCandidates, findBrowser } from "./discover.ts";
 export { createWindows } from "./manager.ts";
+export { hostEngine, remoteEngine } from "./remote.ts";
+export type { EngineHost, MessageLink, RemoteEngineInfo } from "./remote.ts";
 export type { AppWindow, WindowEvent, Windows, WindowServer, WindowsOptions } from "./manager.ts";
 export { ENGINE_OPERATIONS, LABEL_PATTERN, unsupported } from "./engine.ts";
 export type {
