@@ -5,21 +5,18 @@
  * and in each app its own type check, its own `npm test`, and `vite build`.
  *
  * The tarball is packed from the built dist/ (`npm run build` first, as for every test).
- * Until the packed ferry has `ferry/vite` (built on main at the same time), the generated
- * apps get a stand-in from test/fixtures/init-vite-standin: the test says so when it does.
  */
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { filesUnder, json, mustRun, npm } from "./helpers.ts";
+import { filesUnder, mustRun, npm } from "./helpers.ts";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
-const standIn = join(repo, "test/fixtures/init-vite-standin");
 const TEMPLATES = ["vanilla-ts", "react-ts", "vue-ts"] as const;
 const { version } = JSON.parse(await readFile(join(repo, "package.json"), "utf8")) as { version: string };
 
@@ -28,19 +25,6 @@ let tarball = "";
 const appDir = (template: string) => join(tmp, template, "app");
 /** What the apps' package.json said before `npm install <tarball>` rewrote the ferry dependency. */
 const generated = new Map<string, { name: string; dependencies: Record<string, string>; devDependencies: Record<string, string> }>();
-let usedStandIn = false;
-
-/** Adds the `ferry/vite` stand-in to an installed ferry whose export map has none. */
-async function addViteStandIn(app: string): Promise<boolean> {
-  const manifest = join(app, "node_modules/ferry/package.json");
-  const pkg = JSON.parse(await readFile(manifest, "utf8")) as { exports: Record<string, unknown> };
-  if (pkg.exports["./vite"]) return false;
-  await mkdir(join(app, "node_modules/ferry/standin"), { recursive: true });
-  for (const f of ["vite.js", "vite.d.ts"]) await copyFile(join(standIn, f), join(app, "node_modules/ferry/standin", f));
-  pkg.exports["./vite"] = { types: "./standin/vite.d.ts", default: "./standin/vite.js" };
-  await writeFile(manifest, json(pkg));
-  return true;
-}
 
 before(async () => {
   tmp = await mkdtemp(join(tmpdir(), "ferry-init-"));
@@ -59,7 +43,6 @@ before(async () => {
   await scaffold(TEMPLATES[0]);
   await Promise.all(TEMPLATES.slice(1).map(scaffold));
   await Promise.all(TEMPLATES.map((t) => npm(`npm install in the ${t} app`, ["install", tarball], appDir(t))));
-  for (const t of TEMPLATES) usedStandIn = (await addViteStandIn(appDir(t))) || usedStandIn;
 });
 
 after(async () => {
@@ -68,8 +51,7 @@ after(async () => {
 
 for (const template of TEMPLATES) {
   describe(template, () => {
-    test("writes the app: its package.json names this ferry and pins vite", (t) => {
-      if (usedStandIn) t.diagnostic("the packed ferry has no ferry/vite yet: the apps use test/fixtures/init-vite-standin");
+    test("writes the app: its package.json names this ferry and pins vite", () => {
       const pkg = generated.get(template)!;
       assert.equal(pkg.name, "app");
       assert.equal(pkg.dependencies.ferry, `^${version}`);
