@@ -3,7 +3,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "bench/page/", "bin/"] },
+  { ignores: ["node_modules/", "dist/", "bench/page/", "bin/", "templates/"] },
   {
     files: ["**/*.ts"],
     languageOptions: {

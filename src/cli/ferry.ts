@@ -3,6 +3,7 @@
  *
  *   ferry check <access-config.ts> [--windows main,limited] [--strict] [--json]
  *   ferry schema <access-config.ts> [out.json]   capability JSON Schema knowing the app's permissions
+ *   ferry init [dir] --template vanilla-ts|react-ts|vue-ts   a new app (docs/init.md)
  *   ferry dev [dir] [--no-window] [--no-typecheck] [--port N]   the dev loop (docs/dev.md)
  *   ferry start [dir] [--no-window] [--port N]   runs the built app in its window
  *
@@ -17,10 +18,12 @@ import { checkAccess } from "../acl/check.ts";
 import { PermissionRegistry } from "../acl/registry.ts";
 import { capabilitySchema } from "../acl/schema.ts";
 import type { AccessConfig } from "../acl/load.ts";
+import { init, INIT_USAGE } from "./init.ts";
 
 const USAGE = [
   "usage: ferry check <access-config.ts> [--windows a,b] [--strict] [--json]",
   "       ferry schema <access-config.ts> [out.json]",
+  `       ${INIT_USAGE}`,
   "       ferry dev [dir] [--no-window] [--no-typecheck] [--port N]",
   "       ferry start [dir] [--no-window] [--port N]",
 ].join("\n");
@@ -119,6 +122,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "check") return check(rest);
   if (command === "schema") return schema(rest);
+  if (command === "init") return init(rest);
   if (command === "dev" || command === "start") return runApp(command, rest);
   console.error(command === undefined || command === "--help" || command === "-h" ? USAGE : `unknown command "${command}"\n${USAGE}`);
   return command === "--help" || command === "-h" ? 0 : 2;

@@ -11,9 +11,8 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join, normalize, sep } from "node:path";
@@ -21,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { launchChromium } from "../support/browser.ts";
 import { until } from "../support/wait.ts";
+import { filesUnder, json, mustRun, npm, run, shown, writeFiles } from "./helpers.ts";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const toolchain = join(repo, "test/package/toolchain");
@@ -49,57 +49,8 @@ const NODE_ENTRIES = [
   "ferry/client",
 ];
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs a command to its end. npm's own `npm_*` variables (set when this runs under
- * `npm test`) and NODE_OPTIONS are left out: the children are a user's plain processes.
- */
-function run(command: string, args: string[], cwd: string, timeoutMs = 120_000): Promise<Run> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("npm_") && k !== "NODE_OPTIONS"));
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-const shown = (r: Run) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
-
-/** Runs a command that has to succeed; fails with everything it printed. */
-async function mustRun(what: string, command: string, args: string[], cwd: string): Promise<Run> {
-  const r = await run(command, args, cwd);
-  assert.equal(r.code, 0, `${what} failed: ${command} ${args.join(" ")} (in ${cwd})\n${shown(r)}`);
-  return r;
-}
-
-const npm = (what: string, args: string[], cwd: string) =>
-  mustRun(what, "npm", [...args, "--no-audit", "--no-fund", "--prefer-offline"], cwd);
-
 const installedVersion = async (name: string) =>
   (JSON.parse(await readFile(repoModule(`${name}/package.json`), "utf8")) as { version: string }).version;
-
-/** Writes `files` (path relative to `dir` → content) under `dir`. */
-async function writeFiles(dir: string, files: Record<string, string>): Promise<void> {
-  for (const [path, content] of Object.entries(files)) {
-    await mkdir(join(dir, path, ".."), { recursive: true });
-    await writeFile(join(dir, path), content);
-  }
-}
-
-const json = (value: unknown) => JSON.stringify(value, null, 2) + "\n";
 
 // ---------------------------------------------------------------------------------------
 // What the temp projects hold.
@@ -312,18 +263,7 @@ after(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-/** Paths of every file under `dir`, relative to it. */
-async function filesUnder(dir: string, prefix = ""): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(join(dir, prefix), { withFileTypes: true })) {
-    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) out.push(...(await filesUnder(dir, path)));
-    else out.push(path);
-  }
-  return out;
-}
-
-test("the tarball ships dist/, the capability schema, README and LICENSE; no sources, tests or benchmarks", async () => {
+test("the tarball ships dist/, the capability schema, the app templates, README and LICENSE; no sources, tests or benchmarks", async () => {
   const installed = join(backend, "node_modules/ferry");
   const files = await filesUnder(installed);
   for (const needed of [
@@ -331,15 +271,18 @@ test("the tarball ships dist/, the capability schema, README and LICENSE; no sou
     "README.md",
     "package.json",
     "schema/capability.schema.json",
+    "templates/shared/_gitignore",
+    "templates/react-ts/src/App.tsx",
     "dist/backend/index.js",
     "dist/browser/client.js",
   ]) {
     assert.ok(files.includes(needed), `${needed} is missing from the tarball`);
   }
-  const extra = files.filter((f) => !/^(dist|schema|bin)\//.test(f) && !["LICENSE", "README.md", "package.json"].includes(f));
-  assert.deepEqual(extra, [], "files outside dist/, schema/ and bin/");
+  const extra = files.filter((f) => !/^(dist|schema|bin|templates)\//.test(f) && !["LICENSE", "README.md", "package.json"].includes(f));
+  assert.deepEqual(extra, [], "files outside dist/, schema/, bin/ and templates/");
+  // The app templates `ferry init` copies are TypeScript on purpose (test/package/init.test.ts).
   assert.deepEqual(
-    files.filter((f) => /\.test\.|\.ts$/.test(f) && !f.endsWith(".d.ts")),
+    files.filter((f) => /\.test\.|\.ts$/.test(f) && !f.endsWith(".d.ts") && !f.startsWith("templates/")),
     [],
     "tests or TypeScript sources shipped",
   );
