@@ -17,7 +17,7 @@ import { eventually } from "../support/wait.ts";
 
 const work = mkdtempSync(join(tmpdir(), "ferry-app-cli-"));
 const app = join(work, "app");
-const env = {
+const env: NodeJS.ProcessEnv = {
   ...process.env,
   XDG_DATA_HOME: join(work, "data"),
   XDG_CACHE_HOME: join(work, "cache"),
