@@ -30,7 +30,8 @@ const RT_NOTE =
   "Invoke round-trip speed has its own issue (16). ferry adds a JSON envelope and its dispatch on both sides of " +
   "each call: about 6 µs of backend work and 2 µs of client work (Node) per sequential call, no socket, compiled " +
   "(`node bench/launch.mjs overhead`), with the same system calls per call as the raw ws echo (docs/profile.md). " +
-  "Taking the `[message]` array and `{ json, bytes }` objects out of the per-call path is what is left to try.";
+  "The largest single share is parsing the invoke frame, which a raw echo skips; what is left to try is listed in " +
+  "docs/profile.md (round 2).";
 
 const BINARY_NOTE =
   "Bytes now travel as their own binary WebSocket message after a small text head, so neither side reassembles " +
