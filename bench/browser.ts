@@ -67,7 +67,7 @@ export function chromiumVersion(path: string): string {
 export interface PageServer {
   readonly origin: string;
   /** Runs the page in a fresh headless Chromium against the two servers. */
-  run(raw: ServerChild, ferry: ServerChild, sizes: Sizes, rounds: number): Promise<BrowserResults>;
+  run(raw: ServerChild, ferry: ServerChild, sizes: Sizes, rounds: number, onRound?: (runs: BrowserRun[]) => void): Promise<BrowserResults>;
   close(): Promise<void>;
 }
 
@@ -81,14 +81,16 @@ const ISOLATION = {
 export async function startPageServer(): Promise<PageServer> {
   let clientJs = "";
   let report: ((body: string) => void) | undefined;
+  let roundDone: ((runs: BrowserRun[]) => void) | undefined;
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://x").pathname;
-    if (req.method === "POST" && path === "/results") {
+    if (req.method === "POST" && (path === "/results" || path === "/round")) {
       let body = "";
       req.on("data", (d: Buffer) => (body += d.toString()));
       req.on("end", () => {
         res.writeHead(204, ISOLATION).end();
-        report?.(body);
+        if (path === "/round") roundDone?.(JSON.parse(body) as BrowserRun[]);
+        else report?.(body);
       });
       return;
     }
@@ -103,7 +105,8 @@ export async function startPageServer(): Promise<PageServer> {
 
   return {
     origin,
-    async run(raw, ferry, sizes, rounds) {
+    async run(raw, ferry, sizes, rounds, onRound) {
+      roundDone = onRound;
       const executable = chromiumPath();
       if (!executable) throw new Error("no Chromium found (install Debian's chromium or set CHROMIUM_PATH)");
       const ferryOrigin = ferry.info.origin!;
@@ -142,7 +145,8 @@ export async function startPageServer(): Promise<PageServer> {
       try {
         const body = await bounded(
           Promise.race([reported, exited.then(() => Promise.reject(new Error("Chromium exited before the page reported")))]),
-          180_000,
+          // A loaded machine can take a minute a round (20,000 round trips and the pipelined calls).
+          60_000 * (rounds + 2),
           "the Chromium page",
         );
         const results = JSON.parse(body) as BrowserResults | { error: string };

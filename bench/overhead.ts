@@ -3,8 +3,13 @@
  * backend driven through `app.connect` with a peer that only counts frames, and the client
  * driven through a transport that answers in-process. What is left is the time ferry's
  * code adds on each side of a call. Minimum over trials, since interference only adds.
+ *
+ * Then bytes allocated per call, short-lived objects included (V8's sampling heap profiler
+ * over the inspector, one sample per 64 bytes), with the driver's own share taken out: the
+ * sequential backend case awaits a turn of the event loop per call, which allocates too.
  */
 
+import { Session } from "node:inspector/promises";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { createClient, type ClientTransport, type TransportSink } from "ferry/client";
 import { createBenchApp, BENCH_WINDOW } from "./contenders/ferry.ts";
@@ -12,6 +17,16 @@ import { createBenchApp, BENCH_WINDOW } from "./contenders/ferry.ts";
 const CALLS = 20_000;
 const TRIALS = 9;
 const invoke = (id: number) => `{"t":"i","id":${id},"cmd":"greet","a":{"name":"Ada"}}`;
+
+/** The sequential driver alone: a turn of the event loop per "call", no ferry. */
+async function driverOnly(): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 1; i <= CALLS; i++) {
+    invoke(i);
+    await nextTurn();
+  }
+  return ((performance.now() - t0) * 1e6) / CALLS;
+}
 
 /** Backend, one call per event-loop turn (the sequential shape): ns per call. */
 async function backendSequential(): Promise<number> {
@@ -76,3 +91,33 @@ for (let t = 0; t < TRIALS; t++) {
 }
 console.log("| ferry's own work per call (no socket) | µs, best of " + TRIALS + " |\n|---|---:|");
 for (const [name, ns] of best) console.log(`| ${name} | ${(ns / 1000).toFixed(2)} |`);
+
+/** Bytes allocated per call while `run` makes CALLS calls (after one unsampled run). */
+async function bytesPerCall(session: Session, run: () => Promise<number>): Promise<number> {
+  await run();
+  await session.post("HeapProfiler.startSampling", {
+    samplingInterval: 64,
+    includeObjectsCollectedByMinorGC: true,
+    includeObjectsCollectedByMajorGC: true,
+  });
+  await run();
+  const { profile } = await session.post("HeapProfiler.stopSampling");
+  let total = 0;
+  const visit = (node: { selfSize: number; children?: unknown[] }): void => {
+    total += node.selfSize;
+    for (const child of node.children ?? []) visit(child as typeof node);
+  };
+  visit(profile.head as unknown as { selfSize: number; children?: unknown[] });
+  return total / CALLS;
+}
+
+const session = new Session();
+session.connect();
+await session.post("HeapProfiler.enable");
+const driver = await bytesPerCall(session, driverOnly);
+console.log("\n| bytes allocated per call (sampled; the sequential driver's own share taken out) | bytes |\n|---|---:|");
+for (const [name, run] of Object.entries(cases)) {
+  const bytes = await bytesPerCall(session, run);
+  console.log(`| ${name} | ${Math.round(name === "backend, sequential" ? bytes - driver : bytes)} |`);
+}
+session.disconnect();

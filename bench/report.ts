@@ -30,7 +30,8 @@ const RT_NOTE =
   "Invoke round-trip speed has its own issue (16). ferry adds a JSON envelope and its dispatch on both sides of " +
   "each call: about 6 µs of backend work and 2 µs of client work (Node) per sequential call, no socket, compiled " +
   "(`node bench/launch.mjs overhead`), with the same system calls per call as the raw ws echo (docs/profile.md). " +
-  "Taking the `[message]` array and `{ json, bytes }` objects out of the per-call path is what is left to try.";
+  "The largest single share is parsing the invoke frame, which a raw echo skips; what is left to try is listed in " +
+  "docs/profile.md (round 2).";
 
 const BINARY_NOTE =
   "Bytes now travel as their own binary WebSocket message after a small text head, so neither side reassembles " +
@@ -147,6 +148,11 @@ export interface FigureResult {
    * than the ratio of medians when other work shares the machine.
    */
   pairedRatios: Partial<Record<ContenderName, number>>;
+  /**
+   * Lowest and highest per-round ratio to raw ws: how far the rounds moved the ratio. A gap
+   * to a target smaller than this spread is not shown by the run.
+   */
+  pairedSpread: Partial<Record<ContenderName, [number, number]>>;
   /** Whether ferry meets the target; null when the figure has none. */
   met: boolean | null;
   /** Why a missed target is missed (only when `met` is false and a note exists). */
@@ -180,11 +186,15 @@ export class Tally {
       }
       const ratios: FigureResult["ratios"] = {};
       const pairedRatios: FigureResult["pairedRatios"] = {};
+      const pairedSpread: FigureResult["pairedSpread"] = {};
       const rawRounds = byContender.get("raw");
       if (medians.raw !== undefined) for (const [name, m] of Object.entries(medians)) ratios[name as ContenderName] = m / medians.raw;
       if (rawRounds) {
         for (const [name, list] of byContender) {
-          if (list.length === rawRounds.length) pairedRatios[name] = summarize(list.map((v, i) => v / rawRounds[i]!)).median;
+          if (list.length !== rawRounds.length) continue;
+          const paired = summarize(list.map((v, i) => v / rawRounds[i]!));
+          pairedRatios[name] = paired.median;
+          pairedSpread[name] = [paired.min, paired.max];
         }
       }
       const met = spec.target && medians.ferry !== undefined ? spec.target.met(medians) : null;
@@ -197,6 +207,7 @@ export class Tally {
         values,
         ratios,
         pairedRatios,
+        pairedSpread,
         met,
       };
       if (met === false && spec.missNote) result.missNote = spec.missNote;
@@ -222,7 +233,8 @@ const COLUMNS: { name: ContenderName; label: string }[] = [
 ];
 
 /**
- * The Markdown table: each cell is `median (min–max) ratio-to-raw`; the last columns give
+ * The Markdown table: each cell is `median (min–max) ratio-to-raw [lowest–highest
+ * per-round ratio]`; the last columns give
  * ferry's DESIGN.md target and whether the median meets it.
  */
 export function markdownTable(results: FigureResult[]): string {
@@ -234,7 +246,13 @@ export function markdownTable(results: FigureResult[]): string {
     const cells = COLUMNS.map(({ name }) => {
       const s = r.values[name];
       if (!s) return "—";
-      const ratioText = r.ratios[name] !== undefined && name !== "raw" ? ` **${r.ratios[name]!.toFixed(2)}×**` : "";
+      const spreadOfRatio = r.pairedSpread?.[name];
+      const ratioText =
+        r.ratios[name] !== undefined && name !== "raw"
+          ? ` **${r.ratios[name]!.toFixed(2)}×**${
+              spreadOfRatio && s.rounds.length > 1 ? ` [${spreadOfRatio[0].toFixed(2)}–${spreadOfRatio[1].toFixed(2)}]` : ""
+            }`
+          : "";
       const spread = s.rounds.length > 1 ? ` (${fmt(s.min)}–${fmt(s.max)})` : "";
       return `${fmt(s.median)}${spread}${ratioText}`;
     });

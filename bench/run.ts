@@ -72,6 +72,8 @@ export interface BenchResults {
     /** 1-minute load average at the start and at the end of the run: other work on the machine. */
     loadAverage: [number, number];
   };
+  /** The 1-minute load average as each round of each workload ended (also printed beside it). */
+  roundLoads: { workload: string; round: number; load: number }[];
   sizes: typeof FULL;
   figures: FigureResult[];
   table: string;
@@ -150,6 +152,13 @@ const orderFor = (r: number): ContenderName[] => chosen.map((_, i) => chosen[(i 
 async function main(): Promise<void> {
   const loadAtStart = loadavg()[0]!;
   const tally = new Tally();
+  const roundLoads: BenchResults["roundLoads"] = [];
+  /** Notes the load average as a round ends; its text goes beside the round's figures. */
+  const noteLoad = (workload: string, round: number): string => {
+    const load = loadavg()[0]!;
+    roundLoads.push({ workload, round, load });
+    return `load=${load.toFixed(2)}`;
+  };
   const page: PageServer | undefined = withBrowser ? await startPageServer() : undefined;
   const servers = new Map<ContenderName, ServerChild>();
   const clients = new Map<ContenderName, BenchClient>();
@@ -179,12 +188,12 @@ async function main(): Promise<void> {
       client: clients.get(name)!,
       sizes,
     });
-    const report = (r: number, workload: Workload, name: ContenderName, figures: Figures) => {
+    const report = (r: number, workload: Workload, name: ContenderName, figures: Figures, load: string) => {
       tally.add(name, figures);
       log(
         `round ${r + 1}/${rounds} ${workload.name.padEnd(18)} ${name.padEnd(6)} ${Object.entries(figures)
           .map(([k, v]) => `${k}=${v.toFixed(1)}`)
-          .join(" ")}`,
+          .join(" ")} ${load}`,
       );
     };
     for (const workload of WORKLOADS) {
@@ -192,10 +201,14 @@ async function main(): Promise<void> {
         if (workload.runTogether) {
           const ctxs = orderFor(r).map(contextFor);
           const figures = await workload.runTogether(ctxs);
-          for (const ctx of ctxs) report(r, workload, ctx.contender.name, figures.get(ctx)!);
+          const load = noteLoad(workload.id, r);
+          for (const ctx of ctxs) report(r, workload, ctx.contender.name, figures.get(ctx)!, load);
           continue;
         }
-        for (const name of orderFor(r)) report(r, workload, name, await workload.run(contextFor(name)));
+        for (const name of orderFor(r)) {
+          const figures = await workload.run(contextFor(name));
+          report(r, workload, name, figures, noteLoad(`${workload.id} ${name}`, r));
+        }
       }
     }
     if (page && servers.has("raw") && servers.has("ferry")) {
@@ -205,15 +218,20 @@ async function main(): Promise<void> {
         servers.get("ferry")!,
         { ...sizes, pipeCalls: sizes.pipeCalls / 2 },
         browserRounds,
+        (runs) => {
+          const load = runs[0] ? noteLoad("browser", runs[0].round) : "";
+          for (const run of runs) {
+            log(
+              `round ${run.round + 1}/${browserRounds} chromium ${run.contender.padEnd(6)} ${Object.entries(run.figures)
+                .map(([k, v]) => `${k}=${v.toFixed(1)}`)
+                .join(" ")} ${load}`,
+            );
+          }
+        },
       );
       isolated = results.crossOriginIsolated;
       for (const run of results.runs) {
         tally.add(run.contender, Object.fromEntries(Object.entries(run.figures).map(([k, v]) => [`browser_${k}`, v])));
-        log(
-          `round ${run.round + 1}/${browserRounds} chromium ${run.contender.padEnd(6)} ${Object.entries(run.figures)
-            .map(([k, v]) => `${k}=${v.toFixed(1)}`)
-            .join(" ")}`,
-        );
       }
     }
     const ferryServer = servers.get("ferry");
@@ -254,6 +272,7 @@ async function main(): Promise<void> {
       loadAverage: [loadAtStart, loadavg()[0]!],
     },
     sizes,
+    roundLoads,
     figures,
     table,
     ...(appWindow ? { appWindow } : {}),
@@ -287,7 +306,10 @@ function performanceDoc(r: BenchResults): string {
 
 ferry measured side by side with raw \`ws\` (the floor), birpc over \`ws\` and tRPC v11's
 WebSocket link, in one run on one machine. Each cell is the median over ${r.rounds} rounds
-(Chromium rows: ${r.browserRounds}) with (min–max) and, in bold, the ratio to raw ws's median.
+(Chromium rows: ${r.browserRounds}) with (min–max) and, in bold, the ratio to raw ws's median,
+then [the lowest–highest ratio of a single round]: a gap to a target narrower than that
+spread is not shown by the run. The 1-minute load average is printed beside each round
+and kept in \`bench/results.json\` (\`roundLoads\`).
 Contenders run one at a time, their order rotating every round. \`bench/results.json\` also
 holds every round and the median of per-round ratios (\`pairedRatios\`). The targets are
 DESIGN.md's; a missed one is marked **MISSED** and listed below the table with both numbers.
@@ -316,8 +338,8 @@ ${missed.length ? `Targets ferry misses in this run, and why:\n\n${missed.join("
 ## What each row measures
 
 - **Round trip**: \`greet({ name: "Ada" })\` → \`"Hello, Ada!"\`, one at a time, ${r.sizes.rtWarm} warm-up calls
-  then ${r.sizes.rtCalls} timed; p50 and p99 of those. The contenders take turns in blocks of 100
-  calls, so each one's samples span the same stretch of time. raw ws is an echo of a greet-sized
+  then ${r.sizes.rtCalls} timed per round; p50 and p99 of those. The contenders take turns call by call
+  (the order reversed every other turn), so each one's samples span the same moments of the machine's load. raw ws is an echo of a greet-sized
   JSON frame matched by id: the floor any RPC over \`ws\` pays.
 - **Pipelined calls**: ${r.sizes.pipeCalls} greets with ${r.sizes.inFlight} in flight; calls per second.
   raw ws sends one frame per call; ferry coalesces what is queued within a tick.

@@ -32,7 +32,7 @@ export interface Sizes {
 
 export const FULL: Sizes = {
   rtWarm: 1000,
-  rtCalls: 2000,
+  rtCalls: 10_000,
   pipeCalls: 20_000,
   inFlight: 256,
   blobCalls: 8,
@@ -72,26 +72,22 @@ export type Figures = Record<string, number>;
 
 const NAME = "Ada";
 
-/** Round trips alternate between contenders in blocks of this many calls. */
-const BLOCK = 100;
-
 /**
  * Sequential greet round trips after a warm-up: p50 and p99 in microseconds, per
- * contender. The contenders take turns in blocks of BLOCK calls, so every contender's
- * samples span the same stretch of time and whatever else the machine was doing then.
+ * contender. The contenders take turns call by call, the order of each turn reversed every
+ * other turn (ABBA), so every contender's samples span the same moments of whatever else
+ * the machine is doing, and none always runs just after another.
  */
 export async function roundTrips(ctxs: RunContext[]): Promise<Map<RunContext, Figures>> {
   const samples = new Map<RunContext, number[]>(ctxs.map((c) => [c, []]));
   for (const { client, sizes } of ctxs) for (let i = 0; i < sizes.rtWarm; i++) await client.greet(NAME);
   const calls = ctxs[0]?.sizes.rtCalls ?? 0;
-  for (let done = 0; done < calls; done += BLOCK) {
-    for (const ctx of ctxs) {
-      const list = samples.get(ctx)!;
-      for (let i = 0; i < Math.min(BLOCK, calls - done); i++) {
-        const t0 = performance.now();
-        await ctx.client.greet(NAME);
-        list.push((performance.now() - t0) * 1000);
-      }
+  const reversed = [...ctxs].reverse();
+  for (let i = 0; i < calls; i++) {
+    for (const ctx of i % 2 ? reversed : ctxs) {
+      const t0 = performance.now();
+      await ctx.client.greet(NAME);
+      samples.get(ctx)!.push((performance.now() - t0) * 1000);
     }
   }
   return new Map(ctxs.map((c) => [c, { rt_p50: percentile(samples.get(c)!, 50), rt_p99: percentile(samples.get(c)!, 99) }]));

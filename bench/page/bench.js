@@ -42,20 +42,16 @@ function ferryClient(url) {
   return async (name) => client.invoke("greet", { name });
 }
 
-// Round trips alternate between the contenders in blocks of BLOCK calls, so both see the
-// same moments of whatever else the machine is doing.
-const BLOCK = 100;
-
+// Round trips alternate between the contenders call by call, the order reversed every
+// other turn, so both see the same moments of whatever else the machine is doing.
 async function roundTrips(contenders, order) {
   const samples = Object.fromEntries(order.map((name) => [name, []]));
-  for (let done = 0; done < rtCalls; done += BLOCK) {
-    for (const name of order) {
-      const greet = contenders[name];
-      for (let i = 0; i < Math.min(BLOCK, rtCalls - done); i++) {
-        const t0 = performance.now();
-        await greet("Ada");
-        samples[name].push((performance.now() - t0) * 1000);
-      }
+  const reversed = [...order].reverse();
+  for (let i = 0; i < rtCalls; i++) {
+    for (const name of i % 2 ? reversed : order) {
+      const t0 = performance.now();
+      await contenders[name]("Ada");
+      samples[name].push((performance.now() - t0) * 1000);
     }
   }
   return Object.fromEntries(order.map((name) => [name, { rt_p50: percentile(samples[name], 50), rt_p99: percentile(samples[name], 99) }]));
@@ -95,6 +91,8 @@ async function main() {
       const figures = { ...rt[name], pipelined: await pipelineRate(contenders[name], pipeCalls) };
       runs.push({ round, contender: name, figures });
     }
+    // The orchestrator logs each round as it ends, beside the machine's load average then.
+    await fetch("/round", { method: "POST", body: JSON.stringify(runs.filter((r) => r.round === round)) });
   }
   return { runs, crossOriginIsolated: globalThis.crossOriginIsolated === true, userAgent: navigator.userAgent };
 }

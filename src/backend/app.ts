@@ -21,6 +21,10 @@ import { ipcLogEnabled, writeIpcLine, type IpcLogLine } from "./ipc-log.ts";
 
 export type { WindowFilter } from "./events.ts";
 
+/** Constant verdicts for `authorize` functions that answer true or false: none is made per call. */
+const ALLOWED: AccessDecision = Object.freeze({ allowed: true });
+const DENIED: AccessDecision = Object.freeze({ allowed: false });
+
 /** An access decision: allowed (with the scope the grant carries), or denied saying why. */
 export type AccessDecision = { allowed: true; scope?: CommandScope } | { allowed: false; message?: string; data?: unknown };
 
@@ -331,7 +335,7 @@ export function createApp<
   const decide = (request: Parameters<Authorize>[0], quiet = false): AccessDecision => {
     try {
       const verdict = authorize(request);
-      if (typeof verdict === "boolean") return { allowed: verdict };
+      if (typeof verdict === "boolean") return verdict ? ALLOWED : DENIED;
       if (typeof verdict === "object" && verdict !== null && typeof verdict.allowed === "boolean") return verdict;
       if (!quiet) log({ level: "error", message: `authorize returned ${String(verdict)} for "${request.command}"; denying` });
     } catch (error) {
@@ -341,12 +345,8 @@ export function createApp<
   };
 
   /** The access request for `command` from `conn`. */
-  const requestOf = (conn: Connection, command: string): Parameters<Authorize>[0] => ({
-    window: conn.label,
-    command,
-    dev,
-    ...(conn.origin ? { origin: conn.origin } : {}),
-  });
+  const requestOf = (conn: Connection, command: string): Parameters<Authorize>[0] =>
+    conn.origin ? { window: conn.label, command, dev, origin: conn.origin } : { window: conn.label, command, dev };
 
   const notFound = (cmd: string, conn: Connection): FerryError => {
     // Suggestions cost an edit distance per registered name: a few per connection, short names only.
@@ -376,6 +376,12 @@ export function createApp<
       log({ level: "error", message: `command "${cmd}" could not be answered`, error: bad });
       conn.fail(id, internalError(`command "${cmd}" could not be answered`, bad));
     }
+  };
+
+  /** Answers a call refused before its handler ran. */
+  const refuseCall = (conn: Connection, msg: InvokeMessage, error: FerryError): void => {
+    logCall(conn, msg.cmd, error.kind);
+    conn.fail(msg.id, error);
   };
 
   const settle = (conn: Connection, id: number, call: PendingCall, ok: boolean, value: unknown, cmd: string) => {
@@ -449,19 +455,21 @@ export function createApp<
     limits,
 
     dispatch(conn, msg) {
-      const refuse = (error: FerryError): void => {
-        logCall(conn, msg.cmd, error.kind);
-        conn.fail(msg.id, error);
-      };
       const command = registry.get(msg.cmd);
-      if (!command) return refuse(unsupported(msg.cmd) ?? notFound(msg.cmd, conn));
+      if (!command) return refuseCall(conn, msg, unsupported(msg.cmd) ?? notFound(msg.cmd, conn));
       const decision = decide(requestOf(conn, msg.cmd));
       if (!decision.allowed) {
         const message = decision.message ?? `window "${conn.label}" may not call "${msg.cmd}"`;
-        return refuse(new FerryError("permission_denied", message, decision.data ?? { command: msg.cmd, window: conn.label }));
+        return refuseCall(
+          conn,
+          msg,
+          new FerryError("permission_denied", message, decision.data ?? { command: msg.cmd, window: conn.label }),
+        );
       }
       if (conn.pending.size >= limits.callsInFlight) {
-        return refuse(
+        return refuseCall(
+          conn,
+          msg,
           new FerryError("limit_exceeded", `window "${conn.label}" has ${limits.callsInFlight} calls in flight, the most it may`, {
             limit: "callsInFlight",
             max: limits.callsInFlight,
@@ -474,7 +482,11 @@ export function createApp<
       }
       let args: unknown = msg.a ?? {};
       if (!isPlainObject(args)) {
-        return refuse(new FerryError("invalid_args", `args for ${msg.cmd} must be an object of named arguments`, { command: msg.cmd }));
+        return refuseCall(
+          conn,
+          msg,
+          new FerryError("invalid_args", `args for ${msg.cmd} must be an object of named arguments`, { command: msg.cmd }),
+        );
       }
       const sentKeys = command.rename === "camelCase" ? Object.keys(args as Record<string, unknown>) : undefined;
       if (sentKeys) args = snakeCaseKeys(args as Record<string, unknown>);
@@ -484,7 +496,7 @@ export function createApp<
         args = bindUploads(conn, msg.cmd, args as Record<string, unknown>, call);
       } catch (err) {
         conn.endUploads(call);
-        return refuse(ferryErrorOr(err, `the channels or uploads of "${msg.cmd}" could not be bound`));
+        return refuseCall(conn, msg, ferryErrorOr(err, `the channels or uploads of "${msg.cmd}" could not be bound`));
       }
       conn.pending.set(msg.id, call);
       if (ipcLog) arrived.set(call, performance.now());

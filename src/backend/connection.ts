@@ -121,6 +121,9 @@ const MAX_SUGGESTIONS = 32;
 /** Messages one coalesced text frame may hold. */
 const MAX_BATCH = 4096;
 
+/** Sent entries a drained outgoing queue keeps before it starts a new array. */
+const RESET_AFTER = 64;
+
 /** Protocol errors tolerated before the connection is closed as broken. */
 const MAX_PROTOCOL_ERRORS = 32;
 
@@ -392,10 +395,16 @@ export class Connection implements TransportConnection, PluginConnection {
     while (this.eventHead < this.events.length && this.events[this.eventHead]!.frame === undefined) this.eventHead++;
     this.compactEvents();
     if (this.head === this.backlog.length) {
-      this.backlog = [];
-      this.head = this.droppedInBacklog = 0;
-      this.events = [];
-      this.eventHead = 0;
+      // All sent (and with it every event): nothing is dropped past `head`. The arrays are
+      // kept for the next turns, up to RESET_AFTER entries, rather than made anew per turn,
+      // which cost an array and its backing store per call.
+      this.droppedInBacklog = 0;
+      if (this.head >= RESET_AFTER) {
+        this.backlog = [];
+        this.head = 0;
+        this.events = [];
+        this.eventHead = 0;
+      }
     } else if (this.head > 1024 && this.head * 2 > this.backlog.length) {
       this.backlog = this.backlog.slice(this.head);
       this.head = 0;
@@ -502,6 +511,7 @@ export class Connection implements TransportConnection, PluginConnection {
 
   /** The call settled: its uploads still open are stopped (the handler cannot read them any more). */
   endUploads(call: PendingCall): void {
+    if (this.uploads.size === 0) return; // every call settles through here: no copy when nothing is open
     for (const { stream, call: c } of [...this.uploads.values()]) {
       if (c === call) stream.fail(new FerryError("cancelled", `the call reading upload ${stream.id} has settled`));
     }
@@ -539,6 +549,16 @@ export class Connection implements TransportConnection, PluginConnection {
 
   /** Sends a call's result. Throws `not_serializable` if the value cannot be sent. */
   reply(id: number, value: unknown): void {
+    // A string, boolean, null or finite number has nothing to check or lift (encodeValue's
+    // own first case): its JSON goes straight into the frame.
+    if (
+      typeof value === "string" ||
+      typeof value === "boolean" ||
+      value === null ||
+      (typeof value === "number" && Number.isFinite(value))
+    ) {
+      return this.enqueue(`{"t":"r","id":${id},"v":${JSON.stringify(value)}}`);
+    }
     this.enqueue(frameMessage(`{"t":"r","id":${id}`, "v", encodeValue(value, "result")));
   }
 

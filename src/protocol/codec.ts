@@ -95,7 +95,11 @@ function describe(value: unknown): string | undefined {
 interface Walk {
   root: string;
   path: ValuePath;
-  seen: Set<object>;
+  /**
+   * The containers on the way to the current value (a cycle comes back to one of them). A
+   * stack, not a Set: no hash table per call, and the walk is only as deep as the value.
+   */
+  seen: object[];
   bytes: ByteRef[];
 }
 
@@ -115,15 +119,15 @@ function walk(w: Walk, v: unknown): void {
     w.bytes.push({ path: w.path.slice(), data: toUint8(v) });
     return;
   }
-  if (w.seen.has(v)) throw notSerializable(w, "circular", "circular reference");
+  if (w.seen.includes(v)) throw notSerializable(w, "circular", "circular reference");
   const json = (v as { toJSON?: () => unknown }).toJSON;
   if (typeof json === "function") {
-    w.seen.add(v);
+    w.seen.push(v);
     walk(w, json.call(v));
-    w.seen.delete(v);
+    w.seen.pop();
     return;
   }
-  w.seen.add(v);
+  w.seen.push(v);
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       w.path.push(i);
@@ -141,7 +145,7 @@ function walk(w: Walk, v: unknown): void {
       w.path.pop();
     }
   }
-  w.seen.delete(v);
+  w.seen.pop();
 }
 
 function bytesToNull(this: Record<string, unknown>, key: string, v: unknown): unknown {
@@ -190,7 +194,7 @@ export function encodeValue(value: unknown, root: string): EncodedValue {
   if (typeof value === "string" || typeof value === "boolean" || value === null || (typeof value === "number" && Number.isFinite(value))) {
     return { json: JSON.stringify(value), bytes: [] };
   }
-  const w: Walk = { root, path: [], seen: new Set(), bytes: [] };
+  const w: Walk = { root, path: [], seen: [], bytes: [] };
   walk(w, value);
   if (w.bytes.length === 0) return { json: JSON.stringify(value), bytes: w.bytes };
   const nulled = typeof (value as { toJSON?: unknown }).toJSON === "function" && !isBytes(value) ? undefined : nullBytes(value, w.bytes);
