@@ -24,7 +24,7 @@ const wireValue = fc.letrec((tie) => ({
     fc.uint8Array({ maxLength: 64 }),
     fc.array(tie("value"), { maxLength: 5 }),
     fc.dictionary(
-      fc.string().filter((k) => k !== "__proto__" && k !== "$b"),
+      fc.string().filter((k) => !["__proto__", "constructor", "prototype", "$b"].includes(k)),
       tie("value"),
       { maxKeys: 5, noNullPrototype: true },
     ),
