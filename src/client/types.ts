@@ -142,7 +142,7 @@ export interface CallPromise<T, E> extends Promise<T> {
  * is looked up once `C` is inferred rather than simplified to a type of the unfixed `C`:
  * that keeps a `new Channel((m) => …)` written inside the args typed by the command's channel.
  */
-type RestOf<Api> = {
+export type RestOf<Api> = {
   [C in CommandName<Api> as C]: {} extends ArgsOf<Api, C>
     ? [args?: ArgsOf<Api, C>, options?: InvokeOptions]
     : [args: ArgsOf<Api, C>, options?: InvokeOptions];
@@ -195,3 +195,10 @@ export interface TypedClient<Api> {
 
 /** The client a `client<Api>()`-style factory returns: untyped `Client` unless given an app type. */
 export type ClientOf<Api> = unknown extends Api ? Client : TypedClient<Api>;
+
+/** The event names a page may listen to: the app's, or any name for an app without an event map. */
+export type ListenName<Api> = IsUntypedEvents<EventsOf<Api>> extends true ? string : EventName<Api>;
+
+/** The payload a page receives for event `E` (`unknown` for an app without an event map). */
+export type PayloadOf<Api, E extends string> =
+  IsUntypedEvents<EventsOf<Api>> extends true ? unknown : E extends keyof EventsOf<Api> ? Wire<EventsOf<Api>[E]> : never;

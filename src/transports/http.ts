@@ -9,7 +9,7 @@ import { stat, realpath } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, resolve, sep } from "node:path";
 import type { transform } from "esbuild";
-import { CLIENT_JS, TAURI_JS, UPLOAD_JS } from "./browser-modules.generated.ts";
+import { CLIENT_JS, DEV_JS, TAURI_JS, UPLOAD_JS } from "./browser-modules.generated.ts";
 import { FerryError } from "../protocol/errors.ts";
 import { NotARegularFile, openRegularFile } from "../plugins/fs-verify.ts";
 
@@ -136,6 +136,7 @@ export function createRequestHandler(opts: StaticOptions) {
       if (url.pathname === "/__ferry/client.js") return send(res, 200, CLIENT_JS, TYPES[".js"], head);
       if (url.pathname === "/__ferry/tauri.js") return send(res, 200, TAURI_JS, TYPES[".js"], head);
       if (url.pathname === "/__ferry/upload.js") return send(res, 200, UPLOAD_JS, TYPES[".js"], head);
+      if (url.pathname === "/__ferry/dev.js") return send(res, 200, DEV_JS, TYPES[".js"], head);
       if (rootPath === undefined) return send(res, 404, "not found\n");
       const root = await findRoot();
       if (root === undefined) return send(res, 404, `not found: the app's folder ${rootPath} does not exist (yet)\n`);
