@@ -14,6 +14,7 @@ import { EventBus, type AnyEvents, type BackendListener, type WindowFilter } fro
 import { bindChannels } from "./channel.ts";
 import { bindUploads } from "./upload.ts";
 import { asThrownForTauri, ferryErrorOr, fromUnknown, internalError } from "./errors.ts";
+import { assertSendable } from "./sendable.ts";
 import { eventPlugin } from "./event-plugin.ts";
 import type { CommandScope, PermissionManifest } from "../acl/types.ts";
 import type { AppTypes, Declared, EventMap, IsUntypedEvents, PayloadRest } from "../protocol/types.ts";
@@ -386,6 +387,7 @@ export function createApp<
     let error: FerryError;
     if (ok) {
       try {
+        assertSendable(value, "result");
         conn.reply(id, value);
         logCall(conn, cmd, "ok", call);
         return;

@@ -7,6 +7,7 @@
  */
 
 import { encodeValue, frameMessage } from "../protocol/codec.ts";
+import { assertSendable } from "./sendable.ts";
 import { assertEventName } from "../protocol/names.ts";
 import type { Connection } from "./connection.ts";
 
@@ -136,6 +137,7 @@ export class EventBus {
     assertEventName(event);
     const byConn = this.pages.get(event);
     if (byConn && byConn.size > 0) {
+      assertSendable(payload, "payload");
       const encoded = encodeValue(payload, "payload");
       const head = `{"t":"e","n":${JSON.stringify(event)},"h":[`;
       for (const [conn, ids] of byConn) {
