@@ -529,9 +529,11 @@ export class Connection implements TransportConnection, PluginConnection {
     this.app.bus.removePageListener(this, event, handler);
   }
 
-  /** Sends a call's result. Throws `not_serializable` if the value cannot be sent. */
-  reply(id: number, value: unknown): void {
-    this.enqueue(frameMessage(`{"t":"r","id":${id}`, "v", encodeValue(value, "result")));
+  /** Sends a call's result; returns the frame's size. Throws `not_serializable` if the value cannot be sent. */
+  reply(id: number, value: unknown): number {
+    const frame = frameMessage(`{"t":"r","id":${id}`, "v", encodeValue(value, "result"));
+    this.enqueue(frame);
+    return frameBytes(frame);
   }
 
   /**
