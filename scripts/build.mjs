@@ -37,7 +37,7 @@ const keepBridge = {
   },
 };
 
-/** `/__ferry/upload.js` adds uploads to the page's one client: it imports the served client module, never a copy. */
+/** `/__ferry/upload.js` and `/__ferry/dev.js` extend the page's one client: they import the served client module, never a copy. */
 const servedCore = {
   name: "ferry-served-core",
   setup(b) {
@@ -97,10 +97,11 @@ const started = Date.now();
 await rm(dist, { recursive: true, force: true });
 
 const licenses = await tauriLicenses();
-const [client, tauri, upload] = await Promise.all([
+const [client, tauri, upload, dev] = await Promise.all([
   bundle("browser-client.ts", "esm"),
   bundle(TAURI_ENTRY, "iife", licenses.banner),
   bundle("upload.ts", "esm", undefined, [servedCore]),
+  bundle("dev.ts", "esm", undefined, [servedCore]),
 ]);
 const generated = join(root, "src/transports/browser-modules.generated.ts");
 await writeFile(
@@ -111,7 +112,9 @@ await writeFile(
     `/** The Tauri bridge and \`window.__TAURI__\` (\`/__ferry/tauri.js\`), one script that runs classic or as a module. */\n` +
     `export const TAURI_JS: string = ${JSON.stringify(tauri)};\n` +
     `/** Page uploads (\`/__ferry/upload.js\`, opt-in), importing \`/__ferry/client.js\`. */\n` +
-    `export const UPLOAD_JS: string = ${JSON.stringify(upload)};\n`,
+    `export const UPLOAD_JS: string = ${JSON.stringify(upload)};\n` +
+    `/** The page's dev-mode listener warnings (\`/__ferry/dev.js\`, opt-in), importing \`/__ferry/client.js\`. */\n` +
+    `export const DEV_JS: string = ${JSON.stringify(dev)};\n`,
 );
 
 const tsc = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json")], {
@@ -123,6 +126,7 @@ await mkdir(join(dist, "browser"), { recursive: true });
 await writeFile(join(dist, "browser/client.js"), client);
 await writeFile(join(dist, "browser/tauri.js"), tauri);
 await writeFile(join(dist, "browser/upload.js"), upload);
+await writeFile(join(dist, "browser/dev.js"), dev);
 await writeFile(join(dist, "browser/tauri.js.LICENSES.txt"), licenses.text);
 
 // tsc keeps `./app.ts` in declarations; a consumer's tsc would then look for sources that

@@ -10,7 +10,7 @@ import { createApp, FerryError, type IpcLogLine } from "ferry";
 import { wsHarness } from "./support/transports.ts";
 import { rejection } from "./support/wait.ts";
 
-test("each call and emit is one line: window, name, duration, outcome; no args, results or payloads", async () => {
+test("each call and emit is one line: window, name, duration, bytes, outcome; no args, results or payloads", async () => {
   const lines: IpcLogLine[] = [];
   const app = createApp({
     authorize: ({ command }) => command !== "secret_cmd",
@@ -32,7 +32,9 @@ test("each call and emit is one line: window, name, duration, outcome; no args, 
     await rejection(page.invoke("secret_cmd"));
     await rejection(page.invoke("gret"));
     app.emit("job-progress", { secret: "payload-value" });
-    const calls = lines.filter((l) => l.type === "call");
+    await page.listen("job-done", () => {});
+    app.emit("job-done", { n: 12345 });
+    const calls = lines.filter((l) => l.type === "call" && l.name !== "plugin:event|listen");
     assert.deepEqual(
       calls.map((l) => [l.window, l.name, l.outcome]),
       [
@@ -43,7 +45,18 @@ test("each call and emit is one line: window, name, duration, outcome; no args, 
       ],
     );
     for (const l of calls) assert.ok(typeof l.ms === "number" && l.ms >= 0);
-    assert.deepEqual(lines.at(-1), { type: "event", window: "backend", name: "job-progress", outcome: "ok" });
+    // Bytes sent: the result frame of a call that succeeded, nothing for a failure.
+    const greetFrame = `{"t":"r","id":1,"v":"Hello, private-name!"}`.length;
+    assert.deepEqual(
+      calls.map((l) => l.bytes),
+      [greetFrame, 0, 0, 0],
+    );
+    // An event's encoded payload; 0 when no page listens (it is not encoded then).
+    const events = lines.filter((l) => l.type === "event");
+    assert.deepEqual(events, [
+      { type: "event", window: "backend", name: "job-progress", bytes: 0, outcome: "ok" },
+      { type: "event", window: "backend", name: "job-done", bytes: JSON.stringify({ n: 12345 }).length, outcome: "ok" },
+    ]);
     const text = JSON.stringify(lines);
     for (const secret of ["private-name", "Hello", "/very/private", "payload-value"]) assert.ok(!text.includes(secret), secret);
   } finally {
@@ -69,7 +82,10 @@ test("FERRY_LOG=ipc turns the log on, as JSON lines on stderr; without it nothin
   const line = on.stderr.split("\n").find((l) => l.startsWith("[ferry] ipc "));
   assert.ok(line, on.stderr);
   const parsed = JSON.parse(line.slice("[ferry] ipc ".length)) as IpcLogLine;
-  assert.deepEqual({ ...parsed, ms: 0 }, { type: "call", window: "main", name: "greet", ms: 0, outcome: "ok" });
+  assert.deepEqual(
+    { ...parsed, ms: 0 },
+    { type: "call", window: "main", name: "greet", ms: 0, bytes: `{"t":"r","id":1,"v":"hi"}`.length, outcome: "ok" },
+  );
   const off = run("");
   assert.equal(off.status, 0, off.stderr);
   assert.ok(!off.stderr.includes("[ferry] ipc"), off.stderr);

@@ -14,6 +14,7 @@ import { EventBus, type AnyEvents, type BackendListener, type WindowFilter } fro
 import { bindChannels } from "./channel.ts";
 import { bindUploads } from "./upload.ts";
 import { asThrownForTauri, ferryErrorOr, fromUnknown, internalError } from "./errors.ts";
+import { assertSendable } from "./sendable.ts";
 import { eventPlugin } from "./event-plugin.ts";
 import type { CommandScope, PermissionManifest } from "../acl/types.ts";
 import type { AppTypes, Declared, EventMap, IsUntypedEvents, PayloadRest } from "../protocol/types.ts";
@@ -289,13 +290,13 @@ export function createApp<
       // a broken log must not take a call with it
     }
   };
-  const logCall = (conn: Connection, name: string, outcome: string, call?: PendingCall): void => {
+  const logCall = (conn: Connection, name: string, outcome: string, call?: PendingCall, bytes = 0): void => {
     if (!ipcLog) return;
     const t = call && arrived.get(call);
-    logIpc({ type: "call", window: conn.label, name, ms: t ? Math.round((performance.now() - t) * 100) / 100 : 0, outcome });
+    logIpc({ type: "call", window: conn.label, name, ms: t ? Math.round((performance.now() - t) * 100) / 100 : 0, bytes, outcome });
   };
-  const logEvent = (window: string, name: string): void => {
-    if (ipcLog) logIpc({ type: "event", window, name, outcome: "ok" });
+  const logEvent = (window: string, name: string, bytes: number): void => {
+    if (ipcLog) logIpc({ type: "event", window, name, bytes, outcome: "ok" });
   };
   const limits: Readonly<Limits> = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
   for (const [name, value] of Object.entries(limits)) {
@@ -392,8 +393,9 @@ export function createApp<
     let error: FerryError;
     if (ok) {
       try {
-        conn.reply(id, value);
-        logCall(conn, cmd, "ok", call);
+        assertSendable(value, "result");
+        const bytes = conn.reply(id, value);
+        logCall(conn, cmd, "ok", call, bytes);
         return;
       } catch (err) {
         // A result the codec refused keeps its not_serializable; a getter or toJSON that threw is internal.
@@ -520,20 +522,16 @@ export function createApp<
     },
 
     emit(event, payload) {
-      logEvent("backend", event);
-      bus.dispatch(event, payload, { toBackend: true });
+      logEvent("backend", event, bus.dispatch(event, payload, { toBackend: true }));
     },
     emitTo(label, event, payload) {
-      logEvent("backend", event);
-      bus.dispatch(event, payload, { toBackend: false, to: { kind: "AnyLabel", label } });
+      logEvent("backend", event, bus.dispatch(event, payload, { toBackend: false, to: { kind: "AnyLabel", label } }));
     },
     emitFilter(event, payload, filter) {
-      logEvent("backend", event);
-      bus.dispatch(event, payload, { toBackend: false, to: { kind: "Filter", filter } });
+      logEvent("backend", event, bus.dispatch(event, payload, { toBackend: false, to: { kind: "Filter", filter } }));
     },
     emitFrom(window, event, payload) {
-      logEvent(window, event);
-      bus.dispatch(event, payload, { toBackend: true, source: window });
+      logEvent(window, event, bus.dispatch(event, payload, { toBackend: true, source: window }));
     },
     listen(event, listener) {
       return bus.addBackendListener(event, listener as BackendListener);

@@ -8,6 +8,7 @@
 
 import { encodeValue, frameMessage } from "../protocol/codec.ts";
 import { FerryError } from "../protocol/errors.ts";
+import { assertSendable } from "./sendable.ts";
 import { frameBytes, type Connection, type PendingCall } from "./connection.ts";
 
 const CHANNEL_REF = /^__CHANNEL__:(\d{1,15})$/;
@@ -53,6 +54,7 @@ export class Channel<T = unknown> {
    */
   send(message: T): Promise<void> {
     if (this.closed) return quiet(Promise.reject(new FerryError("connection_closed", `channel ${this.id} is closed`)));
+    assertSendable(message, "message");
     const encoded = encodeValue(message, "message");
     if (this.#waiting) {
       const max = this.#conn.maxBuffered;

@@ -270,11 +270,12 @@ export class Connection implements TransportConnection, PluginConnection {
 
   /**
    * Queues a reply, failure or notice: always taken (their number is bounded by the calls in
-   * flight); frames queued in one turn of the event loop leave together.
+   * flight); frames queued in one turn of the event loop leave together. Returns the frame's size.
    */
-  enqueue(frame: Frame): void {
-    if (this.isClosed) return;
-    this.push({ frame, bytes: frameBytes(frame) });
+  enqueue(frame: Frame): number {
+    const bytes = frameBytes(frame);
+    if (!this.isClosed) this.push({ frame, bytes });
+    return bytes;
   }
 
   /**
@@ -547,19 +548,15 @@ export class Connection implements TransportConnection, PluginConnection {
     this.app.bus.removePageListener(this, event, handler);
   }
 
-  /** Sends a call's result. Throws `not_serializable` if the value cannot be sent. */
-  reply(id: number, value: unknown): void {
+  /** Sends a call's result; returns the frame's size. Throws `not_serializable` if the value cannot be sent. */
+  reply(id: number, value: unknown): number {
     // A string, boolean, null or finite number has nothing to check or lift (encodeValue's
     // own first case): its JSON goes straight into the frame.
-    if (
-      typeof value === "string" ||
-      typeof value === "boolean" ||
-      value === null ||
-      (typeof value === "number" && Number.isFinite(value))
-    ) {
-      return this.enqueue(`{"t":"r","id":${id},"v":${JSON.stringify(value)}}`);
-    }
-    this.enqueue(frameMessage(`{"t":"r","id":${id}`, "v", encodeValue(value, "result")));
+    const frame =
+      typeof value === "string" || typeof value === "boolean" || value === null || (typeof value === "number" && Number.isFinite(value))
+        ? `{"t":"r","id":${id},"v":${JSON.stringify(value)}}`
+        : frameMessage(`{"t":"r","id":${id}`, "v", encodeValue(value, "result"));
+    return this.enqueue(frame);
   }
 
   /**

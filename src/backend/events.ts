@@ -7,6 +7,7 @@
  */
 
 import { encodeValue, frameMessage } from "../protocol/codec.ts";
+import { assertSendable } from "./sendable.ts";
 import { assertEventName } from "../protocol/names.ts";
 import type { Connection } from "./connection.ts";
 
@@ -130,13 +131,17 @@ export class EventBus {
   /**
    * Delivers an event to the page listeners that hear it (`hears`: all of them when `to` is
    * omitted) and, when `toBackend`, to backend listeners. Throws before sending anything
-   * when the name or payload is invalid. The payload is encoded once.
+   * when the name or payload is invalid. The payload is encoded once; returns its size in
+   * bytes (0 when no page listens, as it is then not encoded).
    */
-  dispatch(event: string, payload: unknown, opts: { to?: EmitTarget; toBackend: boolean; source?: string }): void {
+  dispatch(event: string, payload: unknown, opts: { to?: EmitTarget; toBackend: boolean; source?: string }): number {
     assertEventName(event);
     const byConn = this.pages.get(event);
+    let size = 0;
     if (byConn && byConn.size > 0) {
+      assertSendable(payload, "payload");
       const encoded = encodeValue(payload, "payload");
+      size = encoded.json.length + encoded.bytes.reduce((n, b) => n + b.data.byteLength, 0);
       const head = `{"t":"e","n":${JSON.stringify(event)},"h":[`;
       for (const [conn, ids] of byConn) {
         const heard = opts.to === undefined ? [...ids.keys()] : [...ids].filter(([, t]) => hears(t, conn.label, opts.to)).map(([id]) => id);
@@ -146,7 +151,7 @@ export class EventBus {
     }
     if (opts.toBackend) {
       const listeners = this.backend.get(event);
-      if (!listeners) return;
+      if (!listeners) return size;
       const e: BackendEvent = opts.source === undefined ? { event, payload } : { event, payload, window: opts.source };
       for (const listener of [...listeners]) {
         try {
@@ -156,5 +161,6 @@ export class EventBus {
         }
       }
     }
+    return size;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * `FERRY_LOG=ipc`: one structured line per call and per event, for watching the traffic
- * without a debugger. A line names the window, the command or event, the duration and the
+ * without a debugger. A line names the window, the command or event, the duration, the bytes sent and the
  * outcome (`ok` or the error kind); never args, results, payloads or tokens.
  */
 
@@ -14,6 +14,11 @@ export interface IpcLogLine {
   name: string;
   /** Milliseconds from arrival to reply (calls only). */
   ms?: number;
+  /**
+   * Bytes sent: a call's result frame (0 when it failed), an event's encoded payload (0 when
+   * no page listens, as it is then not encoded).
+   */
+  bytes: number;
   /** `ok`, or the error kind the call failed with. */
   outcome: string;
 }

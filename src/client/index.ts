@@ -24,7 +24,20 @@ export type {
   TransportSink,
   UnlistenFn,
 } from "./core.ts";
-export type { ArgsOf, CallPromise, ClientOf, CommandName, ErrorOf, EventName, ResultOf, TypedClient, Wire } from "./types.ts";
+export type {
+  ArgsOf,
+  CallPromise,
+  ClientOf,
+  CommandName,
+  ErrorOf,
+  EventName,
+  ListenName,
+  PayloadOf,
+  RestOf,
+  ResultOf,
+  TypedClient,
+  Wire,
+} from "./types.ts";
 export { FerryError, FRAMEWORK_ERROR_KINDS } from "../protocol/errors.ts";
 export type { ErrorKind, FrameworkErrorKind, WireError } from "../protocol/errors.ts";
 

@@ -19,9 +19,10 @@ type AnyFunction = (...args: never[]) => unknown;
 
 /**
  * What a value of type `T` becomes on the wire, as the page receives it: bytes arrive as
- * `Uint8Array`, `toJSON` is applied (a `Date` arrives as a string), `undefined` in an
- * array as `null`, methods are dropped; a `Map`, `Set`, `BigInt`, function … is refused
- * by the backend (`not_serializable`), so it types as `never` (docs/types.md, "What arrives").
+ * `Uint8Array`, `toJSON` is applied (a `Date` arrives as a string); a `Map`, `Set`, `BigInt`,
+ * function, an object holding a function (a class instance with methods) … is refused by the
+ * backend (`not_serializable`), so it types as `never`, and so does `undefined` in an array
+ * (docs/types.md, "What arrives").
  */
 export type Wire<T> =
   IsAny<T> extends true
@@ -46,11 +47,16 @@ export type Wire<T> =
               : T extends readonly unknown[]
                 ? { -readonly [K in keyof T]: WireItem<T[K]> }
                 : T extends object
-                  ? { [K in keyof T as T[K] extends AnyFunction ? never : K]: Wire<T[K]> }
+                  ? true extends HasFunction<T>
+                    ? never
+                    : { [K in keyof T]: Wire<T[K]> }
                   : T;
 
-/** An array item on the wire: `undefined` is written as `null`. */
-type WireItem<T> = T extends undefined ? null : Wire<T>;
+/** `true` when some property of `T` is a function (a method): the backend refuses such an object. */
+type HasFunction<T> = { [K in keyof T]-?: T[K] extends AnyFunction ? true : false }[keyof T];
+
+/** An array item on the wire: never `undefined` (the backend refuses an array holding one). */
+type WireItem<T> = T extends undefined ? never : Wire<T>;
 
 /** The phantom `~types` of an app or command; `never` when it has none. */
 type PhantomTypes<X> = X extends { readonly "~types"?: infer T } ? NonNullable<T> : never;
@@ -142,7 +148,7 @@ export interface CallPromise<T, E> extends Promise<T> {
  * is looked up once `C` is inferred rather than simplified to a type of the unfixed `C`:
  * that keeps a `new Channel((m) => …)` written inside the args typed by the command's channel.
  */
-type RestOf<Api> = {
+export type RestOf<Api> = {
   [C in CommandName<Api> as C]: {} extends ArgsOf<Api, C>
     ? [args?: ArgsOf<Api, C>, options?: InvokeOptions]
     : [args: ArgsOf<Api, C>, options?: InvokeOptions];
@@ -195,3 +201,10 @@ export interface TypedClient<Api> {
 
 /** The client a `client<Api>()`-style factory returns: untyped `Client` unless given an app type. */
 export type ClientOf<Api> = unknown extends Api ? Client : TypedClient<Api>;
+
+/** The event names a page may listen to: the app's, or any name for an app without an event map. */
+export type ListenName<Api> = IsUntypedEvents<EventsOf<Api>> extends true ? string : EventName<Api>;
+
+/** The payload a page receives for event `E` (`unknown` for an app without an event map). */
+export type PayloadOf<Api, E extends string> =
+  IsUntypedEvents<EventsOf<Api>> extends true ? unknown : E extends keyof EventsOf<Api> ? Wire<EventsOf<Api>[E]> : never;

@@ -9,7 +9,7 @@ import { stat, realpath } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, resolve, sep } from "node:path";
 import type { transform } from "esbuild";
-import { CLIENT_JS, TAURI_JS, UPLOAD_JS } from "./browser-modules.generated.ts";
+import { CLIENT_JS, DEV_JS, TAURI_JS, UPLOAD_JS } from "./browser-modules.generated.ts";
 import { FerryError } from "../protocol/errors.ts";
 import { NotARegularFile, openRegularFile } from "../plugins/fs-verify.ts";
 import { PROTOCOL_PREFIX, type ProtocolRequestHandler } from "./protocol.ts";
@@ -142,6 +142,7 @@ export function createRequestHandler(opts: StaticOptions) {
       if (url.pathname.startsWith(PROTOCOL_PREFIX)) {
         return opts.protocols ? await opts.protocols(req, res, url) : send(res, 404, "not found\n", undefined, head);
       }
+      if (url.pathname === "/__ferry/dev.js") return send(res, 200, DEV_JS, TYPES[".js"], head);
       if (rootPath === undefined) return send(res, 404, "not found\n");
       const root = await findRoot();
       if (root === undefined) return send(res, 404, `not found: the app's folder ${rootPath} does not exist (yet)\n`);

@@ -24,10 +24,12 @@ const DEV_MODULE = "virtual:ferry-dev";
 const RESOLVED_DEV_MODULE = "\0ferry-dev";
 
 /**
- * The dev module: removes Vite's error overlay once the type checker reports no errors
+ * The dev module: ferry's page-side dev warnings (`ferry/client/dev`: duplicate and growing
+ * listeners), and removal of Vite's error overlay once the type checker reports no errors
  * (`ferry dev` shows each error there through Vite's HMR channel).
  */
-const DEV_MODULE_CODE = `if (import.meta.hot) {
+const DEV_MODULE_CODE = `import "ferry/client/dev";
+if (import.meta.hot) {
   import.meta.hot.on("ferry:typecheck", (d) => {
     if (d && d.errors === 0) for (const e of document.querySelectorAll("vite-error-overlay")) e.remove();
   });

@@ -194,13 +194,51 @@ export async function main(internals: TauriInternals): Promise<void> {
 }
 `;
 
+/** A page using ferry/react and ferry/vue, typed by an app type; React and Vue are the consumer's own (optional peers). */
+const FRAMEWORKS_TS = `
+import { createElement } from "react";
+import { createHooks, useInvoke as untypedInvoke } from "ferry/react";
+import { createComposables } from "ferry/vue";
+import type { FerryError } from "ferry/client";
+
+type App = {
+  "~types"?: {
+    commands: { echo: (args: { n: number }) => string };
+    events: { tick: number };
+    rename: undefined;
+  };
+};
+
+const hooks = createHooks<App>();
+export function Probe() {
+  const { data, error } = hooks.useInvoke("echo", { n: 1 });
+  hooks.useListen("tick", (e) => console.log(e.payload.toFixed(0)));
+  // @ts-expect-error: a misspelt command
+  hooks.useInvoke("ecko", { n: 1 });
+  // @ts-expect-error: an argument of the wrong type
+  hooks.useInvoke("echo", { n: "1" });
+  const kind: string | undefined = error?.kind;
+  const plain = untypedInvoke<number>("anything");
+  const fails: FerryError | undefined = plain.error;
+  return createElement("p", null, (data ?? "").toUpperCase(), kind, fails?.message);
+}
+
+const composables = createComposables<App>();
+export function setup() {
+  const { data, loading } = composables.useInvoke("echo", () => ({ n: 2 }));
+  // @ts-expect-error: an event the app does not declare
+  composables.useListen("tock", () => {});
+  return { text: data.value?.toUpperCase(), loading: loading.value };
+}
+`;
+
 const strict = { strict: true, skipLibCheck: false, noEmit: true, target: "ES2022", pretty: false };
 const MODULE_SETTINGS = {
   NodeNext: { module: "NodeNext", moduleResolution: "NodeNext" },
   bundler: { module: "ESNext", moduleResolution: "bundler" },
 } as const;
-const tsconfig = (resolution: keyof typeof MODULE_SETTINGS, lib: string[], types: string[], file: string) =>
-  json({ compilerOptions: { ...strict, ...MODULE_SETTINGS[resolution], lib, types }, files: [file] });
+const tsconfig = (resolution: keyof typeof MODULE_SETTINGS, lib: string[], types: string[], ...files: string[]) =>
+  json({ compilerOptions: { ...strict, ...MODULE_SETTINGS[resolution], lib, types }, files });
 
 /** The bundled page: the Tauri bridge for its side effect, the client for `invoke`. */
 const APP_ENTRY = `import "ferry/client/tauri";\nimport { invoke } from "ferry/client";\nwindow.ferryInvoke = invoke;\n`;
@@ -216,14 +254,16 @@ let tmp = "";
 let tarball = "";
 /** The backend project: ferry, @types/node, zod. */
 let backend = "";
-/** The page project: ferry only (no @types/node, no @types/ws). */
+/** The page project: ferry, and React and Vue for ferry/react and ferry/vue (no @types/node, no @types/ws). */
 let page = "";
 
 before(async () => {
   tmp = await mkdtemp(join(tmpdir(), "ferry-package-"));
   backend = join(tmp, "backend");
   page = join(tmp, "page");
-  const [typesNode, zod] = await Promise.all([installedVersion("@types/node"), installedVersion("zod")]);
+  const [typesNode, zod, react, typesReact, vue] = await Promise.all(
+    ["@types/node", "zod", "react", "@types/react", "vue"].map(installedVersion),
+  );
   await writeFiles(backend, {
     "package.json": json({ name: "backend-consumer", private: true, type: "module" }),
     "smoke.mjs": SMOKE_MJS,
@@ -236,8 +276,9 @@ before(async () => {
   await writeFiles(page, {
     "package.json": json({ name: "page-consumer", private: true, type: "module" }),
     "main.ts": PAGE_TS,
-    "tsconfig.NodeNext.json": tsconfig("NodeNext", ["ES2022", "DOM", "DOM.Iterable"], [], "main.ts"),
-    "tsconfig.bundler.json": tsconfig("bundler", ["ES2022", "DOM", "DOM.Iterable"], [], "main.ts"),
+    "frameworks.ts": FRAMEWORKS_TS,
+    "tsconfig.NodeNext.json": tsconfig("NodeNext", ["ES2022", "DOM", "DOM.Iterable"], [], "main.ts", "frameworks.ts"),
+    "tsconfig.bundler.json": tsconfig("bundler", ["ES2022", "DOM", "DOM.Iterable"], [], "main.ts", "frameworks.ts"),
     "vite-app/index.html": html("./main.js"),
     "vite-app/main.js": APP_ENTRY,
     "vite-guard/index.html": html("./main.js"),
@@ -255,7 +296,11 @@ before(async () => {
   tarball = join(tmp, packed[0]!);
   await Promise.all([
     npm("installing the tarball into the backend project", ["install", tarball, `@types/node@${typesNode}`, `zod@${zod}`], backend),
-    npm("installing the tarball into the page project", ["install", tarball], page),
+    npm(
+      "installing the tarball into the page project",
+      ["install", tarball, `react@${react}`, `@types/react@${typesReact}`, `vue@${vue}`],
+      page,
+    ),
   ]);
 });
 

@@ -58,11 +58,27 @@ export const open_file = defineCommand(
   },
 );
 
-// What arrives: a Date as its JSON string, bytes as a Uint8Array, undefined in an array as null.
+// What arrives: a Date as its JSON string, bytes as a Uint8Array; an array that may hold
+// undefined arrives without it (the backend refuses one that does: not_serializable).
 export const stats = async (_args: { since?: number }) => ({
   at: new Date(),
   bytes: Buffer.from("x"),
-  sizes: [1, undefined, 3],
+  sizes: [1, 2, 3] as (number | undefined)[],
+});
+
+/** A class instance with methods: refused (not_serializable), so it types as never on the page. */
+export class Point {
+  constructor(
+    public x: number,
+    public y: number,
+  ) {}
+  norm(): number {
+    return Math.hypot(this.x, this.y);
+  }
+}
+export const origin = () => ({ at: new Point(0, 0) });
+export const withMethod = () => ({
+  n: 1,
   method() {
     return 1;
   },
@@ -82,7 +98,20 @@ export const version = () => "1.0.0";
 export const app = createApp({
   authorize: allowAll,
   events: defineEvents<Events>(),
-  commands: { greet, read_file, download_zod, download_valibot, download_arktype, open_file, stats, lookup, start_job, version },
+  commands: {
+    greet,
+    read_file,
+    download_zod,
+    download_valibot,
+    download_arktype,
+    open_file,
+    stats,
+    lookup,
+    start_job,
+    version,
+    origin,
+    withMethod,
+  },
 });
 
 /** What pages import. */

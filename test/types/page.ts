@@ -33,12 +33,17 @@ export async function commands(): Promise<void> {
   await api.invoke("greet", { name: "Ada", times: 2 });
   const text = await api.invoke("read_file", { path: "/etc/hosts" }, { timeout: 1000 });
   check<Equal<typeof text, string>>();
-  // Bytes arrive as a Uint8Array; a Date as its JSON string; methods are not sent; undefined in an array as null.
+  // Bytes arrive as a Uint8Array; a Date as its JSON string; an array item is never undefined.
   // A channel written inside the args takes its message type from the command.
   const bytes = await api.invoke("download_zod", { url: "u", progress: new Channel((p) => p.done) });
   check<Equal<typeof bytes, Uint8Array>>();
   const s = await api.invoke("stats");
-  check<Equal<typeof s, { at: string; bytes: Uint8Array; sizes: (number | null)[] }>>();
+  check<Equal<typeof s, { at: string; bytes: Uint8Array; sizes: number[] }>>();
+  // A class instance with methods, or an object with a function in it, is refused: never.
+  const point = await api.invoke("origin");
+  check<Equal<typeof point, { at: never }>>();
+  const fn = await api.invoke("withMethod");
+  check<Equal<typeof fn, never>>();
   // A Map cannot be sent (not_serializable): the result types as never.
   const map = await api.invoke("lookup", { ids: ["a"] });
   check<Equal<typeof map, never>>();
