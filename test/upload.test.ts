@@ -132,3 +132,100 @@ test("the backend grants credit as the handler reads, and closes a socket that s
     await server.close();
   }
 });
+
+test("a connection's uploads share one bound: the grants and the bytes held over all of them stay within it", async () => {
+  const BOUND = 64 * KiB;
+  const PIECE = 4 * KiB;
+  let streams: ByteStream[] = [];
+  const app = createApp({
+    authorize: allowAll,
+    log: () => {},
+    maxBufferedBytes: BOUND,
+    commands: {
+      // Starts reading all three (each takes its first piece), then holds them unread.
+      async three(args: { a: ByteStream; b: ByteStream; c: ByteStream }) {
+        streams = [args.a, args.b, args.c];
+        await Promise.all(streams.map((s) => s[Symbol.asyncIterator]().next()));
+        await new Promise<void>(() => {});
+      },
+      // After a turn of the event loop: the handler has taken what woke it.
+      held: async () => {
+        await new Promise((r) => setImmediate(r));
+        return streams[0]!.connectionBuffered;
+      },
+    },
+  });
+  const server = await serveWs(app, { windows: ["main"], log: () => {} });
+  const ws = new WebSocket(server.wsUrl, ["ferry.v1", `ferry.token.${server.window("main").token}`], { origin: server.origin });
+  const texts: Record<string, unknown>[] = [];
+  ws.on("message", (data, isBinary) => {
+    if (isBinary) return;
+    const parsed = JSON.parse(data.toString()) as Record<string, unknown> | Record<string, unknown>[];
+    texts.push(...(Array.isArray(parsed) ? parsed : [parsed]));
+  });
+  await new Promise((r) => ws.once("open", r));
+  try {
+    ws.send(`{"t":"i","id":1,"cmd":"three","a":{"a":"__STREAM__:1","b":"__STREAM__:2","c":"__STREAM__:3"}}`);
+    await until(() => texts.filter((m) => m.t === "g").length === 3, "a grant for each upload");
+    const credit = new Map<number, number>();
+    for (const g of texts.filter((m) => m.t === "g")) credit.set(g.s as number, (credit.get(g.s as number) ?? 0) + (g.n as number));
+    const granted = [...credit.values()].reduce((a, b) => a + b, 0);
+    assert.equal(credit.size, 3, "every upload got credit");
+    assert.ok(granted <= BOUND, `granted ${granted} bytes over three uploads, bound ${BOUND}`);
+    // The page uses all of its credit, in pieces; the handler takes one piece of each and stops.
+    for (const [s, n] of credit) {
+      for (let left = n; left > 0; left -= PIECE) {
+        const size = Math.min(PIECE, left);
+        ws.send(`{"t":"s","s":${s},"$b":[[["d"],${size}]]}`);
+        ws.send(new Uint8Array(size), { binary: true });
+      }
+    }
+    // A call after the pieces on the same socket: by its reply every piece has been received.
+    ws.send(`{"t":"i","id":2,"cmd":"held","a":{}}`);
+    await until(() => texts.some((m) => m.t === "r" && m.id === 2), "the count of bytes held");
+    const held = texts.find((m) => m.t === "r" && m.id === 2)!.v as { now: number; peak: number };
+    assert.equal(held.now, granted - 3 * PIECE, "everything sent and not taken is held");
+    assert.ok(held.peak <= BOUND, `held at most ${held.peak} bytes over three uploads, bound ${BOUND}`);
+    assert.equal(texts.filter((m) => m.t === "g").length, 3, "no credit beyond the bound was granted");
+  } finally {
+    ws.terminate();
+    await server.close();
+  }
+});
+
+test("a handler that reads one upload to its end before the next is not starved by the shared bound", async () => {
+  const app = createApp({
+    authorize: allowAll,
+    log: () => {},
+    maxBufferedBytes: 64 * KiB,
+    commands: {
+      async sizes({ a, b }: { a: ByteStream; b: ByteStream }) {
+        const out: number[] = [];
+        for (const s of [b, a]) {
+          let n = 0;
+          for await (const chunk of s) n += chunk.byteLength;
+          out.push(n);
+        }
+        return out;
+      },
+    },
+  });
+  const server = await serveWs(app, { windows: ["main"], log: () => {} });
+  const client = await connectWs(server.wsUrl, { token: server.window("main").token, origin: server.origin });
+  const stream = (total: number) => {
+    let sent = 0;
+    return new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= total) return controller.close();
+        controller.enqueue(new Uint8Array(Math.min(24 * KiB, total - sent)));
+        sent += 24 * KiB;
+      },
+    });
+  };
+  try {
+    assert.deepEqual(await client.invoke("sizes", { a: stream(512 * KiB), b: stream(300 * KiB) }), [300 * KiB, 512 * KiB]);
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
