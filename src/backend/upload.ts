@@ -57,7 +57,6 @@ function poolOf(conn: Connection, size: number): UploadPool {
   return pool;
 }
 
-
 /**
  * What a handler gets for a page's `ReadableStream`, `Blob` or `File` argument: the page's
  * bytes as `Uint8Array` chunks, in order, read once.
