@@ -26,6 +26,13 @@ export interface Peer {
   send(frame: Frame, written: () => void): void;
   /** Closes the socket with a WebSocket close code. */
   close(code: number, reason: string): void;
+  /**
+   * Stops reading the page's frames (optional): called while a result waits for room in the
+   * outgoing bound, so a page that does not read cannot start more calls. `resume` undoes it.
+   */
+  pause?(): void;
+  /** Reads the page's frames again (see `pause`). */
+  resume?(): void;
 }
 
 /**
@@ -179,6 +186,8 @@ export class Connection implements TransportConnection, PluginConnection {
   private isClosed = false;
   private waiters: { resolve: () => void; reject: (err: FerryError) => void }[] = [];
   private roomWaiters: RoomWaiter[] = [];
+  /** Results waiting for room (see `reply`): while there are any, the page's frames are not read. */
+  private resultsWaiting = 0;
 
   constructor(app: AppInternals, label: string, peer: Peer, origin?: string) {
     this.app = app;
@@ -529,9 +538,23 @@ export class Connection implements TransportConnection, PluginConnection {
     this.app.bus.removePageListener(this, event, handler);
   }
 
-  /** Sends a call's result. Throws `not_serializable` if the value cannot be sent. */
+  /**
+   * Sends a call's result: queued at once while it fits the outgoing bound, else once the
+   * page has read enough, in order with waiting channel sends; meanwhile the page's frames
+   * are not read (`Peer.pause`). Throws `not_serializable` if the value cannot be sent.
+   */
   reply(id: number, value: unknown): void {
-    this.enqueue(frameMessage(`{"t":"r","id":${id}`, "v", encodeValue(value, "result")));
+    const frame = frameMessage(`{"t":"r","id":${id}`, "v", encodeValue(value, "result"));
+    if (this.isClosed) return;
+    const bytes = frameBytes(frame);
+    if (this.roomWaiters.length === 0 && this.fits(bytes)) return this.push({ frame, bytes });
+    const waiting = this.offer(bytes, () => this.enqueueAdmitted(frame));
+    if (!waiting) return;
+    if (this.resultsWaiting++ === 0) this.peer.pause?.();
+    const done = () => {
+      if (--this.resultsWaiting === 0 && !this.isClosed) this.peer.resume?.();
+    };
+    waiting.then(done, done);
   }
 
   /**
