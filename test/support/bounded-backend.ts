@@ -76,6 +76,7 @@ const probe = definePlugin({
     },
     baseline() {
       baseline = peak = process.memoryUsage.rss();
+      atPeak = process.memoryUsage();
       gc();
       baselineUsage = process.memoryUsage();
       maxBuffered = 0;
