@@ -15,6 +15,28 @@ import { rejection, until } from "./support/wait.ts";
 
 const KiB = 1024;
 
+/**
+ * A page on a raw socket to `app`'s window "main": the text messages it received, its close
+ * code once closed, and `piece(s, n)` to send `n` bytes of upload `s` as the protocol frames them.
+ */
+async function rawPage(app: Parameters<typeof serveWs>[0]) {
+  const server = await serveWs(app, { windows: ["main"], log: () => {} });
+  const ws = new WebSocket(server.wsUrl, ["ferry.v1", `ferry.token.${server.window("main").token}`], { origin: server.origin });
+  const texts: Record<string, unknown>[] = [];
+  ws.on("message", (data, isBinary) => {
+    if (isBinary) return;
+    const parsed = JSON.parse(data.toString()) as Record<string, unknown> | Record<string, unknown>[];
+    texts.push(...(Array.isArray(parsed) ? parsed : [parsed]));
+  });
+  const closed = new Promise<number>((resolve) => ws.on("close", (code) => resolve(code)));
+  await new Promise((r) => ws.once("open", r));
+  const piece = (s: number, n: number) => {
+    ws.send(`{"t":"s","s":${s},"$b":[[["d"],${n}]]}`);
+    ws.send(new Uint8Array(n), { binary: true });
+  };
+  return { server, ws, texts, closed, piece };
+}
+
 test("a handler that breaks early stops the page's stream; bytes in an argument (how Tauri raw bodies travel) still go whole", async () => {
   const app = createApp({
     authorize: allowAll,
@@ -98,21 +120,9 @@ test("the backend grants credit as the handler reads, and closes a socket that s
       },
     },
   });
-  const server = await serveWs(app, { windows: ["main"], log: () => {} });
-  const ws = new WebSocket(server.wsUrl, ["ferry.v1", `ferry.token.${server.window("main").token}`], { origin: server.origin });
-  const texts: Record<string, unknown>[] = [];
-  ws.on("message", (data, isBinary) => {
-    if (isBinary) return;
-    const parsed = JSON.parse(data.toString()) as Record<string, unknown> | Record<string, unknown>[];
-    texts.push(...(Array.isArray(parsed) ? parsed : [parsed]));
-  });
-  const closed = new Promise<number>((resolve) => ws.on("close", (code) => resolve(code)));
-  await new Promise((r) => ws.once("open", r));
+  const { server, ws, texts, closed, piece: pieceOf } = await rawPage(app);
   try {
-    const piece = (n: number) => {
-      ws.send(`{"t":"s","s":7,"$b":[[["d"],${n}]]}`);
-      ws.send(new Uint8Array(n), { binary: true });
-    };
+    const piece = (n: number) => pieceOf(7, n);
     ws.send(`{"t":"i","id":1,"cmd":"slow","a":{"body":"__STREAM__:7"}}`);
     await until(() => texts.some((m) => m.t === "g"), "the first grant");
     assert.deepEqual(texts[0], { t: "g", s: 7, n: 64 * KiB }, "the first grant is the bound");
@@ -155,15 +165,7 @@ test("a connection's uploads share one bound: the grants and the bytes held over
       },
     },
   });
-  const server = await serveWs(app, { windows: ["main"], log: () => {} });
-  const ws = new WebSocket(server.wsUrl, ["ferry.v1", `ferry.token.${server.window("main").token}`], { origin: server.origin });
-  const texts: Record<string, unknown>[] = [];
-  ws.on("message", (data, isBinary) => {
-    if (isBinary) return;
-    const parsed = JSON.parse(data.toString()) as Record<string, unknown> | Record<string, unknown>[];
-    texts.push(...(Array.isArray(parsed) ? parsed : [parsed]));
-  });
-  await new Promise((r) => ws.once("open", r));
+  const { server, ws, texts, piece } = await rawPage(app);
   try {
     ws.send(`{"t":"i","id":1,"cmd":"three","a":{"a":"__STREAM__:1","b":"__STREAM__:2","c":"__STREAM__:3"}}`);
     await until(() => texts.filter((m) => m.t === "g").length === 3, "a grant for each upload");
@@ -175,9 +177,7 @@ test("a connection's uploads share one bound: the grants and the bytes held over
     // The page uses all of its credit, in pieces; the handler takes one piece of each and stops.
     for (const [s, n] of credit) {
       for (let left = n; left > 0; left -= PIECE) {
-        const size = Math.min(PIECE, left);
-        ws.send(`{"t":"s","s":${s},"$b":[[["d"],${size}]]}`);
-        ws.send(new Uint8Array(size), { binary: true });
+        piece(s, Math.min(PIECE, left));
       }
     }
     // A call after the pieces on the same socket: by its reply every piece has been received.
