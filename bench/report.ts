@@ -94,6 +94,8 @@ export const FIGURES: FigureSpec[] = [
     better: "higher",
     target: BYTES,
   },
+  { id: "channel_rss", title: "Channel stream handler→page: backend peak RSS", unit: "MiB", better: "lower" },
+  { id: "upload_rss", title: "Upload stream page→handler: backend peak RSS", unit: "MiB", better: "lower" },
   { id: "events_1", title: "Events to 1 connection", unit: "events/s", better: "higher", target: EVENTS, missNote: EVENTS_NOTE },
   { id: "events_100", title: "Events to 100 connections", unit: "events/s", better: "higher", target: EVENTS, missNote: EVENTS_NOTE },
   { id: "mem_windows", title: "Backend heap per 1,000 windows", unit: "MiB", better: "lower" },

@@ -349,12 +349,16 @@ ${missed.length ? `Targets ferry misses in this run, and why:\n\n${missed.join("
 - **Channel stream**: ${(r.sizes.streamBytes / 1024 / 1024).toLocaleString("en-US")} MiB from a handler to the page in 256 KiB pieces, twice per round,
   raw ws and ferry taking turns. raw ws hands every piece to the socket at once (no flow control,
   the whole stream may sit in its buffer); ferry sends on a \`Channel\`, awaiting each send, so
-  the backend never holds more than the window's \`maxBufferedBytes\` (docs/flow-control.md).
+  the backend never holds more than the window's \`maxBufferedBytes\` (docs/flow-control.md). Each piece
+  is a fresh buffer, as a file read gives.
   birpc and tRPC have no byte stream here.
 - **Upload stream**: the same bytes the other way, from the page to a handler in 256 KiB pieces, twice
   per round, raw ws and ferry taking turns. raw ws hands every piece to the socket at once; ferry
   passes a page \`ReadableStream\` that the handler reads as a \`ByteStream\`, the page sending only
   within the credit the backend grants (at most \`maxBufferedBytes\` held by the backend).
+- **Backend peak RSS** beside each stream: the server child's \`VmHWM\` (Linux), reset through
+  \`/proc/<pid>/clear_refs\` before each transfer, the most of the round's two. It includes the
+  child's idle RSS (about the same for both contenders).
 - **Events**: the backend emits ${r.sizes.eventDeliveries.toLocaleString("en-US")} deliveries in all
   (to 1 connection, or ${(r.sizes.eventDeliveries / 100).toLocaleString("en-US")} to each of 100), ${r.sizes.eventBurst} emits per
   turn of the event loop; timed from the emit request to the last delivery. raw ws serializes once

@@ -4,7 +4,7 @@
  */
 
 import { spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { bounded, spawnServer, type ServerChild } from "./children.ts";
 import { compiledScript } from "./compiled.ts";
 import { ferry } from "./contenders/ferry.ts";
@@ -36,7 +36,7 @@ export const FULL: Sizes = {
   pipeCalls: 20_000,
   inFlight: 256,
   blobCalls: 8,
-  streamBytes: 128 * 1024 * 1024,
+  streamBytes: 256 * 1024 * 1024,
   eventDeliveries: 60_000,
   eventBurst: 64,
   windows: 1000,
@@ -150,8 +150,32 @@ export async function binary(ctx: RunContext): Promise<Figures> {
 }
 
 /**
+ * Starts a new peak for the server child's RSS (Linux: `clear_refs` 5 resets `VmHWM` to the
+ * RSS now); false where that cannot be done, and no peak is reported then.
+ */
+async function resetPeakRss(pid: number | undefined): Promise<boolean> {
+  try {
+    await writeFile(`/proc/${pid}/clear_refs`, "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The server child's peak RSS since the last reset (`VmHWM`), in bytes. */
+async function peakRss(pid: number | undefined): Promise<number | undefined> {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(await readFile(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * A byte stream between handler and page: MB/s (10^6 bytes) delivered, for the contenders
- * that have one, taken in turns like the binary results. `stream`: handler→page (raw ws:
+ * that have one, taken in turns like the binary results, and the backend's (the server
+ * child's) peak RSS in MiB over the round's transfers (`channel_rss`, `upload_rss`). `stream`: handler→page (raw ws:
  * pieces handed to the socket at once; ferry: a `Channel` whose sends are all awaited, under
  * the window's outgoing bound). `upload`: page→handler (raw ws: the same, the other way;
  * ferry: a page `ReadableStream` sent within the credit the backend grants).
@@ -159,6 +183,7 @@ export async function binary(ctx: RunContext): Promise<Figures> {
 async function byteStreams(ctxs: RunContext[], way: "stream" | "upload"): Promise<Map<RunContext, Figures>> {
   const streaming = ctxs.filter((c) => c.client[way]);
   const elapsed = new Map<RunContext, number>(streaming.map((c) => [c, 0]));
+  const peaks = new Map<RunContext, number>();
   const bytes = ctxs[0]?.sizes.streamBytes ?? 0;
   const once = async (ctx: RunContext) => {
     const got = await ctx.client[way]!(bytes);
@@ -168,13 +193,24 @@ async function byteStreams(ctxs: RunContext[], way: "stream" | "upload"): Promis
   const rounds = 2;
   for (let i = 0; i < rounds; i++) {
     for (const ctx of streaming) {
+      const pid = ctx.server.process.pid;
+      const measured = await resetPeakRss(pid);
       const t0 = performance.now();
       await once(ctx);
       elapsed.set(ctx, elapsed.get(ctx)! + (performance.now() - t0));
+      const peak = measured ? await peakRss(pid) : undefined;
+      if (peak !== undefined) peaks.set(ctx, Math.max(peaks.get(ctx) ?? 0, peak));
     }
   }
   const figure = way === "stream" ? "channel" : "upload";
-  return new Map(ctxs.map((c) => [c, elapsed.has(c) ? { [figure]: (rounds * bytes) / 1e6 / (elapsed.get(c)! / 1000) } : {}]));
+  return new Map(
+    ctxs.map((c) => {
+      if (!elapsed.has(c)) return [c, {}];
+      const out: Figures = { [figure]: (rounds * bytes) / 1e6 / (elapsed.get(c)! / 1000) };
+      if (peaks.has(c)) out[`${figure}_rss`] = peaks.get(c)! / MiB;
+      return [c, out];
+    }),
+  );
 }
 
 /** The handler→page channel stream of every contender that has one. */

@@ -10,7 +10,7 @@ import "ferry/client/upload";
 import { serveWs, tokenProtocols } from "ferry/transports/ws";
 import { wsClientTransport } from "ferry/client/node";
 import { openBare } from "./bare.ts";
-import { benchBlob, STREAM_CHUNK, type BenchClient, type BenchServer, type Contender, type ServerInfo } from "./types.ts";
+import { benchBlob, STREAM_CHUNK, streamPiece, type BenchClient, type BenchServer, type Contender, type ServerInfo } from "./types.ts";
 
 /** The window label every bench connection uses. */
 export const BENCH_WINDOW = "bench";
@@ -26,8 +26,7 @@ export function createBenchApp() {
       greet: ({ name }: { name: string }) => `Hello, ${name}!`,
       blob: () => benchBlob(),
       async stream({ bytes, ch }: { bytes: number; ch: BackendChannel<Uint8Array> }) {
-        const blob = benchBlob();
-        for (let sent = 0; sent < bytes; sent += STREAM_CHUNK) await ch.send(blob.subarray(0, Math.min(STREAM_CHUNK, bytes - sent)));
+        for (let sent = 0; sent < bytes; sent += STREAM_CHUNK) await ch.send(streamPiece(Math.min(STREAM_CHUNK, bytes - sent)));
         ch.close();
       },
       async upload({ body }: { body: ByteStream }) {

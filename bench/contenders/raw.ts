@@ -6,7 +6,7 @@
 
 import WebSocket, { WebSocketServer } from "ws";
 import { openBare } from "./bare.ts";
-import { benchBlob, STREAM_CHUNK, type BenchClient, type BenchServer, type Contender, type ServerInfo } from "./types.ts";
+import { benchBlob, STREAM_CHUNK, streamPiece, type BenchClient, type BenchServer, type Contender, type ServerInfo } from "./types.ts";
 
 const B = 0x42;
 const S = 0x53;
@@ -39,8 +39,7 @@ async function startServer(): Promise<BenchServer> {
       if (data[0] === T) {
         // The floor of a stream: every piece handed to ws at once, no flow control.
         const { id, n } = JSON.parse(data.subarray(1).toString()) as { id: number; n: number };
-        const blob = benchBlob();
-        for (let sent = 0; sent < n; sent += STREAM_CHUNK) ws.send(blob.subarray(0, Math.min(STREAM_CHUNK, n - sent)));
+        for (let sent = 0; sent < n; sent += STREAM_CHUNK) ws.send(streamPiece(Math.min(STREAM_CHUNK, n - sent)));
         return ws.send(`{"id":${id}}`);
       }
       if (data[0] === S) {

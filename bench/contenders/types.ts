@@ -68,6 +68,17 @@ export const BLOB_BYTES = 10 * 1024 * 1024;
 /** The piece size of the channel stream workload. */
 export const STREAM_CHUNK = 256 * 1024;
 
+/**
+ * One piece of the handler→page stream: `n` bytes in a fresh buffer, as each read of a file
+ * gives, so what the backend holds of a stream shows in its memory (pieces that all viewed
+ * one buffer would not).
+ */
+export function streamPiece(n: number): Uint8Array {
+  const piece = new Uint8Array(n);
+  piece.set(benchBlob().subarray(0, n));
+  return piece;
+}
+
 let blob: Uint8Array | undefined;
 
 /** The same 10 MiB buffer for every call, so the figure is transport, not allocation. */

@@ -124,8 +124,8 @@ export interface Limits {
    */
   channels: number;
   /**
-   * Uploads (page `ReadableStream`/`Blob`/`File` arguments) open at once on one connection;
-   * a call passing one more fails with `limit_exceeded`. Each holds at most
+   * Uploads (page `ReadableStream`/`Blob`/`File` arguments) held by one connection's running
+   * calls; a call passing one more fails with `limit_exceeded`. Together they hold at most
    * `maxBufferedBytes` in the backend (docs/flow-control.md). Default 16.
    */
   uploads: number;

@@ -26,6 +26,13 @@ export interface Peer {
   send(frame: Frame, written: () => void): void;
   /** Closes the socket with a WebSocket close code. */
   close(code: number, reason: string): void;
+  /**
+   * Stops reading the page's frames (optional): called while a result waits for room in the
+   * outgoing bound, so a page that does not read cannot start more calls. `resume` undoes it.
+   */
+  pause?(): void;
+  /** Reads the page's frames again (see `pause`). */
+  resume?(): void;
 }
 
 /**
@@ -187,6 +194,8 @@ export class Connection implements TransportConnection, PluginConnection {
   private isClosed = false;
   private waiters: { resolve: () => void; reject: (err: FerryError) => void }[] = [];
   private roomWaiters: RoomWaiter[] = [];
+  /** Results waiting for room (see `reply`): while there are any, the page's frames are not read. */
+  private resultsWaiting = 0;
 
   /** What plugins hold for this connection, freed when it goes (`onClose`). */
   private readonly closeHooks: (() => void)[] = [];
@@ -548,7 +557,12 @@ export class Connection implements TransportConnection, PluginConnection {
     this.app.bus.removePageListener(this, event, handler);
   }
 
-  /** Sends a call's result; returns the frame's size. Throws `not_serializable` if the value cannot be sent. */
+  /**
+   * Sends a call's result: queued at once while it fits the outgoing bound, else once the
+   * page has read enough, in order with waiting channel sends; meanwhile the page's frames
+   * are not read (`Peer.pause`). Returns the frame's size. Throws `not_serializable` if the
+   * value cannot be sent.
+   */
   reply(id: number, value: unknown): number {
     // A string, boolean, null or finite number has nothing to check or lift (encodeValue's
     // own first case): its JSON goes straight into the frame.
@@ -556,7 +570,20 @@ export class Connection implements TransportConnection, PluginConnection {
       typeof value === "string" || typeof value === "boolean" || value === null || (typeof value === "number" && Number.isFinite(value))
         ? `{"t":"r","id":${id},"v":${JSON.stringify(value)}}`
         : frameMessage(`{"t":"r","id":${id}`, "v", encodeValue(value, "result"));
-    return this.enqueue(frame);
+    const bytes = frameBytes(frame);
+    if (this.isClosed) return bytes;
+    if (this.roomWaiters.length === 0 && this.fits(bytes)) {
+      this.push({ frame, bytes });
+      return bytes;
+    }
+    const waiting = this.offer(bytes, () => this.enqueueAdmitted(frame));
+    if (!waiting) return bytes;
+    if (this.resultsWaiting++ === 0) this.peer.pause?.();
+    const done = () => {
+      if (--this.resultsWaiting === 0 && !this.isClosed) this.peer.resume?.();
+    };
+    waiting.then(done, done);
+    return bytes;
   }
 
   /**

@@ -213,6 +213,12 @@ function createGate(app: App<any>, opts: GateOptions) {
         close(code, reason) {
           ws.close(code, reason);
         },
+        pause() {
+          ws.pause();
+        },
+        resume() {
+          ws.resume();
+        },
       },
       origin,
     );

@@ -9,7 +9,8 @@
  * - `stream({ ch, total, chunk })` sends `total` bytes on a channel, each send awaited, and
  *   returns the SHA-256 of what it sent.
  * - `baseline` takes the RSS the peak is measured against, and the live heap after a
- *   full collection; `retained` the live heap over it now; `stats` reports the peaks.
+ *   full collection; `retained` the live heap over it now; `mark` starts a phase whose own
+ *   RSS peak `stats` reports as `phaseDelta`; `stats` reports the peaks.
  */
 
 import { createHash } from "node:crypto";
@@ -28,9 +29,13 @@ let baselineUsage: NodeJS.MemoryUsage | undefined;
 let streamSent = 0;
 
 let atPeak: NodeJS.MemoryUsage | undefined;
+/** RSS when `mark` was called, and the most since. */
+let markRss = 0;
+let markPeak = 0;
 const sample = () => {
   if (slow) maxBuffered = Math.max(maxBuffered, slow.buffered);
   const rss = process.memoryUsage.rss();
+  if (rss > markPeak) markPeak = rss;
   if (rss > peak) {
     peak = rss;
     atPeak = process.memoryUsage();
@@ -76,6 +81,7 @@ const probe = definePlugin({
     },
     baseline() {
       baseline = peak = process.memoryUsage.rss();
+      atPeak = process.memoryUsage();
       gc();
       baselineUsage = process.memoryUsage();
       maxBuffered = 0;
@@ -87,9 +93,14 @@ const probe = definePlugin({
       const now = process.memoryUsage();
       return now.heapUsed + now.external - (baselineUsage!.heapUsed + baselineUsage!.external);
     },
+    /** Starts a phase: `stats().phaseDelta` is the RSS peak since, over the RSS now. */
+    mark() {
+      markRss = markPeak = process.memoryUsage.rss();
+      return markRss;
+    },
     stats() {
       sample();
-      return { maxBuffered, peakDelta: peak - baseline, streamWaiting, streamSent, atPeak, baselineUsage };
+      return { maxBuffered, peakDelta: peak - baseline, phaseDelta: markPeak - markRss, streamWaiting, streamSent, atPeak, baselineUsage };
     },
   },
 });
