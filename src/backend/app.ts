@@ -204,8 +204,8 @@ export interface AppHandle<State = unknown, Events = AnyEvents> {
   ): () => void;
   /** Labels of the windows connected now. */
   windows(): string[];
-  /** Number of page listeners (for one event, or all). */
-  listenerCount(event?: string): number;
+  /** Number of page listeners (for one event, or all; in the windows labelled `label`, or all). */
+  listenerCount(event?: string, label?: string): number;
 }
 
 /** What connections need from the app; not part of the public API. */
@@ -546,8 +546,8 @@ export function createApp<
     windows() {
       return [...new Set([...connections].map((c) => c.label))];
     },
-    listenerCount(event) {
-      return bus.pageListenerCount(event);
+    listenerCount(event, label) {
+      return bus.pageListenerCount(event, label);
     },
     commandNames() {
       return [...registry.keys()];

@@ -108,11 +108,11 @@ export class EventBus {
   }
 
   /** Number of page handlers for `event` (all events when omitted). */
-  pageListenerCount(event?: string): number {
+  pageListenerCount(event?: string, label?: string): number {
     let n = 0;
     for (const [name, byConn] of this.pages) {
       if (event !== undefined && name !== event) continue;
-      for (const ids of byConn.values()) n += ids.size;
+      for (const [conn, ids] of byConn) if (label === undefined || conn.label === label) n += ids.size;
     }
     return n;
   }

@@ -454,12 +454,12 @@ export function createWindows(given: WindowsOptions): Windows {
       return null;
     },
     /**
-     * Tauri's close: a window whose page listens to `tauri://close-requested` is asked
+     * Tauri's close: a window whose own page listens to `tauri://close-requested` is asked
      * (its `onCloseRequested` handler decides and calls `destroy`); otherwise it closes.
      */
     close: async (a: A, ctx) => {
       const w = windowOf(a.label);
-      if (ctx.app.listenerCount("tauri://close-requested") > 0) {
+      if (ctx.app.listenerCount("tauri://close-requested", w.label) > 0) {
         ctx.app.emitTo(w.label, "tauri://close-requested", null);
         return null;
       }

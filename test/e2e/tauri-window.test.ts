@@ -198,6 +198,21 @@ describe("Tauri's window API through the bridge, in a real window", () => {
     await eventually(() => !display.windows().some((w) => w.title === "Second window"), "the second window to close");
     await eventually(() => windows.labels().length === 1, "the manager to see it closed");
     assert.deepEqual(windows.labels(), ["main"]);
+
+    // Only the window being closed is asked: a close-requested listener in another window does not keep it open.
+    await inPage(main, `window.unlistenClose = await t.getCurrentWindow().onCloseRequested((e) => e.preventDefault()); return true`);
+    const third = await inPage(
+      main,
+      `return await new Promise((resolve) => {
+        const w = new t.WebviewWindow("third", { url: "index.html", title: "Third window", width: 400, height: 300 });
+        w.once("tauri://created", () => resolve("created"));
+        w.once("tauri://error", (e) => resolve("error: " + JSON.stringify(e.payload)));
+      })`,
+    );
+    assert.equal(third, "created");
+    await inPage(main, `const w = await t.Window.getByLabel("third"); await w.close(); return true`);
+    await eventually(() => windows.labels().length === 1, "the third window closed although main listens for close-requested");
+    await inPage(main, `window.unlistenClose(); return true`);
   });
 
   test("window.open to a foreign site goes to the user's browser; to the app's own page it is refused; no stray windows", async () => {
