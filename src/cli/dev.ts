@@ -52,7 +52,7 @@ function freePort(): Promise<number> {
   });
 }
 
-/** The ES module entry of package `name` as installed for the app in `dir`, or undefined. */
+/** Package `name` as installed for the app in `dir` (its folder and manifest), or undefined. */
 function resolvePackage(name: string, dir: string): { root: string; manifest: Record<string, any> } | undefined {
   try {
     const file = createRequire(join(dir, "package.json")).resolve(`${name}/package.json`);
@@ -153,9 +153,7 @@ export async function dev(options: DevOptions): Promise<number> {
           FERRY_DEV_PORT: String(backendPort),
           FERRY_DEV_TOKEN_FILE: tokenFile,
           FERRY_DEV_ORIGINS: viteOrigin,
-          ...(choice && "engine" in choice
-            ? { FERRY_DEV_ENGINE: JSON.stringify({ name: choice.engine.name, support: choice.engine.support }) }
-            : {}),
+          ...("engine" in choice ? { FERRY_DEV_ENGINE: JSON.stringify({ name: choice.engine.name, support: choice.engine.support }) } : {}),
         },
       });
       child = c;
@@ -277,7 +275,7 @@ export async function dev(options: DevOptions): Promise<number> {
     for (const w of watchers) w.close();
     checker?.kill();
     await stopChild();
-    if (choice && "engine" in choice) await choice.engine.shutdown().catch(() => {});
+    if ("engine" in choice) await choice.engine.shutdown().catch(() => {});
     await server.close();
     finish(code);
   };
