@@ -163,8 +163,12 @@ class ChromiumWindow implements EngineWindow {
   readonly #allowed: Set<string>;
   #title: string | undefined;
   #closed = false;
-  /** Resolves the wait for the first page's DOMContentLoaded. */
-  #loaded: (() => void) | undefined;
+  /**
+   * The wait for the app page's DOMContentLoaded: the loader ids whose document is ready,
+   * the one `Page.navigate` started (once it answered), and the wait's resolver. Matching
+   * by loader id keeps a late event from the boot page from ending the wait early.
+   */
+  #loading: { ready: Set<string>; loaderId?: string; resolve: () => void } | undefined;
   readonly #whenClosed: Promise<void>;
   #markClosed!: () => void;
 
@@ -198,8 +202,13 @@ class ChromiumWindow implements EngineWindow {
   /** Called by the engine for this window's session events. */
   event(e: CdpEvent): void {
     if (e.method === "Fetch.requestPaused") void this.#guard(e.params);
-    else if (e.method === "Page.domContentEventFired") {
-      this.#loaded?.();
+    else if (e.method === "Page.lifecycleEvent" && e.params.name === "DOMContentLoaded" && e.params.frameId === this.targetId) {
+      const loading = this.#loading;
+      if (loading) {
+        const loaderId = e.params.loaderId as string;
+        if (loading.loaderId === undefined) loading.ready.add(loaderId);
+        else if (loading.loaderId === loaderId) loading.resolve();
+      }
       if (this.#title !== undefined) void this.#applyTitle().catch(() => {});
     }
   }
@@ -236,6 +245,7 @@ class ChromiumWindow implements EngineWindow {
   /** Installs the token script and the guard, sizes the window, then loads the page. */
   async setUp(request: EngineOpenRequest): Promise<void> {
     await this.#send("Page.enable");
+    await this.#send("Page.setLifecycleEventsEnabled", { enabled: true });
     await this.#send("Page.addScriptToEvaluateOnNewDocument", { source: tokenScript(request.origin, request.token, request.label) });
     await this.#send("Fetch.enable", { patterns: [{ urlPattern: "*", resourceType: "Document", requestStage: "Request" }] });
     if (request.title !== undefined) this.#title = request.title;
@@ -247,12 +257,17 @@ class ChromiumWindow implements EngineWindow {
     else if (request.maximized) await this.maximize();
     // Resolve once the app's page has loaded its document (or after 30 s: a slow page still has its window).
     const loaded = new Promise<void>((resolve) => {
-      this.#loaded = resolve;
+      this.#loading = { ready: new Set(), resolve };
       setTimeout(resolve, 30_000).unref();
     });
-    await this.#send("Page.navigate", { url: request.pageUrl });
+    const loading = this.#loading!;
+    const navigated = await this.#send("Page.navigate", { url: request.pageUrl });
+    // No loader id: the navigation failed or was stopped by the guard, and the window keeps its page.
+    if (typeof navigated.loaderId !== "string" || navigated.errorText) loading.resolve();
+    else if (loading.ready.has(navigated.loaderId)) loading.resolve();
+    else loading.loaderId = navigated.loaderId;
     await Promise.race([loaded, this.#whenClosed]);
-    this.#loaded = undefined;
+    this.#loading = undefined;
   }
 
   async #windowId(): Promise<number> {
