@@ -14,7 +14,7 @@ import { EventBus, type AnyEvents, type BackendListener, type WindowFilter } fro
 import { bindChannels } from "./channel.ts";
 import { bindUploads } from "./upload.ts";
 import { asThrownForTauri, ferryErrorOr, fromUnknown, internalError } from "./errors.ts";
-import { assertSendable } from "./sendable.ts";
+import { assertSendable } from "../protocol/sendable.ts";
 import { eventPlugin } from "./event-plugin.ts";
 import type { CommandScope, PermissionManifest } from "../acl/types.ts";
 import type { AppTypes, Declared, EventMap, IsUntypedEvents, PayloadRest } from "../protocol/types.ts";

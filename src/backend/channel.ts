@@ -8,7 +8,7 @@
 
 import { encodeValue, frameMessage } from "../protocol/codec.ts";
 import { FerryError } from "../protocol/errors.ts";
-import { assertSendable } from "./sendable.ts";
+import { assertSendable } from "../protocol/sendable.ts";
 import { frameBytes, type Connection, type PendingCall } from "./connection.ts";
 
 const CHANNEL_REF = /^__CHANNEL__:(\d{1,15})$/;

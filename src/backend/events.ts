@@ -7,7 +7,7 @@
  */
 
 import { encodeValue, frameMessage } from "../protocol/codec.ts";
-import { assertSendable } from "./sendable.ts";
+import { assertSendable } from "../protocol/sendable.ts";
 import { assertEventName } from "../protocol/names.ts";
 import type { Connection } from "./connection.ts";
 

@@ -1,17 +1,24 @@
 /**
- * `ferry/client/dev` (served as `/__ferry/dev.js`): the page's dev-mode warnings for the
- * tutorial's third gotcha, listeners that pile up. Import it once, for its effect, in dev
- * builds only (`ferry dev` does); the client itself carries none of this, so production pages
- * pay nothing. It warns on the console when
+ * `ferry/client/dev` (served as `/__ferry/dev.js`): the page's dev-mode checks for the
+ * tutorial's third and fourth gotchas. Import it once, for its effect, in dev builds only
+ * (`ferry dev` does); the client itself carries none of this, so production pages pay
+ * nothing. It warns on the console when
  * - the same handler function is registered twice for one event (each emit calls it twice);
  * - a page's listeners for one event reach 10, 20, 40 … (a component that listens on every
  *   render and never unlistens), naming the event and the count.
+ *
+ * And it refuses, as the backend does for what it sends, the page's own `invoke` arguments
+ * and `emit` / `emitTo` payloads that JSON would change without a word: `undefined` in an
+ * array and a class instance without `toJSON` (the call rejects with `not_serializable`
+ * naming the path, e.g. `args.tags[1]`). A top-level `Blob`, `File` or `ReadableStream`
+ * argument (an upload, `ferry/client/upload`) is left to the upload module.
  *
  * @example
  * if (import.meta.env.DEV) await import("ferry/client/dev");
  */
 
-import { Client, type EventCallback, type ListenOptions } from "./core.ts";
+import { Client, type EventCallback, type EventTarget, type InvokeOptions, type ListenOptions } from "./core.ts";
+import { assertSendable } from "../protocol/sendable.ts";
 
 /** The first count warned about; then each doubling. */
 export const GROWTH_THRESHOLD = 10;
@@ -77,6 +84,22 @@ const proto = Client.prototype;
 const addListener = proto.addListener;
 const removeListener = proto.removeListener;
 const close = proto.close;
+const invoke = proto.invoke;
+const emit = proto.emit;
+const emitTo = proto.emitTo;
+
+const isUpload = (v: unknown): boolean =>
+  (typeof ReadableStream !== "undefined" && v instanceof ReadableStream) || (typeof Blob !== "undefined" && v instanceof Blob);
+
+/** `run()` when `value` passes the stricter check, else a rejection with its `not_serializable`. */
+function checked<T>(value: unknown, root: string, run: () => Promise<T>): Promise<T> {
+  try {
+    assertSendable(value, root);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return run();
+}
 
 proto.addListener = async function (this: Client, event: string, handler: EventCallback<any>, options?: ListenOptions) {
   const id = await addListener.call(this, event, handler, options);
@@ -87,6 +110,23 @@ proto.addListener = async function (this: Client, event: string, handler: EventC
 proto.removeListener = function (this: Client, event, id) {
   removed(this, id);
   removeListener.call(this, event, id);
+};
+
+proto.invoke = function <T>(this: Client, cmd: string, args?: Record<string, unknown>, options?: InvokeOptions): Promise<T> {
+  // Uploads are top-level arguments the upload module replaces; the rest is checked as sent.
+  let sent: Record<string, unknown> | undefined = args;
+  if (args && typeof args === "object" && Object.values(args).some(isUpload)) {
+    sent = Object.fromEntries(Object.entries(args).filter(([, v]) => !isUpload(v)));
+  }
+  return checked(sent, "args", () => invoke.call(this, cmd, args, options) as Promise<T>);
+};
+
+proto.emit = function (this: Client, event: string, payload?: unknown) {
+  return checked(payload, "payload", () => emit.call(this, event, payload));
+};
+
+proto.emitTo = function (this: Client, target: EventTarget, event: string, payload?: unknown) {
+  return checked(payload, "payload", () => emitTo.call(this, target, event, payload));
 };
 
 proto.close = function (this: Client) {

@@ -1,16 +1,17 @@
 /**
- * The backend's stricter half of the tutorial's fourth gotcha (docs/types.md, "What
- * arrives"). The shared codec already refuses what JSON would drop or mangle loudly
- * (BigInt, Map, Set, functions, cycles …); the backend, which has no size budget, also
- * refuses the two values JSON changes without a word:
+ * The stricter half of the tutorial's fourth gotcha (docs/types.md, "What arrives"). The
+ * shared codec already refuses what JSON would drop or mangle loudly (BigInt, Map, Set,
+ * functions, cycles …); this check also refuses the two values JSON changes without a word.
+ * The backend runs it on everything it sends; a page runs it on its own arguments and
+ * payloads in dev mode (`ferry/client/dev`), as the ≤ 5 KB client has no room for it:
  * - `undefined` in an array (JSON writes `null`, so the page cannot tell it from a real `null`);
  * - a class instance without `toJSON` (JSON sends its own fields as a plain object: its
  *   methods, getters and class are gone).
  * Bytes, arrays, plain and null-prototype objects, and objects with `toJSON` pass as before.
  */
 
-import { formatPath, type ValuePath } from "../protocol/codec.ts";
-import { FerryError } from "../protocol/errors.ts";
+import { formatPath, type ValuePath } from "./codec.ts";
+import { FerryError } from "./errors.ts";
 
 const plainProto = Object.prototype;
 
