@@ -114,9 +114,18 @@ export function remoteEngine(link: MessageLink, info: RemoteEngineInfo): WindowE
         sinks.delete(request.label);
         throw err;
       }
-      const win = { label: request.label } as Record<string, unknown>;
+      const label = request.label;
+      const win = { label } as Record<string, unknown>;
+      // Once the parent said the window closed (or the child closed it), as an in-process window:
+      // `close` is done already and every other call rejects.
+      const closed = () => sinks.get(label) !== events;
       for (const method of WINDOW_METHODS) {
-        win[method] = (...args: unknown[]) => ask({ t: "call", label: request.label, method, args });
+        win[method] = (...args: unknown[]) => {
+          if (closed()) {
+            return method === "close" ? Promise.resolve() : Promise.reject(new FerryError("connection_closed", "the window is closed"));
+          }
+          return ask({ t: "call", label, method, args });
+        };
       }
       return win as unknown as EngineWindow;
     },
@@ -173,7 +182,9 @@ export function hostEngine(engine: WindowEngine, options: { serverOrigin?: strin
     }
     if (m.t === "call") {
       const win = windows.get(m.label);
-      if (!win) throw new FerryError("invalid_args", `no window labelled ${JSON.stringify(m.label)}`);
+      // A close that crossed the window's own closing is done; any other call has no window.
+      if (!win && m.method === "close") return undefined;
+      if (!win) throw new FerryError("connection_closed", `no window labelled ${JSON.stringify(m.label)}: it is closed`);
       if (!(WINDOW_METHODS as readonly string[]).includes(m.method)) throw new FerryError("invalid_args", `no window method ${m.method}`);
       return (win[m.method] as (...a: unknown[]) => Promise<unknown>).apply(win, Array.isArray(m.args) ? m.args : []);
     }

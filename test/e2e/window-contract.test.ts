@@ -2,7 +2,9 @@
  * The window engine contract: every operation an engine claims in its `support` matrix
  * does what it says in a real window (checked by reading the window back), every one it
  * does not claim rejects with kind `unsupported` and changes nothing, and docs/windows.md's
- * matrix says exactly what the engine says. Run here for the Chromium engine on Xvfb.
+ * matrix says exactly what the engine says. Run here for the Chromium engine on Xvfb, in
+ * process and as `ferry dev` drives it: from another side of a message link
+ * (`remoteEngine` ↔ `hostEngine`), every call crossing as JSON.
  */
 
 import { after, before, describe, test } from "node:test";
@@ -17,6 +19,9 @@ import {
   chromiumEngine,
   createWindows,
   ENGINE_OPERATIONS,
+  hostEngine,
+  remoteEngine,
+  type MessageLink,
   type AppWindow,
   type EngineOperation,
   type WindowEngine,
@@ -120,8 +125,8 @@ const ATTEMPTS: Record<EngineOperation, ((w: AppWindow) => Promise<unknown>) | u
   closeRequested: undefined, // not a call: the engine closes without asking; checked below
 };
 
-function engineContract(name: string, makeEngine: (display: Display, dir: string) => WindowEngine) {
-  describe(`window engine contract: ${name}`, () => {
+function engineContract(name: string, makeEngine: (display: Display, dir: string) => WindowEngine, how = "") {
+  describe(`window engine contract: ${name}${how}`, () => {
     let display: Display;
     let dir: string;
     let windows: Windows;
@@ -186,6 +191,31 @@ function engineContract(name: string, makeEngine: (display: Display, dir: string
   });
 }
 
-engineContract("chromium", (display, dir) =>
-  chromiumEngine({ profileDir: join(dir, "profile"), appName: "contract", executable: chromiumPath(), env: display.env, log: () => {} }),
+const chromium = (display: Display, dir: string) =>
+  chromiumEngine({ profileDir: join(dir, "profile"), appName: "contract", executable: chromiumPath(), env: display.env, log: () => {} });
+
+engineContract("chromium", chromium);
+
+/** Two ends of a message link: each message crosses as JSON, on a later turn, as over a child's IPC channel. */
+function linkPair(): [MessageLink, MessageLink] {
+  const ends = [[], []] as ((m: unknown) => void)[][];
+  const end = (me: number): MessageLink => ({
+    send: (m) => {
+      const text = JSON.stringify(m);
+      setImmediate(() => ends[1 - me]!.forEach((fn) => fn(JSON.parse(text))));
+    },
+    onMessage: (fn) => void ends[me]!.push(fn),
+  });
+  return [end(0), end(1)];
+}
+
+engineContract(
+  "chromium",
+  (display, dir) => {
+    const engine = chromium(display, dir);
+    const [child, parent] = linkPair();
+    hostEngine(engine).attach(parent);
+    return remoteEngine(child, { name: engine.name, support: engine.support });
+  },
+  " through remoteEngine (ferry dev)",
 );
