@@ -297,7 +297,8 @@ for (const [pkg, legacy] of [
           const w = window as any;
           w.debounced = [];
           w.immediate = [];
-          w.unwatch = await fs.watch(d, (e: unknown) => w.debounced.push(e), { delayMs: 100 });
+          // Long enough that the two writes below, back to back, fall in one window on a loaded machine.
+          w.unwatch = await fs.watch(d, (e: unknown) => w.debounced.push(e), { delayMs: 2000 });
           w.unwatchImmediate = await fs.watchImmediate(d, (e: unknown) => w.immediate.push(e));
         },
         dir,
