@@ -79,6 +79,11 @@ function binOf(name: string, bin: string, dir: string): string | undefined {
   return typeof rel === "string" ? join(pkg.root, rel) : undefined;
 }
 
+/** The part of Vite's logger ferry dev filters. */
+interface ViteLogger {
+  error(msg: string, options?: { error?: { code?: string } | null } & Record<string, unknown>): void;
+}
+
 interface ViteDevServer {
   listen(): Promise<unknown>;
   close(): Promise<void>;
@@ -106,11 +111,24 @@ export async function dev(options: DevOptions): Promise<number> {
   if (!vitePkg) throw new Error(`${dir}: vite is not installed here (npm install --save-dev vite)`);
   const vite = (await import(pathToFileURL(esmEntry(vitePkg)).href)) as {
     createServer(config: Record<string, unknown>): Promise<ViteDevServer>;
+    createLogger(): ViteLogger;
+  };
+  // While the backend restarts (or is down until the next save), the page's connection through
+  // the proxy is reset and its reconnects are refused; ferry dev already says why, so Vite's
+  // stack trace for each is dropped.
+  let backendUp = false;
+  const logger = vite.createLogger();
+  const logError = logger.error.bind(logger);
+  const dropped = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE"]);
+  logger.error = (msg, opts) => {
+    if (!backendUp && dropped.has(opts?.error?.code ?? "") && /proxy/.test(msg)) return;
+    logError(msg, opts);
   };
   process.env[DEV_ENV.backend] = `http://127.0.0.1:${backendPort}`;
   process.env[DEV_ENV.appHost] = appHost;
   const server = await vite.createServer({
     root: dir,
+    customLogger: logger,
     plugins: [ferryVite()],
     ...(options.port !== undefined ? { server: { port: options.port } } : {}),
   });
@@ -161,11 +179,13 @@ export async function dev(options: DevOptions): Promise<number> {
       host?.attach(link);
       c.on("message", (m: { t?: string }) => {
         if (m?.t === "ready") {
+          backendUp = true;
           say(`backend ready (${Date.now() - started} ms)`);
           ready();
         }
       });
       c.once("exit", (code, signal) => {
+        if (child === c || child === undefined) backendUp = false;
         ready();
         if (child !== c || restarting || stopping) return;
         child = undefined;
@@ -178,6 +198,7 @@ export async function dev(options: DevOptions): Promise<number> {
   const stopChild = async () => {
     const c = child;
     child = undefined;
+    backendUp = false;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
     const exited = new Promise((r) => c.once("exit", r));
     c.kill("SIGTERM");

@@ -137,6 +137,8 @@ test(
     writeFileSync(join(app, "backend/version.ts"), 'export const VERSION: string = "four";\n');
     await eventually(showing({ version: "four", load, overlay: "none" }), `the overlay gone (title: ${title()})`, 120_000);
     assert.equal(browserPid(), pid, "still the same browser");
+    // The page's reconnects while the backend restarted were refused by the proxy: not a stack trace each.
+    assert.doesNotMatch(output, /proxy error/);
 
     // Closing the app's window ends ferry dev, and the browser.
     const exited = new Promise<number | null>((r) => dev!.once("exit", (code) => r(code)));
