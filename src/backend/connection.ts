@@ -279,7 +279,7 @@ export class Connection implements TransportConnection, PluginConnection {
 
   /**
    * Queues a reply, failure or notice: always taken (their number is bounded by the calls in
-   * flight); frames queued in one turn of the event loop leave together. Returns the frame's size.
+   * flight); frames queued in one tick (a callback and the promise jobs it starts) leave together. Returns the frame's size.
    */
   enqueue(frame: Frame): number {
     const bytes = frameBytes(frame);
@@ -341,7 +341,10 @@ export class Connection implements TransportConnection, PluginConnection {
     this.backlogBytes += out.bytes;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(this.flush);
+      // After the current callback and the promise jobs it starts (async handlers settling,
+      // awaited channel sends), before the event loop reads more: what they queued leaves
+      // together, without setImmediate's per-turn cost (docs/profile.md, round 3).
+      process.nextTick(this.flush);
     }
   }
 
@@ -382,20 +385,23 @@ export class Connection implements TransportConnection, PluginConnection {
   private readonly flush = (all = false): void => {
     this.flushScheduled = false;
     if (this.isClosed) return;
-    const take: Frame[] = [];
+    // The first frame taken, and all of them once there are two: a lone reply needs no array.
+    let first: Frame | undefined;
+    let take: Frame[] | undefined;
     let bytes = 0;
     const share = this.bound / 2;
     // The lag notice goes first, once the socket has room, like any frame: one per drain, not one per turn.
     if (this.lagged.size > 0 && (all || this.inSocket === 0 || this.inSocket + 64 * this.lagged.size <= share)) {
       const ids = [...this.lagged.keys()];
-      take.push(`{"t":"l","h":[${ids.join(",")}],"n":[${ids.map((id) => this.lagged.get(id)).join(",")}]}`);
+      first = `{"t":"l","h":[${ids.join(",")}],"n":[${ids.map((id) => this.lagged.get(id)).join(",")}]}`;
       this.lagged.clear();
     }
     while (this.head < this.backlog.length) {
       const out = this.backlog[this.head]!;
       if (out.frame !== undefined) {
         if (!all && this.inSocket + bytes > 0 && this.inSocket + bytes + out.bytes > share) break;
-        take.push(out.frame);
+        if (first === undefined) first = out.frame;
+        else (take ??= [first]).push(out.frame);
         bytes += out.bytes;
         out.frame = undefined;
       }
@@ -419,14 +425,17 @@ export class Connection implements TransportConnection, PluginConnection {
       this.backlog = this.backlog.slice(this.head);
       this.head = 0;
     }
-    if (take.length === 0) return;
-    const frames = coalesce(take);
-    for (const frame of frames) {
-      const n = frameBytes(frame);
-      this.inSocket += n;
-      this.peer.send(frame, () => this.written(n));
-    }
+    if (first === undefined) return;
+    if (take === undefined) return this.send(first);
+    for (const frame of coalesce(take)) this.send(frame);
   };
+
+  /** Hands one frame to the socket, counted in `inSocket` until it is written. */
+  private send(frame: Frame): void {
+    const n = frameBytes(frame);
+    this.inSocket += n;
+    this.peer.send(frame, () => this.written(n));
+  }
 
   /** The socket wrote `bytes` out: hand it more, admit waiting sends, wake writers. */
   private written(bytes: number): void {
