@@ -11,7 +11,7 @@ import type { InvokeMessage } from "../protocol/messages.ts";
 import { snakeCaseKeys, toCommand, validateArgs, type ArgNames, type Command, type CommandContext, type CommandInput } from "./commands.ts";
 import { Connection, CloseCode, PendingCall, type Peer, type PluginConnection, type TransportConnection } from "./connection.ts";
 import { EventBus, type AnyEvents, type BackendListener, type WindowFilter } from "./events.ts";
-import { bindChannels } from "./channel.ts";
+import { bindChannels, mayHoldRefs } from "./channel.ts";
 import { bindUploads } from "./upload.ts";
 import { asThrownForTauri, ferryErrorOr, fromUnknown, internalError } from "./errors.ts";
 import { assertSendable } from "../protocol/sendable.ts";
@@ -247,6 +247,9 @@ export interface App<
   close(): void;
 }
 
+/** What a handler threw, as thrown (a Tauri page's calls use `asThrownForTauri`); one function, not a closure per call. */
+const asThrown = (e: unknown): unknown => e;
+
 /** Synchronous handler time (dev mode) above which ferry warns about blocking the event loop. */
 const BLOCKING_WARN_MS = 50;
 
@@ -419,7 +422,7 @@ export function createApp<
 
   const run = (conn: Connection, msg: InvokeMessage, command: Command, args: unknown, call: PendingCall, ctx: PluginContext<State>) => {
     let out: unknown;
-    const thrown = msg.s === "tauri" && appCommands.has(command) ? asThrownForTauri : (e: unknown) => e;
+    const thrown = msg.s === "tauri" && appCommands.has(command) ? asThrownForTauri : asThrown;
     const started = dev ? performance.now() : 0;
     try {
       out = command.handler(args, ctx);
@@ -493,12 +496,14 @@ export function createApp<
       const sentKeys = command.rename === "camelCase" ? Object.keys(args as Record<string, unknown>) : undefined;
       if (sentKeys) args = snakeCaseKeys(args as Record<string, unknown>);
       const call = new PendingCall();
-      try {
-        args = bindChannels(conn, msg.cmd, args as Record<string, unknown>, msg.id, call);
-        args = bindUploads(conn, msg.cmd, args as Record<string, unknown>, call);
-      } catch (err) {
-        conn.endUploads(call);
-        return refuseCall(conn, msg, ferryErrorOr(err, `the channels or uploads of "${msg.cmd}" could not be bound`));
+      if (mayHoldRefs(args as Record<string, unknown>)) {
+        try {
+          args = bindChannels(conn, msg.cmd, args as Record<string, unknown>, msg.id, call);
+          args = bindUploads(conn, msg.cmd, args as Record<string, unknown>, call);
+        } catch (err) {
+          conn.endUploads(call);
+          return refuseCall(conn, msg, ferryErrorOr(err, `the channels or uploads of "${msg.cmd}" could not be bound`));
+        }
       }
       conn.pending.set(msg.id, call);
       if (ipcLog) arrived.set(call, performance.now());

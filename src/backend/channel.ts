@@ -122,6 +122,19 @@ export function bindChannels(
 }
 
 /**
+ * True when a top-level argument is a string starting `__`, as every channel and upload
+ * reference does (`"__CHANNEL__:<id>"`, `"__STREAM__:<id>"`): only then need the binders
+ * run, and make their closures and key lists. Inherited keys only make it answer true.
+ */
+export function mayHoldRefs(args: Record<string, unknown>): boolean {
+  for (const key in args) {
+    const v = args[key];
+    if (typeof v === "string" && v.charCodeAt(0) === 95 && v.charCodeAt(1) === 95) return true;
+  }
+  return false;
+}
+
+/**
  * `args` with each top-level string argument that `ref` matches (`"__CHANNEL__:<id>"`,
  * `"__STREAM__:<id>"`) replaced by `bind(id, key)`; copied only when one is.
  */

@@ -122,6 +122,57 @@ export class PendingCall {
   }
 }
 
+/**
+ * A connection's calls in flight by id: a Map, with one call kept beside it in a slot. One
+ * call at a time (sequential calls, the latency case) then never touches the Map, whose table
+ * V8 shrinks on every delete to empty and regrows on the next set: ~350 bytes a call.
+ */
+export class CallTable {
+  private oneId = -1;
+  private one: PendingCall | undefined;
+  private readonly more = new Map<number, PendingCall>();
+
+  get size(): number {
+    return this.more.size + (this.one === undefined ? 0 : 1);
+  }
+
+  get(id: number): PendingCall | undefined {
+    return this.one !== undefined && id === this.oneId ? this.one : this.more.get(id);
+  }
+
+  has(id: number): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  set(id: number, call: PendingCall): void {
+    if (this.one !== undefined && id === this.oneId) this.one = call;
+    else if (this.one === undefined && !this.more.has(id)) {
+      this.oneId = id;
+      this.one = call;
+    } else this.more.set(id, call);
+  }
+
+  delete(id: number): boolean {
+    if (this.one === undefined || id !== this.oneId) return this.more.delete(id);
+    this.one = undefined;
+    this.oneId = -1;
+    return true;
+  }
+
+  /** The calls, in no particular order (a copy: safe to change the table meanwhile). */
+  values(): PendingCall[] {
+    const all = [...this.more.values()];
+    if (this.one !== undefined) all.push(this.one);
+    return all;
+  }
+
+  clear(): void {
+    this.more.clear();
+    this.one = undefined;
+    this.oneId = -1;
+  }
+}
+
 /** Did-you-mean suggestions one connection gets (each costs an edit distance per command). */
 const MAX_SUGGESTIONS = 32;
 
@@ -162,7 +213,7 @@ export class Connection implements TransportConnection, PluginConnection {
   /** The page's origin as the transport saw it at the handshake (absent for in-process transports). */
   readonly origin: string | undefined;
   /** Calls in flight: call id → its state, whose signal the handler sees. */
-  readonly pending = new Map<number, PendingCall>();
+  readonly pending = new CallTable();
   /** This connection's page handlers: handler id → event name. */
   readonly listeners = new Map<number, string>();
   /** Page channels bound by calls: channel id → its backend end and the call that bound it last. */
@@ -182,6 +233,15 @@ export class Connection implements TransportConnection, PluginConnection {
   private droppedInBacklog = 0;
   /** Bytes handed to the socket and not yet written out. */
   private inSocket = 0;
+  /**
+   * The sizes of the frames in the socket, oldest first, in `sent` from `sentHead` to
+   * `sentEnd`: sockets write in order, so each `written` call is for the oldest. One `written`
+   * function serves every frame, instead of a closure per frame; the array is reused, not
+   * emptied (emptying it frees its backing store, which the next frame allocates again).
+   */
+  private sent: number[] = [];
+  private sentHead = 0;
+  private sentEnd = 0;
   /** Events dropped per page handler id, not yet reported to the page. */
   private lagged = new Map<number, number>();
   private full = false;
@@ -279,7 +339,7 @@ export class Connection implements TransportConnection, PluginConnection {
 
   /**
    * Queues a reply, failure or notice: always taken (their number is bounded by the calls in
-   * flight); frames queued in one turn of the event loop leave together. Returns the frame's size.
+   * flight); frames queued in one tick (a callback and the promise jobs it starts) leave together. Returns the frame's size.
    */
   enqueue(frame: Frame): number {
     const bytes = frameBytes(frame);
@@ -341,7 +401,10 @@ export class Connection implements TransportConnection, PluginConnection {
     this.backlogBytes += out.bytes;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(this.flush);
+      // After the current callback and the promise jobs it starts (async handlers settling,
+      // awaited channel sends), before the event loop reads more: what they queued leaves
+      // together, without setImmediate's per-turn cost (docs/profile.md, round 3).
+      process.nextTick(this.flush);
     }
   }
 
@@ -382,20 +445,23 @@ export class Connection implements TransportConnection, PluginConnection {
   private readonly flush = (all = false): void => {
     this.flushScheduled = false;
     if (this.isClosed) return;
-    const take: Frame[] = [];
+    // The first frame taken, and all of them once there are two: a lone reply needs no array.
+    let first: Frame | undefined;
+    let take: Frame[] | undefined;
     let bytes = 0;
     const share = this.bound / 2;
     // The lag notice goes first, once the socket has room, like any frame: one per drain, not one per turn.
     if (this.lagged.size > 0 && (all || this.inSocket === 0 || this.inSocket + 64 * this.lagged.size <= share)) {
       const ids = [...this.lagged.keys()];
-      take.push(`{"t":"l","h":[${ids.join(",")}],"n":[${ids.map((id) => this.lagged.get(id)).join(",")}]}`);
+      first = `{"t":"l","h":[${ids.join(",")}],"n":[${ids.map((id) => this.lagged.get(id)).join(",")}]}`;
       this.lagged.clear();
     }
     while (this.head < this.backlog.length) {
       const out = this.backlog[this.head]!;
       if (out.frame !== undefined) {
         if (!all && this.inSocket + bytes > 0 && this.inSocket + bytes + out.bytes > share) break;
-        take.push(out.frame);
+        if (first === undefined) first = out.frame;
+        else (take ??= [first]).push(out.frame);
         bytes += out.bytes;
         out.frame = undefined;
       }
@@ -419,18 +485,27 @@ export class Connection implements TransportConnection, PluginConnection {
       this.backlog = this.backlog.slice(this.head);
       this.head = 0;
     }
-    if (take.length === 0) return;
-    const frames = coalesce(take);
-    for (const frame of frames) {
-      const n = frameBytes(frame);
-      this.inSocket += n;
-      this.peer.send(frame, () => this.written(n));
-    }
+    if (first === undefined) return;
+    if (take === undefined) return this.send(first);
+    for (const frame of coalesce(take)) this.send(frame);
   };
 
-  /** The socket wrote `bytes` out: hand it more, admit waiting sends, wake writers. */
-  private written(bytes: number): void {
-    this.inSocket -= bytes;
+  /** Hands one frame to the socket, counted in `inSocket` until it is written. */
+  private send(frame: Frame): void {
+    const n = frameBytes(frame);
+    this.inSocket += n;
+    this.sent[this.sentEnd++] = n;
+    this.peer.send(frame, this.written);
+  }
+
+  /** The socket wrote its oldest frame out: hand it more, admit waiting sends, wake writers. */
+  private readonly written = (): void => {
+    if (this.sentHead === this.sentEnd) return; // nothing counted is in the socket (a peer calling twice)
+    this.inSocket -= this.sent[this.sentHead++]!;
+    if (this.sentHead === this.sentEnd) {
+      this.sentHead = this.sentEnd = 0;
+      if (this.sent.length > RESET_AFTER) this.sent = []; // after a burst, not kept at its size
+    }
     if (this.isClosed) return;
     if (this.head < this.backlog.length || this.lagged.size > 0) this.flush();
     if (!this.full || this.inSocket + this.backlogBytes > this.bound / 2) return;
@@ -440,7 +515,7 @@ export class Connection implements TransportConnection, PluginConnection {
     if (this.roomWaiters.length > 0) return;
     this.full = false;
     for (const w of this.waiters.splice(0)) w.resolve();
-  }
+  };
 
   /** The app's `maxBufferedBytes`. */
   get maxBuffered(): number {

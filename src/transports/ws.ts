@@ -192,15 +192,22 @@ function createGate(app: App<any>, opts: GateOptions) {
   };
 
   const attach = (ws: WebSocket, label: string, origin: string) => {
+    // The write callback made for the connection's `written` (it passes the same one for
+    // every frame): one closure per connection, not one per frame.
+    let doneFor: (() => void) | undefined;
+    let done: (err?: Error) => void = () => {};
     const conn = app.connect(
       label,
       {
         send(frame, written) {
           // The last piece's write callback: the frame's bytes have left the process. A write
           // that failed means the socket is going away: "close" follows, and no `written`.
-          const done = (err?: Error) => {
-            if (!err) written();
-          };
+          if (written !== doneFor) {
+            doneFor = written;
+            done = (err?: Error) => {
+              if (!err) written();
+            };
+          }
           if (typeof frame === "string") ws.send(frame, done);
           else {
             const pieces = framePieces(frame);
