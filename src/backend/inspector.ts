@@ -195,7 +195,7 @@ export class Inspector {
 
   /** Keeps a preview of a call's arguments as they arrived (call only while `watching`). */
   started(call: object, args: unknown): void {
-    this.argsOf.set(call, preview(args));
+    if (args !== undefined) this.argsOf.set(call, preview(args));
   }
 
   /**
@@ -204,7 +204,7 @@ export class Inspector {
    */
   recordCall(line: IpcLogLine, call: object | undefined, args: unknown, value: unknown): void {
     const values: Pick<InspectorRow, "args" | "result" | "error"> = {};
-    const kept = call === undefined ? preview(args) : this.argsOf.get(call);
+    const kept = call !== undefined ? this.argsOf.get(call) : args === undefined ? undefined : preview(args);
     if (kept !== undefined) values.args = kept;
     if (value instanceof FerryError) values.error = previewError(value);
     else if (line.outcome === "ok") values.result = preview(value);

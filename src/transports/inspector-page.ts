@@ -39,14 +39,14 @@ export const INSPECTOR_HTML = `<!doctype html>
   input[type="search"] { width: 16em; }
   button { font: inherit; padding: 2px 10px; border: 1px solid var(--line); border-radius: 4px; background: var(--bg); color: inherit; cursor: pointer; }
   #counts { margin-left: auto; color: var(--muted); font-size: 12px; }
+  #counts:not([data-lost="0"]) { color: var(--bad); }
   main { display: grid; grid-template-columns: minmax(0, 1fr) minmax(280px, 34%); min-height: 0; }
   .table { overflow: auto; }
-  table { border-collapse: collapse; width: 100%; font: 12px/1.3 ui-monospace, SFMono-Regular, Menlo, monospace; }
+  table { border-collapse: collapse; width: 100%; table-layout: fixed; font: 12px/1.3 ui-monospace, SFMono-Regular, Menlo, monospace; }
   th { position: sticky; top: 0; background: var(--head); text-align: left; font-weight: 600; color: var(--muted);
        padding: 4px 8px; border-bottom: 1px solid var(--line); font-family: system-ui, sans-serif; }
-  td { padding: 3px 8px; border-bottom: 1px solid var(--line); white-space: nowrap; }
-  td.name { max-width: 24em; overflow: hidden; text-overflow: ellipsis; }
-  td.ms { position: relative; width: 7em; text-align: right; }
+  td { padding: 3px 8px; border-bottom: 1px solid var(--line); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+  td.ms { position: relative; text-align: right; }
   td.ms .bar { position: absolute; left: 0; top: 3px; bottom: 3px; background: var(--bar); border-radius: 2px; }
   td.ms span:last-child { position: relative; }
   td.bytes, th.num { text-align: right; }
@@ -80,6 +80,8 @@ export const INSPECTOR_HTML = `<!doctype html>
 <main>
   <div class="table">
     <table>
+      <colgroup><col style="width: 9.5em"><col style="width: 10em"><col style="width: 4.5em"><col>
+        <col style="width: 7em"><col style="width: 6em"><col style="width: 12em"></colgroup>
       <thead><tr><th>time</th><th>window</th><th>type</th><th>command / event</th><th class="num">ms</th><th class="num">bytes</th><th>outcome</th></tr></thead>
       <tbody id="rows"></tbody>
     </table>
