@@ -294,11 +294,26 @@ export function createApp<
     }
   };
   /** Logs a call; `value` is its result or FerryError, `args` those of a call refused before it ran (for the inspector). */
-  const logCall = (conn: Connection, name: string, outcome: string, call?: PendingCall, bytes = 0, value?: unknown, args?: unknown): void => {
+  const logCall = (
+    conn: Connection,
+    name: string,
+    outcome: string,
+    call?: PendingCall,
+    bytes = 0,
+    value?: unknown,
+    args?: unknown,
+  ): void => {
     const watched = inspector !== undefined && inspector.watching;
     if (!ipcLog && !watched) return;
     const t = call && arrived.get(call);
-    const line: IpcLogLine = { type: "call", window: conn.label, name, ms: t ? Math.round((performance.now() - t) * 100) / 100 : 0, bytes, outcome };
+    const line: IpcLogLine = {
+      type: "call",
+      window: conn.label,
+      name,
+      ms: t ? Math.round((performance.now() - t) * 100) / 100 : 0,
+      bytes,
+      outcome,
+    };
     if (ipcLog) logIpc(line);
     if (watched) inspector.recordCall(line, call, args, value);
   };
@@ -622,7 +637,10 @@ function unsupported(cmd: string): FerryError | undefined {
 
 /** Outside dev mode there is no inspector: its label, should a transport bind one, may call nothing. */
 function refuseInspector(conn: Connection, msg: InvokeMessage): void {
-  conn.fail(msg.id, new FerryError("permission_denied", "there is no inspector outside dev mode", { command: msg.cmd, window: conn.label }));
+  conn.fail(
+    msg.id,
+    new FerryError("permission_denied", "there is no inspector outside dev mode", { command: msg.cmd, window: conn.label }),
+  );
 }
 
 /** Grants every registered command to every window. For prototypes and tests, not for apps. */

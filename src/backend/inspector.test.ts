@@ -18,7 +18,10 @@ test("preview: cut at the bound with …, however large the value", () => {
   assert.ok(p.length <= PREVIEW_CHARS + 1, `length ${p.length}`);
   assert.ok(p.endsWith("…"));
   assert.ok(p.startsWith('{"text":"xxx'));
-  const many = preview(Array.from({ length: 100_000 }, (_, i) => i), 100);
+  const many = preview(
+    Array.from({ length: 100_000 }, (_, i) => i),
+    100,
+  );
   assert.ok(many.length <= 101 && many.startsWith("[0,1,2,") && many.endsWith("…"), many);
 });
 

@@ -154,7 +154,11 @@ export function preview(value: unknown, max: number = PREVIEW_CHARS): string {
 
 /** A call's error as its preview shows it: kind, message and data, as the page gets them. */
 export function previewError(error: FerryError): string {
-  return preview(error.data === undefined ? { kind: error.kind, message: error.message } : { kind: error.kind, message: error.message, data: error.data });
+  return preview(
+    error.data === undefined
+      ? { kind: error.kind, message: error.message }
+      : { kind: error.kind, message: error.message, data: error.data },
+  );
 }
 
 /** The feed: who watches, what each watcher is sent, and the arguments of calls in flight. */

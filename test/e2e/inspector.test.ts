@@ -17,7 +17,9 @@ import WebSocket from "ws";
 import type { Page } from "playwright-core";
 import { createApp, FerryError, allowAll } from "ferry";
 import { loadAccessSync } from "ferry/acl";
+import { createClient } from "ferry/client";
 import { connectWs } from "ferry/client/node";
+import { connectMemory } from "ferry/transports/memory";
 import { serveWs, tokenProtocols, type FerryServer } from "ferry/transports/ws";
 import { launchChromium } from "../support/browser.ts";
 import { eventually, rejection, until } from "../support/wait.ts";
@@ -135,7 +137,11 @@ test("dev mode: the inspector shows every window's traffic, filters it and previ
     assert.match((await view.textContent("#counts"))!, /^1 of 7 rows/);
     // The error's preview: kind, message and data.
     await view.click("#rows tr:not([hidden])");
-    assert.deepEqual(JSON.parse((await view.textContent("#detail pre.error"))!), { kind: "out_of_stock", message: "no more", data: { sku: 7 } });
+    assert.deepEqual(JSON.parse((await view.textContent("#detail pre.error"))!), {
+      kind: "out_of_stock",
+      message: "no more",
+      data: { sku: 7 },
+    });
     await view.uncheck("#errors");
     await view.selectOption("#window", "");
 
@@ -181,6 +187,14 @@ test("production: no inspector page, label or token", async () => {
       assert.equal(res.status, 404, path);
     }
     assert.throws(() => server.window(INSPECTOR), /reserved/);
+    // Should a transport bind the label anyway (in-process, here), it may call nothing, not even watch.
+    const bound = createClient(connectMemory(app, INSPECTOR));
+    for (const cmd of ["watch", "greet"]) {
+      const err = await rejection(bound.invoke(cmd, { handler: 1, name: "x" }));
+      assert.equal(err.kind, "permission_denied", cmd);
+      assert.match(err.message, /no inspector outside dev mode/);
+    }
+    bound.close();
   } finally {
     await server.close();
   }
