@@ -17,13 +17,10 @@
 import { FerryError } from "../protocol/errors.ts";
 import type { InvokeMessage } from "../protocol/messages.ts";
 import type { Connection } from "./connection.ts";
-import type { IpcLogLine } from "./ipc-log.ts";
+import { INSPECTOR_EVENT, type InspectorRow, type IpcLogLine } from "../protocol/inspector.ts";
 
 /** The window label of the inspector's connections; reserved: no app window may take it. */
 export const INSPECTOR_LABEL = "__ferry_inspector";
-
-/** The event name the feed's rows arrive under, on the inspector's connection only. */
-export const INSPECTOR_EVENT = "ferry:inspector";
 
 /** Characters a preview keeps before it is cut with `…`. */
 export const PREVIEW_CHARS = 2048;
@@ -39,22 +36,6 @@ const HEX_RUN = /[0-9a-f]{32,}/gi;
 
 /** What replaces a secret in a preview. */
 const REDACTED = "[redacted]";
-
-/** One row of the feed: an IPC log line with when it ended and previews of its values. */
-export interface InspectorRow extends IpcLogLine {
-  /** Row number from 1, per app run: a gap means rows were dropped. */
-  seq: number;
-  /** When the call settled or the event was emitted (ms since the epoch). */
-  at: number;
-  /** A call's arguments, as a preview (`preview`). */
-  args?: string;
-  /** A call's result (calls that succeeded). */
-  result?: string;
-  /** A call's error: `{ kind, message, data }` (calls that failed). */
-  error?: string;
-  /** An event's payload. */
-  payload?: string;
-}
 
 /** `s` as a JSON string, hex runs redacted, cut to about `room` characters. */
 function quote(s: string, room: number): string {

@@ -6,21 +6,7 @@
  * behind (`lagged`). No framework, no dependency; not part of the client.
  */
 
-/** One row of the feed, as the backend sends it (`InspectorRow` in src/backend/inspector.ts). */
-interface Row {
-  seq: number;
-  at: number;
-  type: "call" | "event";
-  window: string;
-  name: string;
-  ms?: number;
-  bytes: number;
-  outcome: string;
-  args?: string;
-  result?: string;
-  error?: string;
-  payload?: string;
-}
+import { INSPECTOR_EVENT, type InspectorRow as Row } from "../protocol/inspector.ts";
 
 /** Rows the page keeps; older ones are removed from the table and counted. */
 const MAX_ROWS = 2000;
@@ -155,7 +141,7 @@ function refilter(): void {
 
 /** One message of the wire protocol (a text frame holds one, or an array of them). */
 function receive(m: { t?: string; id?: number; n?: unknown; p?: unknown; v?: unknown; e?: { message?: string } }): void {
-  if (m.t === "e" && m.n === "ferry:inspector") add(m.p as Row);
+  if (m.t === "e" && m.n === INSPECTOR_EVENT) add(m.p as Row);
   else if (m.t === "l") lost += ((m.n as number[] | undefined) ?? []).reduce((a, b) => a + b, 0);
   else if (m.t === "r" && m.id === WATCH_ID) {
     for (const w of (m.v as { windows?: string[] }).windows ?? []) addWindow(w);
