@@ -97,11 +97,12 @@ const started = Date.now();
 await rm(dist, { recursive: true, force: true });
 
 const licenses = await tauriLicenses();
-const [client, tauri, upload, dev] = await Promise.all([
+const [client, tauri, upload, dev, inspector] = await Promise.all([
   bundle("browser-client.ts", "esm"),
   bundle(TAURI_ENTRY, "iife", licenses.banner),
   bundle("upload.ts", "esm", undefined, [servedCore]),
   bundle("dev.ts", "esm", undefined, [servedCore]),
+  bundle("inspector.ts", "esm", undefined, []),
 ]);
 const generated = join(root, "src/transports/browser-modules.generated.ts");
 await writeFile(
@@ -114,7 +115,9 @@ await writeFile(
     `/** Page uploads (\`/__ferry/upload.js\`, opt-in), importing \`/__ferry/client.js\`. */\n` +
     `export const UPLOAD_JS: string = ${JSON.stringify(upload)};\n` +
     `/** The page's dev-mode listener warnings (\`/__ferry/dev.js\`, opt-in), importing \`/__ferry/client.js\`. */\n` +
-    `export const DEV_JS: string = ${JSON.stringify(dev)};\n`,
+    `export const DEV_JS: string = ${JSON.stringify(dev)};\n` +
+    `/** The dev-mode inspector's page script (\`/__ferry/inspector.js\`, dev mode only). */\n` +
+    `export const INSPECTOR_JS: string = ${JSON.stringify(inspector)};\n`,
 );
 
 const tsc = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json")], {

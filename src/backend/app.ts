@@ -19,6 +19,7 @@ import { eventPlugin } from "./event-plugin.ts";
 import type { CommandScope, PermissionManifest } from "../acl/types.ts";
 import type { AppTypes, Declared, EventMap, IsUntypedEvents, PayloadRest } from "../protocol/types.ts";
 import { ipcLogEnabled, writeIpcLine, type IpcLogLine } from "./ipc-log.ts";
+import { Inspector, INSPECTOR_LABEL } from "./inspector.ts";
 
 export type { WindowFilter } from "./events.ts";
 
@@ -284,7 +285,9 @@ export function createApp<
   };
   const authorize = options.authorize ?? denyWithoutRules;
   const ipcLog = options.ipcLog ?? (ipcLogEnabled() ? writeIpcLine : undefined);
-  /** When each call arrived, kept only while the IPC log is on. */
+  /** The dev-mode inspector's feed (docs/inspector.md); none outside dev mode. */
+  const inspector = dev ? new Inspector() : undefined;
+  /** When each call arrived, kept only while the IPC log is on or the inspector watches. */
   const arrived = new WeakMap<PendingCall, number>();
   const logIpc = (line: IpcLogLine): void => {
     try {
@@ -293,13 +296,36 @@ export function createApp<
       // a broken log must not take a call with it
     }
   };
-  const logCall = (conn: Connection, name: string, outcome: string, call?: PendingCall, bytes = 0): void => {
-    if (!ipcLog) return;
+  /** Logs a call; `value` is its result or FerryError, `args` those of a call refused before it ran (for the inspector). */
+  const logCall = (
+    conn: Connection,
+    name: string,
+    outcome: string,
+    call?: PendingCall,
+    bytes = 0,
+    value?: unknown,
+    args?: unknown,
+  ): void => {
+    const watched = inspector !== undefined && inspector.watching;
+    if (!ipcLog && !watched) return;
     const t = call && arrived.get(call);
-    logIpc({ type: "call", window: conn.label, name, ms: t ? Math.round((performance.now() - t) * 100) / 100 : 0, bytes, outcome });
+    const line: IpcLogLine = {
+      type: "call",
+      window: conn.label,
+      name,
+      ms: t ? Math.round((performance.now() - t) * 100) / 100 : 0,
+      bytes,
+      outcome,
+    };
+    if (ipcLog) logIpc(line);
+    if (watched) inspector.recordCall(line, call, args, value);
   };
-  const logEvent = (window: string, name: string, bytes: number): void => {
-    if (ipcLog) logIpc({ type: "event", window, name, bytes, outcome: "ok" });
+  const logEvent = (window: string, name: string, bytes: number, payload: unknown): void => {
+    const watched = inspector !== undefined && inspector.watching;
+    if (!ipcLog && !watched) return;
+    const line: IpcLogLine = { type: "event", window, name, bytes, outcome: "ok" };
+    if (ipcLog) logIpc(line);
+    if (watched) inspector.recordEvent(line, payload);
   };
   const limits: Readonly<Limits> = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
   for (const [name, value] of Object.entries(limits)) {
@@ -384,7 +410,7 @@ export function createApp<
 
   /** Answers a call refused before its handler ran. */
   const refuseCall = (conn: Connection, msg: InvokeMessage, error: FerryError): void => {
-    logCall(conn, msg.cmd, error.kind);
+    logCall(conn, msg.cmd, error.kind, undefined, 0, error, msg.a);
     conn.fail(msg.id, error);
   };
 
@@ -398,7 +424,7 @@ export function createApp<
       try {
         assertSendable(value, "result");
         const bytes = conn.reply(id, value);
-        logCall(conn, cmd, "ok", call, bytes);
+        logCall(conn, cmd, "ok", call, bytes, value);
         return;
       } catch (err) {
         // A result the codec refused keeps its not_serializable; a getter or toJSON that threw is internal.
@@ -407,7 +433,7 @@ export function createApp<
     } else error = fromUnknown(value);
     // fromUnknown and ferryErrorOr hand back only errors whose kind reads as a string.
     if (error.kind === "internal") log({ level: "error", message: `command "${cmd}" failed`, error: ok ? error.cause : value });
-    logCall(conn, cmd, error.kind, call);
+    logCall(conn, cmd, error.kind, call, 0, error);
     conn.fail(id, error);
   };
 
@@ -460,6 +486,8 @@ export function createApp<
     limits,
 
     dispatch(conn, msg) {
+      // The inspector's token calls only the inspector: no access rule is asked, none can grant it more.
+      if (conn.label === INSPECTOR_LABEL) return inspector ? inspector.answer(conn, msg, app.windows) : refuseInspector(conn, msg);
       const command = registry.get(msg.cmd);
       if (!command) return refuseCall(conn, msg, unsupported(msg.cmd) ?? notFound(msg.cmd, conn));
       const decision = decide(requestOf(conn, msg.cmd));
@@ -506,7 +534,8 @@ export function createApp<
         }
       }
       conn.pending.set(msg.id, call);
-      if (ipcLog) arrived.set(call, performance.now());
+      if (ipcLog || inspector?.watching) arrived.set(call, performance.now());
+      if (inspector?.watching) inspector.started(call, msg.a);
       const ctx = new CallContext<State>(conn, app, call, decision.scope);
       if (!command.args) return run(conn, msg, command, args, call, ctx);
       validateArgs(msg.cmd, command.args, args, sentKeys).then(
@@ -527,16 +556,16 @@ export function createApp<
     },
 
     emit(event, payload) {
-      logEvent("backend", event, bus.dispatch(event, payload, { toBackend: true }));
+      logEvent("backend", event, bus.dispatch(event, payload, { toBackend: true }), payload);
     },
     emitTo(label, event, payload) {
-      logEvent("backend", event, bus.dispatch(event, payload, { toBackend: false, to: { kind: "AnyLabel", label } }));
+      logEvent("backend", event, bus.dispatch(event, payload, { toBackend: false, to: { kind: "AnyLabel", label } }), payload);
     },
     emitFilter(event, payload, filter) {
-      logEvent("backend", event, bus.dispatch(event, payload, { toBackend: false, to: { kind: "Filter", filter } }));
+      logEvent("backend", event, bus.dispatch(event, payload, { toBackend: false, to: { kind: "Filter", filter } }), payload);
     },
     emitFrom(window, event, payload) {
-      logEvent(window, event, bus.dispatch(event, payload, { toBackend: true, source: window }));
+      logEvent(window, event, bus.dispatch(event, payload, { toBackend: true, source: window }), payload);
     },
     listen(event, listener) {
       return bus.addBackendListener(event, listener as BackendListener);
@@ -549,7 +578,7 @@ export function createApp<
       return off;
     },
     windows() {
-      return [...new Set([...connections].map((c) => c.label))];
+      return [...new Set([...connections].map((c) => c.label))].filter((label) => label !== INSPECTOR_LABEL);
     },
     listenerCount(event, label) {
       return bus.pageListenerCount(event, label);
@@ -608,6 +637,14 @@ function unsupported(cmd: string): FerryError | undefined {
       command: cmd,
       plugin: m[1],
     },
+  );
+}
+
+/** Outside dev mode there is no inspector: its label, should a transport bind one, may call nothing. */
+function refuseInspector(conn: Connection, msg: InvokeMessage): void {
+  conn.fail(
+    msg.id,
+    new FerryError("permission_denied", "there is no inspector outside dev mode", { command: msg.cmd, window: conn.label }),
   );
 }
 

@@ -27,6 +27,7 @@ import { appHostFor, windowEngineFor } from "../windows/index.ts";
 import { hostEngine, type EngineHost, type MessageLink } from "../windows/remote.ts";
 import { DEV_ENV, ferry as ferryVite } from "../vite/index.ts";
 import { DEFAULT_BACKEND } from "./run.ts";
+import { INSPECTOR_LABEL } from "../backend/inspector.ts";
 
 /** Options of `ferry dev` (its flags). */
 export interface DevOptions {
@@ -305,6 +306,12 @@ export async function dev(options: DevOptions): Promise<number> {
   void host?.ended.then(() => stop(0));
 
   await startChild();
+  // The inspector's token is in the dev token file, as the windows' are: the backend child
+  // accepts it, and it outlives restarts, so the open inspector page reconnects by itself.
+  const inspector = `${viteOrigin}/__ferry/inspector`;
+  const inspectorToken = tokenStore(tokenFile).tokenFor(INSPECTOR_LABEL);
+  if (process.stdout.isTTY) say(`IPC inspector: ${inspector}#ferry-token=${inspectorToken} (keep it private)`);
+  else say(`IPC inspector: ${inspector}#ferry-token=<token> (the token is in ${tokenFile}, label "${INSPECTOR_LABEL}")`);
   say("watching the backend, capabilities and config; Ctrl+C stops");
   const code = await finished;
   await stop(code);

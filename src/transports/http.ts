@@ -9,7 +9,8 @@ import { stat, realpath } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, resolve, sep } from "node:path";
 import type { transform } from "esbuild";
-import { CLIENT_JS, DEV_JS, TAURI_JS, UPLOAD_JS } from "./browser-modules.generated.ts";
+import { CLIENT_JS, DEV_JS, INSPECTOR_JS, TAURI_JS, UPLOAD_JS } from "./browser-modules.generated.ts";
+import { INSPECTOR_CSP, INSPECTOR_HTML } from "./inspector-page.ts";
 import { FerryError } from "../protocol/errors.ts";
 import { NotARegularFile, openRegularFile } from "../plugins/fs-verify.ts";
 import { PROTOCOL_PREFIX, type ProtocolRequestHandler } from "./protocol.ts";
@@ -117,6 +118,8 @@ export interface StaticOptions {
   log(message: string): void;
   /** Serves `/__ferry/protocol/…` (the asset and custom protocols); without one those paths are 404. */
   protocols?: ProtocolRequestHandler;
+  /** Serves the inspector's page (dev mode); without it `/__ferry/inspector` is a 404, whatever the app's folder holds. */
+  inspector?: boolean;
 }
 
 /** The request handler for the frontend files and ferry's own paths. */
@@ -143,6 +146,12 @@ export function createRequestHandler(opts: StaticOptions) {
         return opts.protocols ? await opts.protocols(req, res, url) : send(res, 404, "not found\n", undefined, head);
       }
       if (url.pathname === "/__ferry/dev.js") return send(res, 200, DEV_JS, TYPES[".js"], head);
+      if (url.pathname === "/__ferry/inspector" || url.pathname === "/__ferry/inspector.js") {
+        if (!opts.inspector) return send(res, 404, "not found\n", undefined, head);
+        res.setHeader("Content-Security-Policy", INSPECTOR_CSP);
+        const html = url.pathname === "/__ferry/inspector";
+        return send(res, 200, html ? INSPECTOR_HTML : INSPECTOR_JS, html ? TYPES[".html"] : TYPES[".js"], head);
+      }
       if (rootPath === undefined) return send(res, 404, "not found\n");
       const root = await findRoot();
       if (root === undefined) return send(res, 404, `not found: the app's folder ${rootPath} does not exist (yet)\n`);

@@ -16,6 +16,7 @@ import { checkProtocolName, createProtocolHandler, PROTOCOL_PREFIX, type UriSche
 import { newToken, PROTOCOL, tokenFromProtocols, TokenCloseCode, TokenTable } from "./handshake.ts";
 import { writeLaunchFile, type LaunchFile } from "./launch-file.ts";
 import { tokenStore, type TokenStore } from "./dev-tokens.ts";
+import { INSPECTOR_LABEL } from "../backend/inspector.ts";
 
 export { newToken, tokenProtocols, TokenCloseCode } from "./handshake.ts";
 export { devTokenFile } from "./dev-tokens.ts";
@@ -104,8 +105,17 @@ export interface FerryServer {
   readonly appOrigin: string | undefined;
   /** The WebSocket URL pages connect to. */
   readonly wsUrl: string;
-  /** Token and URL for a window label, minted on first use (and again after `revoke`). */
+  /**
+   * Token and URL for a window label, minted on first use (and again after `revoke`).
+   * Throws for `__ferry_inspector`, the inspector's reserved label.
+   */
   window(label: string): WindowAccess;
+  /**
+   * Dev mode (`createApp({ dev: true })`) only: the IPC inspector's label, token and page URL
+   * (`/__ferry/inspector#ferry-token=…`, docs/inspector.md), minted at start; undefined
+   * otherwise. Its token may only watch the traffic, whatever the capabilities say.
+   */
+  inspector(): WindowAccess | undefined;
   /**
    * Revokes the window's token: its open connections close with 4403, and the old token
    * is refused (4401) from then on; `window(label)` mints a new one. A socket that merely
@@ -184,6 +194,20 @@ function createGate(app: App<any>, opts: GateOptions) {
     handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false),
   });
 
+  /** The label's token and URL, minted on first use. */
+  const mint = (label: string): WindowAccess => {
+    let entry = access.get(label);
+    if (!entry) {
+      const token = opts.store ? opts.store.tokenFor(label) : newToken();
+      tokens.add(label, token);
+      entry = { label, token, url: urlOf(label, token) };
+      access.set(label, entry);
+    }
+    return entry;
+  };
+  const urlOf = (label: string, token: string): string =>
+    label === INSPECTOR_LABEL ? `${pageOrigin}/__ferry/inspector#ferry-token=${token}` : `${pageOrigin}/#${pageFragment(label, token)}`;
+
   const refuse = (socket: Duplex, status: number, why: string) => {
     opts.log(`refused WebSocket: ${why}`);
     socket.end(
@@ -261,7 +285,7 @@ function createGate(app: App<any>, opts: GateOptions) {
         origins.add(`http://${appHost}`);
       }
       pageOrigin = origin;
-      for (const [label, entry] of access) access.set(label, { ...entry, url: `${pageOrigin}/#${pageFragment(label, entry.token)}` });
+      for (const [label, entry] of access) access.set(label, { ...entry, url: urlOf(label, entry.token) });
     },
     hostAllowed: (h: string | undefined) => h !== undefined && hosts.has(h),
     /** The label of the live window whose asset key this is (protocol URLs carry it). */
@@ -298,15 +322,11 @@ function createGate(app: App<any>, opts: GateOptions) {
       });
     },
     window(label: string): WindowAccess {
-      let entry = access.get(label);
-      if (!entry) {
-        const token = opts.store ? opts.store.tokenFor(label) : newToken();
-        tokens.add(label, token);
-        entry = { label, token, url: `${pageOrigin}/#${pageFragment(label, token)}` };
-        access.set(label, entry);
-      }
-      return entry;
+      if (label === INSPECTOR_LABEL) throw new Error(`the window label ${JSON.stringify(label)} is reserved for the dev-mode inspector`);
+      return mint(label);
     },
+    /** The inspector's access (dev mode): its page URL, never an app page's. */
+    inspector: (): WindowAccess => mint(INSPECTOR_LABEL),
     /** The entry `window(label)` would return now, without minting one. */
     current: (label: string) => access.get(label),
     revoke(label: string): void {
@@ -362,7 +382,7 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
   let stopped = false;
 
   const protocols = protocolHandler(gate, options, log);
-  const handler = createRequestHandler({ root: options.root, hostAllowed: gate.hostAllowed, csp, log, protocols });
+  const handler = createRequestHandler({ root: options.root, hostAllowed: gate.hostAllowed, csp, log, protocols, inspector: app.dev });
   const servers = [createServer(handler), createServer(handler)] as const;
 
   const removeLaunchFiles = (label?: string) => {
@@ -396,6 +416,7 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
   gate.allow(port, ipv6, options.origins ?? [], origin, options.appHost);
   try {
     for (const label of options.windows ?? ["main"]) gate.window(label);
+    if (app.dev) gate.inspector();
   } catch (err) {
     // A refused dev token file: nothing may keep listening for a server the caller never got.
     for (const server of servers) server.close();
@@ -408,6 +429,7 @@ export async function serveWs(app: App<any>, options: ServeOptions = {}): Promis
     appOrigin: options.appHost === undefined ? undefined : `http://${options.appHost}`,
     wsUrl: `ws://127.0.0.1:${port}/__ferry/ws`,
     window: gate.window,
+    inspector: () => (app.dev ? gate.inspector() : undefined),
     revoke(label) {
       gate.revoke(label);
       removeLaunchFiles(label);

@@ -7,6 +7,7 @@
 
 import type { App, AppHandle, Plugin } from "../backend/app.ts";
 import { FerryError } from "../protocol/errors.ts";
+import { INSPECTOR_LABEL } from "../backend/inspector.ts";
 import type { PermissionManifest } from "../acl/types.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { LABEL_PATTERN, type EngineWindow, type Position, type Size, type WindowEngine, type WindowOptions } from "./engine.ts";
@@ -303,6 +304,8 @@ export function createWindows(given: WindowsOptions): Windows {
     if (typeof label !== "string" || !LABEL_PATTERN.test(label)) {
       throw new FerryError("invalid_args", `window label must be 1-128 of a-z A-Z 0-9 - / : _, got ${JSON.stringify(label)}`);
     }
+    if (label === INSPECTOR_LABEL)
+      throw new FerryError("invalid_args", `the window label ${JSON.stringify(label)} is reserved for the dev-mode inspector`);
     if (open.has(label) || opening.has(label))
       throw new FerryError("invalid_args", `a window labelled ${JSON.stringify(label)} already exists`);
     const url = pageUrl(opts.url);

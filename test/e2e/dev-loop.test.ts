@@ -8,6 +8,7 @@
  *   reload (same load id) and the browser is the same process;
  * - a type error shows in the terminal and in the page's overlay, and goes when fixed;
  * - no dev server response carries the window token, and each has frame-ancestors;
+ * - the IPC inspector's URL is printed, its page and feed work through the dev server;
  * - closing the window ends `ferry dev` with status 0 and the browser with it.
  */
 
@@ -19,6 +20,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startDisplay, type Display } from "../support/display.ts";
 import { makeDevApp, repo } from "../support/dev-app.ts";
+import WebSocket from "ws";
+import { tokenProtocols } from "ferry/transports/ws";
 import { eventually } from "../support/wait.ts";
 
 const work = mkdtempSync(join(tmpdir(), "ferry-dev-loop-"));
@@ -112,6 +115,31 @@ test(
       assert.match(res.headers.get("content-security-policy") ?? "", /frame-ancestors 'none'/, path);
       assert.ok(!(await res.text()).includes(token), `${path} carries no token`);
     }
+
+    // The IPC inspector: its URL printed (the token only on a terminal: here, in the token
+    // file), its page through the dev server, its feed live with the page's calls.
+    const printed = await eventually(
+      () => /IPC inspector: (\S+)#ferry-token=<token> \(the token is in (.+), label "__ferry_inspector"\)/.exec(output) ?? undefined,
+      `the inspector's URL in:\n${output}`,
+    );
+    assert.equal(printed[1], `${viteOrigin}/__ferry/inspector`);
+    assert.equal(printed[2], tokenFile);
+    const inspectorToken = (JSON.parse(readFileSync(tokenFile, "utf8")) as Record<string, string>).__ferry_inspector!;
+    assert.match(inspectorToken, /^[0-9a-f]{64}$/);
+    const inspectorPage = await fetch(printed[1]);
+    assert.equal(inspectorPage.status, 200);
+    const inspectorHtml = await inspectorPage.text();
+    assert.match(inspectorHtml, /<title>ferry inspector<\/title>/);
+    assert.ok(!inspectorHtml.includes(inspectorToken) && !inspectorHtml.includes(token), "the inspector page carries no token");
+    const feed = new WebSocket(`${viteOrigin.replace("http", "ws")}/__ferry/ws`, tokenProtocols(inspectorToken), { origin: viteOrigin });
+    const rows: { window: string; type: string }[] = [];
+    feed.on("message", (data) => {
+      const m = JSON.parse(String(data)) as { t: string; p?: (typeof rows)[number] } | { t: string; p?: (typeof rows)[number] }[];
+      for (const one of Array.isArray(m) ? m : [m]) if (one.t === "e" && one.p) rows.push(one.p);
+    });
+    feed.once("open", () => feed.send(JSON.stringify({ t: "i", id: 1, cmd: "watch", a: { handler: 1 } })));
+    await eventually(() => rows.some((r) => r.window === "main" && r.type === "call"), "a row of the page's calls in the inspector's feed");
+    feed.close();
 
     // A backend edit: a new backend, the same page and the same browser.
     writeFileSync(join(app, "backend/version.ts"), 'export const VERSION = "two";\n');
