@@ -2,9 +2,9 @@
  * The audit's stalled window, end to end in a child process (test/support/bounded-backend.ts):
  * a page stops reading its socket, then 300,000 events of 256 B and a 256 MiB channel
  * stream go to it. The backend's own count of bytes held for it never exceeds the bound;
- * its RSS, and its live memory after a full collection, grow by less than the bound + 32 MiB
- * over its warmed baseline; a second window receives every event, and once the slow page
- * reads again the whole stream arrives, checked by hash.
+ * while the page is stalled, the backend's RSS and its live memory after a full collection
+ * grow by less than the bound + 32 MiB over its warmed baseline; a second window receives
+ * every event, and once the slow page reads again the whole stream arrives, checked by hash.
  *
  * The warm-up sends the same events while the slow page still reads, so JIT, pools and the
  * heap are in place but nothing is held for the slow page yet: what it costs to stall it
