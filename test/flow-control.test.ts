@@ -55,6 +55,18 @@ function probePlugin(seen: Seen, atLeast = 0) {
         }
         return seen.sent;
       },
+      /** `n` numbered events to the caller, every third with bytes (a frame with a byte segment), then answers. */
+      async mixed({ n }: { n: number }, ctx: PluginContext) {
+        const bytes = new Uint8Array(512).fill(7);
+        const pad = CHUNK.slice(0, 1024);
+        for (let i = 0; i < n; i++) {
+          ctx.app.emitTo(ctx.window, "chunk", i % 3 === 2 ? { i, bytes } : { i, pad });
+          seen.sent++;
+          seen.maxBuffered = Math.max(seen.maxBuffered, ctx.connection.buffered);
+          if (i % 64 === 63) await new Promise((r) => setImmediate(r));
+        }
+        return n;
+      },
       async stream({ ch, n }: { ch: Channel<{ i: number; pad: string }>; n: number }, ctx: PluginContext) {
         try {
           for (let i = 0; i < n; i++) {
@@ -264,6 +276,31 @@ test("ws: a page that stops reading: events dropped oldest-first within the boun
   assert.ok(lagged > 0, "events were dropped");
   assert.equal(events.length + lagged, seen.sent, "each event delivered or counted");
   assert.equal(events.at(-1)!.p.i, seen.sent - 1, "the newest arrives");
+  ws.close();
+  await server.close();
+});
+
+test("ws: a page that stops reading: text and byte events drop together, oldest first, and the result comes after them", async () => {
+  const seen = newSeen();
+  const { server, ws, socket, messages, call } = await pausedPage(seen);
+  const n = 60_000; // about 50 MiB, past the kernel's buffers
+  call("plugin:probe|mixed", { n });
+  await until(() => seen.sent === n, "all emitted", 20_000);
+  assert.ok(seen.maxBuffered <= BOUND, `held ${seen.maxBuffered} bytes, bound ${BOUND}`);
+  socket.resume();
+  await until(() => messages.some((m) => m.t === "r" && m.id === 2), "answered", 20_000);
+  const events = messages.filter((m) => m.t === "e") as { p: { i: number }; $b?: unknown }[];
+  const lagged = messages.filter((m) => m.t === "l").reduce((k, m) => k + (m.n as number[])[0]!, 0);
+  assert.ok(lagged > 0, "events were dropped");
+  assert.equal(events.length + lagged, n, "each event delivered or counted");
+  const order = events.map((e) => e.p.i);
+  assert.ok(
+    order.every((i, k) => k === 0 || i > order[k - 1]!),
+    "delivered in the order emitted",
+  );
+  assert.equal(order.at(-1), n - 1, "the newest arrives");
+  assert.ok(events.some((e) => e.$b !== undefined) && events.some((e) => e.$b === undefined), "both kinds got through");
+  assert.equal(messages.at(-1)!.t, "r", "the result after every event emitted before it");
   ws.close();
   await server.close();
 });

@@ -7,7 +7,7 @@
  * connection ends there: handlers see their AbortSignal fire, listeners are freed.
  */
 
-import { announceLimits, coalesce, FrameReader, frameMessage, encodeValue, type EncodedValue, type Frame } from "../protocol/codec.ts";
+import { announceLimits, FrameReader, frameMessage, encodeValue, type EncodedValue, type Frame } from "../protocol/codec.ts";
 import { FerryError } from "../protocol/errors.ts";
 import { parseClientMessage } from "../protocol/messages.ts";
 import { describeThrow, REDACTED_JSON, shapeError, ThrownValue } from "./errors.ts";
@@ -15,6 +15,7 @@ import { checkTextShape, SCAN_FROM, type TextShapeLimits } from "./frame-shape.t
 import type { AppInternals } from "./app.ts";
 import type { ListenerTarget } from "./events.ts";
 import { ByteStream } from "./upload.ts";
+import { EventQueue, type EventText } from "./event-queue.ts";
 
 /** What a transport gives the core for one socket: a way to send a frame and to close. */
 export interface Peer {
@@ -193,11 +194,16 @@ export function frameBytes(frame: Frame): number {
   return n;
 }
 
-/** One frame waiting for the socket; `ids` marks an event (the page handlers it is for). */
+/**
+ * One frame waiting for the socket; `ids` marks an event with byte segments (the page
+ * handlers it is for). `events` marks a run of text events held in the `EventQueue`: how
+ * many of them are still queued at this place in the order.
+ */
 interface Outgoing {
   frame: Frame | undefined;
   bytes: number;
   ids?: readonly number[];
+  events?: number;
 }
 
 /** A channel send waiting for room (see `Connection.offer`). */
@@ -225,9 +231,10 @@ export class Connection implements TransportConnection, PluginConnection {
   /** Frames not yet handed to the socket, oldest first, from `head` on. */
   private backlog: Outgoing[] = [];
   private head = 0;
-  /** The events in `backlog`, oldest first from `eventHead`: what the bound drops first. */
-  private events: Outgoing[] = [];
-  private eventHead = 0;
+  /** Text events' bytes, oldest first, each at the place of its run in `backlog`. */
+  private readonly queue: EventQueue;
+  /** No entry of `backlog` before this one (or `head`) holds an event: where dropping the oldest looks first. */
+  private eventCursor = 0;
   private backlogBytes = 0;
   /** Entries of `backlog` past `head` whose event was dropped. */
   private droppedInBacklog = 0;
@@ -265,6 +272,7 @@ export class Connection implements TransportConnection, PluginConnection {
     this.reader = new FrameReader(announceLimits(app.limits.segmentsPerMessage, app.maxFrameBytes));
     this.shape = { maxDepth: app.limits.nestingDepth, maxContainers: app.limits.containersPerFrame, maxBatch: MAX_BATCH };
     this.bound = app.maxBufferedBytes;
+    this.queue = new EventQueue(this.bound);
     this.label = label;
     this.origin = origin;
     this.peer = peer;
@@ -352,17 +360,25 @@ export class Connection implements TransportConnection, PluginConnection {
    * dropped to make room (or this one, when no older one is left to drop); the page learns how
    * many each handler lost (`lagged`) before its next event. Never waits, never grows.
    */
-  enqueueEvent(frame: Frame, ids: readonly number[]): void {
+  enqueueEvent(event: EventText | Frame, ids: readonly number[]): void {
     if (this.isClosed) return;
-    const bytes = frameBytes(frame);
+    const text = typeof event === "object" && "json" in event ? event : undefined;
+    const bytes = text ? this.queue.sizeOf(text, ids) : frameBytes(event as Frame);
     while (!this.fits(bytes)) {
       this.full = true;
-      const oldest = this.dropOldestEvent();
-      if (!oldest) return this.countLag(ids);
+      if (!this.dropOldestEvent()) return this.countLag(ids);
     }
-    const out: Outgoing = { frame, bytes, ids };
-    this.events.push(out);
-    this.push(out);
+    if (!text) return this.push({ frame: event as Frame, bytes, ids });
+    // A text event goes in the queue's buffer, counted by the run it extends or starts.
+    this.queue.push(text, ids, bytes);
+    this.backlogBytes += bytes;
+    const last = this.backlog.length - 1;
+    const run = last >= this.head ? this.backlog[last]! : undefined;
+    if (run?.events === undefined) this.push({ frame: undefined, bytes: 0, events: 1 });
+    else {
+      run.events++;
+      if (this.eventCursor > last) this.eventCursor = last;
+    }
   }
 
   /**
@@ -408,34 +424,37 @@ export class Connection implements TransportConnection, PluginConnection {
     }
   }
 
-  private dropOldestEvent(): Outgoing | undefined {
-    while (this.eventHead < this.events.length) {
-      const out = this.events[this.eventHead++]!;
-      if (out.frame === undefined) continue; // already handed to the socket
+  /** Drops the oldest queued event, if any: its handlers' lag counts go up. */
+  private dropOldestEvent(): boolean {
+    if (this.eventCursor < this.head) this.eventCursor = this.head;
+    for (; this.eventCursor < this.backlog.length; this.eventCursor++) {
+      const out = this.backlog[this.eventCursor]!;
+      if (out.events) {
+        out.events--;
+        this.backlogBytes -= this.queue.dropOldest(this.lagOne);
+        return true;
+      }
+      if (out.ids === undefined || out.frame === undefined) continue; // not an event, or already gone
       out.frame = undefined;
       this.backlogBytes -= out.bytes;
-      this.countLag(out.ids!);
-      this.compactEvents();
+      this.countLag(out.ids);
       // Dropped entries stay in `backlog` until it moves on; a stalled page must not let them pile up.
       if (++this.droppedInBacklog > 1024 && this.droppedInBacklog * 2 > this.backlog.length - this.head) {
-        this.backlog = this.backlog.slice(this.head).filter((o) => o.frame !== undefined);
-        this.head = 0;
+        this.backlog = this.backlog.slice(this.head).filter((o) => o.frame !== undefined || o.events);
+        this.head = this.eventCursor = 0;
         this.droppedInBacklog = 0;
       }
-      return out;
+      return true;
     }
-    return undefined;
+    return false;
   }
 
-  private compactEvents(): void {
-    if (this.eventHead > 1024 && this.eventHead * 2 > this.events.length) {
-      this.events = this.events.slice(this.eventHead);
-      this.eventHead = 0;
-    }
-  }
+  private readonly lagOne = (id: number): void => {
+    this.lagged.set(id, (this.lagged.get(id) ?? 0) + 1);
+  };
 
   private countLag(ids: readonly number[]): void {
-    for (const id of ids) this.lagged.set(id, (this.lagged.get(id) ?? 0) + 1);
+    for (const id of ids) this.lagOne(id);
   }
 
   /**
@@ -445,31 +464,41 @@ export class Connection implements TransportConnection, PluginConnection {
   private readonly flush = (all = false): void => {
     this.flushScheduled = false;
     if (this.isClosed) return;
-    // The first frame taken, and all of them once there are two: a lone reply needs no array.
-    let first: Frame | undefined;
-    let take: Frame[] | undefined;
+    // Runs of text messages go as one array frame, byte frames as they are, in order.
     let bytes = 0;
     const share = this.bound / 2;
     // The lag notice goes first, once the socket has room, like any frame: one per drain, not one per turn.
     if (this.lagged.size > 0 && (all || this.inSocket === 0 || this.inSocket + 64 * this.lagged.size <= share)) {
       const ids = [...this.lagged.keys()];
-      first = `{"t":"l","h":[${ids.join(",")}],"n":[${ids.map((id) => this.lagged.get(id)).join(",")}]}`;
+      this.addText(`{"t":"l","h":[${ids.join(",")}],"n":[${ids.map((id) => this.lagged.get(id)).join(",")}]}`, 1);
       this.lagged.clear();
     }
     while (this.head < this.backlog.length) {
       const out = this.backlog[this.head]!;
-      if (out.frame !== undefined) {
+      if (out.events) {
+        // As many of the run's events as the socket's share takes, as one piece of text.
+        const room = all ? Infinity : share - this.inSocket - bytes;
+        const n = this.queue.measure(out.events, room, this.inSocket + bytes === 0);
+        if (n > 0) {
+          this.addText(this.queue.take(n, this.queue.measured), n);
+          bytes += this.queue.measured;
+          out.events -= n;
+        }
+        if (out.events > 0) break;
+      } else if (out.frame !== undefined) {
         if (!all && this.inSocket + bytes > 0 && this.inSocket + bytes + out.bytes > share) break;
-        if (first === undefined) first = out.frame;
-        else (take ??= [first]).push(out.frame);
+        if (typeof out.frame === "string") this.addText(out.frame, 1);
+        else {
+          this.addFrame(this.endText());
+          this.addFrame(out.frame);
+        }
         bytes += out.bytes;
         out.frame = undefined;
       }
       this.head++;
     }
+    this.addFrame(this.endText());
     this.backlogBytes -= bytes;
-    while (this.eventHead < this.events.length && this.events[this.eventHead]!.frame === undefined) this.eventHead++;
-    this.compactEvents();
     if (this.head === this.backlog.length) {
       // All sent (and with it every event): nothing is dropped past `head`. The arrays are
       // kept for the next turns, up to RESET_AFTER entries, rather than made anew per turn,
@@ -477,18 +506,50 @@ export class Connection implements TransportConnection, PluginConnection {
       this.droppedInBacklog = 0;
       if (this.head >= RESET_AFTER) {
         this.backlog = [];
-        this.head = 0;
-        this.events = [];
-        this.eventHead = 0;
+        this.head = this.eventCursor = 0;
       }
     } else if (this.head > 1024 && this.head * 2 > this.backlog.length) {
       this.backlog = this.backlog.slice(this.head);
+      this.eventCursor = Math.max(0, this.eventCursor - this.head);
       this.head = 0;
     }
+    // Taken out before sending: a socket that reports a write at once flushes again from `send`.
+    const { first, more } = this.outFrames;
+    this.outFrames.first = this.outFrames.more = undefined;
     if (first === undefined) return;
-    if (take === undefined) return this.send(first);
-    for (const frame of coalesce(take)) this.send(frame);
+    this.send(first);
+    if (more) for (const frame of more) this.send(frame);
   };
+
+  /** The frames a flush sends: the first kept apart, so a lone reply (the common case) makes no array. */
+  private readonly outFrames: { first?: Frame | undefined; more?: Frame[] | undefined } = {};
+
+  private addFrame(frame: Frame | undefined): void {
+    if (frame === undefined) return;
+    if (this.outFrames.first === undefined) this.outFrames.first = frame;
+    else (this.outFrames.more ??= []).push(frame);
+  }
+
+  /** The run of text messages `flush` is building: its pieces (reused) and how many messages they hold. */
+  private readonly textRun: string[] = [];
+  private textMessages = 0;
+
+  /** Adds `text`, holding `messages` messages (comma-joined), to the text run. */
+  private addText(text: string, messages: number): void {
+    this.textRun.push(text);
+    this.textMessages += messages;
+  }
+
+  /** Ends the text run: its one frame (an array when it holds more than one message), if any. */
+  private endText(): string | undefined {
+    if (this.textMessages === 0) return undefined;
+    const run = this.textRun;
+    const body = run.length === 1 ? run[0]! : run.join(",");
+    const frame = this.textMessages > 1 ? `[${body}]` : body;
+    run.length = 0;
+    this.textMessages = 0;
+    return frame;
+  }
 
   /** Hands one frame to the socket, counted in `inSocket` until it is written. */
   private send(frame: Frame): void {
@@ -720,8 +781,8 @@ export class Connection implements TransportConnection, PluginConnection {
       }
     }
     this.backlog = [];
-    this.events = [];
-    this.head = this.eventHead = this.backlogBytes = 0;
+    this.queue.clear();
+    this.head = this.eventCursor = this.backlogBytes = 0;
     this.lagged.clear();
     this.channels.clear();
     this.uploads.clear();

@@ -6,10 +6,18 @@
  * nobody listens.
  */
 
+import { Buffer } from "node:buffer";
 import { encodeValue, frameMessage } from "../protocol/codec.ts";
 import { assertSendable } from "../protocol/sendable.ts";
 import { assertEventName } from "../protocol/names.ts";
 import type { Connection } from "./connection.ts";
+import type { EventText } from "./event-queue.ts";
+
+/** One connection's handlers for one event: targets by handler id, and the ids as an array (made again when they change). */
+interface Handlers {
+  targets: Map<number, ListenerTarget>;
+  ids: readonly number[];
+}
 
 /** The event map of an app that declares none: any name, any payload. */
 export type AnyEvents = Record<string, unknown>;
@@ -65,7 +73,7 @@ export function hears(listener: ListenerTarget, windowLabel: string, to: EmitTar
 /** Page and backend listeners by event name; `dispatch` delivers one emit. */
 export class EventBus {
   /** event name → connection → that connection's handler ids for it, with their targets */
-  private readonly pages = new Map<string, Map<Connection, Map<number, ListenerTarget>>>();
+  private readonly pages = new Map<string, Map<Connection, Handlers>>();
   private readonly backend = new Map<string, Set<BackendListener>>();
   private readonly onListenerError: (err: unknown, event: string) => void;
 
@@ -78,21 +86,23 @@ export class EventBus {
     assertEventName(event);
     let byConn = this.pages.get(event);
     if (!byConn) this.pages.set(event, (byConn = new Map()));
-    let ids = byConn.get(conn);
-    if (!ids) byConn.set(conn, (ids = new Map()));
-    ids.set(handler, target);
+    let handlers = byConn.get(conn);
+    if (!handlers) byConn.set(conn, (handlers = { targets: new Map(), ids: [] }));
+    handlers.targets.set(handler, target);
+    handlers.ids = [...handlers.targets.keys()];
   }
 
   /** Number of `conn`'s handlers for `event`. */
   pageListenersOf(conn: Connection, event: string): number {
-    return this.pages.get(event)?.get(conn)?.size ?? 0;
+    return this.pages.get(event)?.get(conn)?.targets.size ?? 0;
   }
 
   removePageListener(conn: Connection, event: string, handler: number): boolean {
     const byConn = this.pages.get(event);
-    const ids = byConn?.get(conn);
-    if (!byConn || !ids?.delete(handler)) return false;
-    if (ids.size === 0) byConn.delete(conn);
+    const handlers = byConn?.get(conn);
+    if (!byConn || !handlers?.targets.delete(handler)) return false;
+    handlers.ids = [...handlers.targets.keys()];
+    if (handlers.ids.length === 0) byConn.delete(conn);
     if (byConn.size === 0) this.pages.delete(event);
     return true;
   }
@@ -112,7 +122,7 @@ export class EventBus {
     let n = 0;
     for (const [name, byConn] of this.pages) {
       if (event !== undefined && name !== event) continue;
-      for (const [conn, ids] of byConn) if (label === undefined || conn.label === label) n += ids.size;
+      for (const [conn, handlers] of byConn) if (label === undefined || conn.label === label) n += handlers.ids.length;
     }
     return n;
   }
@@ -143,10 +153,16 @@ export class EventBus {
       const encoded = encodeValue(payload, "payload");
       size = encoded.json.length + encoded.bytes.reduce((n, b) => n + b.data.byteLength, 0);
       const head = `{"t":"e","n":${JSON.stringify(event)},"h":[`;
-      for (const [conn, ids] of byConn) {
-        const heard = opts.to === undefined ? [...ids.keys()] : [...ids].filter(([, t]) => hears(t, conn.label, opts.to)).map(([id]) => id);
+      // A text event is written by each connection from the same strings, its handler ids between them.
+      const text: EventText | undefined =
+        encoded.bytes.length === 0
+          ? { head, json: encoded.json, bytes: Buffer.byteLength(head) + Buffer.byteLength(encoded.json) }
+          : undefined;
+      for (const [conn, handlers] of byConn) {
+        const heard =
+          opts.to === undefined ? handlers.ids : [...handlers.targets].filter(([, t]) => hears(t, conn.label, opts.to)).map(([id]) => id);
         if (heard.length === 0) continue;
-        conn.enqueueEvent(frameMessage(`${head}${heard.join(",")}]`, "p", encoded), heard);
+        conn.enqueueEvent(text ?? frameMessage(`${head}${heard.join(",")}]`, "p", encoded), heard);
       }
     }
     if (opts.toBackend) {

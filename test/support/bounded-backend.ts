@@ -8,12 +8,13 @@
  *   caller's connection (the fast window), never by the slow one.
  * - `stream({ ch, total, chunk })` sends `total` bytes on a channel, each send awaited, and
  *   returns the SHA-256 of what it sent.
- * - `baseline` takes the RSS the peak is measured against, and the live heap after a
+ * - `baseline` takes the RSS the peak is measured against and the live heap, both after a
  *   full collection; `retained` the live heap over it now; `mark` starts a phase whose own
  *   RSS peak `stats` reports as `phaseDelta`; `stats` reports the peaks.
  */
 
 import { createHash } from "node:crypto";
+import { getHeapSpaceStatistics } from "node:v8";
 import { allowAll, createApp, definePlugin, type Channel, type PluginConnection, type PluginContext } from "ferry";
 import { serveWs } from "ferry/transports/ws";
 
@@ -29,6 +30,8 @@ let baselineUsage: NodeJS.MemoryUsage | undefined;
 let streamSent = 0;
 
 let atPeak: NodeJS.MemoryUsage | undefined;
+let spaces: unknown;
+let baseSpaces: unknown;
 /** RSS when `mark` was called, and the most since. */
 let markRss = 0;
 let markPeak = 0;
@@ -39,6 +42,7 @@ const sample = () => {
   if (rss > peak) {
     peak = rss;
     atPeak = process.memoryUsage();
+    spaces = getHeapSpaceStatistics();
   }
 };
 setInterval(sample, 5).unref();
@@ -80,10 +84,12 @@ const probe = definePlugin({
       return hash.digest("hex");
     },
     baseline() {
-      baseline = peak = process.memoryUsage.rss();
-      atPeak = process.memoryUsage();
+      // After a full collection: the lowest the warmed process sits at, so no garbage of the
+      // warm-up is in the baseline to hide the growth measured from it.
       gc();
-      baselineUsage = process.memoryUsage();
+      baselineUsage = atPeak = process.memoryUsage();
+      baseline = peak = baselineUsage.rss;
+      baseSpaces = spaces = getHeapSpaceStatistics();
       maxBuffered = 0;
       return baseline;
     },
@@ -98,9 +104,20 @@ const probe = definePlugin({
       markRss = markPeak = process.memoryUsage.rss();
       return markRss;
     },
+    /** The peaks, and what memory was made of at the RSS peak and at the baseline. */
     stats() {
       sample();
-      return { maxBuffered, peakDelta: peak - baseline, phaseDelta: markPeak - markRss, streamWaiting, streamSent, atPeak, baselineUsage };
+      return {
+        maxBuffered,
+        peakDelta: peak - baseline,
+        phaseDelta: markPeak - markRss,
+        streamWaiting,
+        streamSent,
+        atPeak,
+        baselineUsage,
+        spaces,
+        baseSpaces,
+      };
     },
   },
 });
