@@ -7,7 +7,8 @@
  *                               or, when stdout is not a terminal, the path of a file only
  *                               you can read that opens it
  *   npm start -- --port 1420    pick the port (default: a free one)
- *   npm start -- --dev          dev mode: internal errors carry their message and stack; DevTools
+ *   npm start -- --dev          dev mode: internal errors carry their message and stack; DevTools;
+ *                               the IPC inspector, whose URL is printed to a terminal
  *   npm start -- --window limited   open the window with fewer rights (capabilities/limited.json)
  *   npm start -- --window main,limited   open both windows, each with its own rights
  *
@@ -83,6 +84,10 @@ try {
   process.exit(1);
 }
 console.log(`ferry tutorial app on ${server.origin}`);
+// Dev mode has the IPC inspector (docs/inspector.md); its URL carries a token, so only a terminal sees it.
+const inspector = server.inspector();
+if (inspector && process.stdout.isTTY) console.log(`IPC inspector (keep the URL private): ${inspector.url}`);
+else if (inspector) console.log("IPC inspector: run in a terminal to see its URL (it carries a token)");
 
 const choice = opts.noWindow
   ? { reason: "--no-window" }
