@@ -186,7 +186,7 @@ export async function dev(options: DevOptions): Promise<number> {
         }
       });
       c.once("exit", (code, signal) => {
-        if (child === c || child === undefined) backendUp = false;
+        if (child === c) backendUp = false; // a crash; a restart's stop has set it already
         ready();
         if (child !== c || restarting || stopping) return;
         child = undefined;

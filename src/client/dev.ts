@@ -19,6 +19,7 @@
 
 import { Client, type EventCallback, type EventTarget, type InvokeOptions, type ListenOptions } from "./core.ts";
 import { assertSendable } from "../protocol/sendable.ts";
+import { isUpload } from "./upload-arg.ts";
 
 /** The first count warned about; then each doubling. */
 export const GROWTH_THRESHOLD = 10;
@@ -87,9 +88,6 @@ const close = proto.close;
 const invoke = proto.invoke;
 const emit = proto.emit;
 const emitTo = proto.emitTo;
-
-const isUpload = (v: unknown): boolean =>
-  (typeof ReadableStream !== "undefined" && v instanceof ReadableStream) || (typeof Blob !== "undefined" && v instanceof Blob);
 
 /** `run()` when `value` passes the stricter check, else a rejection with its `not_serializable`. */
 function checked<T>(value: unknown, root: string, run: () => Promise<T>): Promise<T> {

@@ -13,6 +13,7 @@
  */
 
 import { Client } from "./core.ts";
+import { isUpload } from "./upload-arg.ts";
 import type { ServerMessage } from "../protocol/messages.ts";
 
 interface Upload {
@@ -32,9 +33,6 @@ const uploadsOf = (client: Client): Map<number, Upload> => {
   if (!map) open.set(client, (map = new Map()));
   return map;
 };
-
-const isUpload = (v: unknown): v is ReadableStream | Blob =>
-  (typeof ReadableStream !== "undefined" && v instanceof ReadableStream) || (typeof Blob !== "undefined" && v instanceof Blob);
 
 function stop(client: Client, id: number): void {
   const map = open.get(client);

@@ -14,6 +14,14 @@ export interface Run {
   stderr: string;
 }
 
+/** This process's environment without what `run` leaves out (below), plus `extra`. */
+export function userEnv(extra: Record<string, string> = {}): Record<string, string | undefined> {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith("npm_") && k !== "NODE_OPTIONS" && k !== "NODE_TEST_CONTEXT"),
+  );
+  return { ...env, ...extra };
+}
+
 /**
  * Runs a command to its end. npm's own `npm_*` variables (set when this runs under
  * `npm test`), NODE_OPTIONS and the test runner's NODE_TEST_CONTEXT (a `node --test` in a
@@ -21,11 +29,8 @@ export interface Run {
  * plain processes.
  */
 export function run(command: string, args: string[], cwd: string, timeoutMs = 120_000): Promise<Run> {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith("npm_") && k !== "NODE_OPTIONS" && k !== "NODE_TEST_CONTEXT"),
-  );
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd, env: userEnv(), stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));

@@ -18,7 +18,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { filesUnder, mustRun, npm } from "./helpers.ts";
+import { filesUnder, mustRun, npm, userEnv } from "./helpers.ts";
 import { launchChromium } from "../support/browser.ts";
 import { eventually } from "../support/wait.ts";
 
@@ -112,10 +112,10 @@ for (const template of TEMPLATES) {
       const dir = appDir(template);
       // The app's folders (dev token file, notes) in the temp folder, not this user's home.
       const xdg = join(tmp, template, "xdg");
-      const env = Object.fromEntries(
-        Object.entries(process.env).filter(([k]) => !k.startsWith("npm_") && !["NODE_OPTIONS", "NODE_TEST_CONTEXT", "DISPLAY"].includes(k)),
+      const env = userEnv(
+        Object.fromEntries(["CACHE", "DATA", "CONFIG", "STATE"].map((k) => [`XDG_${k}_HOME`, join(xdg, k.toLowerCase())])),
       );
-      for (const k of ["CACHE", "DATA", "CONFIG", "STATE"]) env[`XDG_${k}_HOME`] = join(xdg, k.toLowerCase());
+      delete env.DISPLAY; // --no-window says so too: the page is Chromium's, headless
       const dev = spawn("npm", ["run", "dev", "--", "--no-window"], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
       let out = "";
       dev.stdout.on("data", (d: Buffer) => (out += d.toString("utf8")));
