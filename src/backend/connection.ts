@@ -256,6 +256,8 @@ export class Connection implements TransportConnection, PluginConnection {
   private readonly reader: FrameReader;
   private readonly shape: TextShapeLimits;
   private flushScheduled = false;
+  /** True while `receive` reads a frame: it flushes what the frame's calls queued. */
+  private receiving = false;
   private protocolErrors = 0;
   private suggestionsLeft = MAX_SUGGESTIONS;
   private isClosed = false;
@@ -306,8 +308,23 @@ export class Connection implements TransportConnection, PluginConnection {
     return held === 0 || held + bytes <= this.bound;
   }
 
-  /** Feeds one incoming frame. Never throws: bad input gets a protocol error reply. */
+  /**
+   * Feeds one incoming frame. Never throws: bad input gets a protocol error reply. What its
+   * calls answer at once (synchronous handlers) leaves as one frame when it returns: those
+   * replies wait for no tick, as they are on the round trip's critical path.
+   */
   receive(data: string | Uint8Array): void {
+    if (this.receiving) return this.read(data);
+    this.receiving = true;
+    try {
+      this.read(data);
+    } finally {
+      this.receiving = false;
+    }
+    if (this.head < this.backlog.length || this.lagged.size > 0) this.flush();
+  }
+
+  private read(data: string | Uint8Array): void {
     if (this.isClosed) return;
     let messages: unknown[];
     try {
@@ -415,11 +432,12 @@ export class Connection implements TransportConnection, PluginConnection {
   private push(out: Outgoing): void {
     this.backlog.push(out);
     this.backlogBytes += out.bytes;
-    if (!this.flushScheduled) {
+    if (!this.flushScheduled && !this.receiving) {
       this.flushScheduled = true;
       // After the current callback and the promise jobs it starts (async handlers settling,
       // awaited channel sends), before the event loop reads more: what they queued leaves
-      // together, without setImmediate's per-turn cost (docs/profile.md, round 3).
+      // together, without setImmediate's per-turn cost (docs/profile.md, round 3). While a
+      // frame is read, `receive` flushes when it is done.
       process.nextTick(this.flush);
     }
   }
@@ -530,23 +548,28 @@ export class Connection implements TransportConnection, PluginConnection {
     else (this.outFrames.more ??= []).push(frame);
   }
 
-  /** The run of text messages `flush` is building: its pieces (reused) and how many messages they hold. */
-  private readonly textRun: string[] = [];
+  /**
+   * The run of text messages `flush` is building: its first piece, the rest (only once there
+   * are two: a lone reply, the common case, makes no array), and how many messages they hold.
+   */
+  private textFirst: string | undefined;
+  private textMore: string[] | undefined;
   private textMessages = 0;
 
   /** Adds `text`, holding `messages` messages (comma-joined), to the text run. */
   private addText(text: string, messages: number): void {
-    this.textRun.push(text);
+    if (this.textFirst === undefined) this.textFirst = text;
+    else (this.textMore ??= []).push(text);
     this.textMessages += messages;
   }
 
   /** Ends the text run: its one frame (an array when it holds more than one message), if any. */
   private endText(): string | undefined {
-    if (this.textMessages === 0) return undefined;
-    const run = this.textRun;
-    const body = run.length === 1 ? run[0]! : run.join(",");
+    const first = this.textFirst;
+    if (first === undefined) return undefined;
+    const body = this.textMore === undefined ? first : `${first},${this.textMore.join(",")}`;
     const frame = this.textMessages > 1 ? `[${body}]` : body;
-    run.length = 0;
+    this.textFirst = this.textMore = undefined;
     this.textMessages = 0;
     return frame;
   }

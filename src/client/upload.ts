@@ -93,21 +93,23 @@ Client.prototype.invoke = function <T>(
   options?: Parameters<Client["invoke"]>[2],
 ): Promise<T> {
   let out = args!;
-  const ids: number[] = [];
+  // Made only when an argument is an upload: every other call allocates nothing here.
+  let ids: number[] | undefined;
   if (args && !(args instanceof ArrayBuffer) && !ArrayBuffer.isView(args)) {
-    for (const key of Object.keys(args)) {
+    for (const key in args) {
       const v = args[key];
-      if (!isUpload(v)) continue;
+      if (!isUpload(v) || !Object.hasOwn(args, key)) continue;
       if (out === args) out = { ...args };
       const id = nextId++;
       uploadsOf(this).set(id, { source: v instanceof ReadableStream ? v : v.stream(), credit: 0 });
       out[key] = `__STREAM__:${id}`;
-      ids.push(id);
+      (ids ??= []).push(id);
     }
   }
   const result = invoke.call(this, cmd, out, options) as Promise<T>;
-  if (ids.length > 0) {
-    const done = () => ids.forEach((id) => stop(this, id));
+  if (ids) {
+    const started = ids;
+    const done = () => started.forEach((id) => stop(this, id));
     result.then(done, done);
   }
   return result;
