@@ -48,7 +48,7 @@ import {
   listenersMemory,
   pipelined,
   roundTrip,
-  roundTrips,
+  roundTripsWithRaw,
   windowsMemory,
   type Figures,
   type RunContext,
@@ -133,7 +133,7 @@ interface Workload {
 }
 
 const ALL_WORKLOADS: Workload[] = [
-  { id: "rt", name: "round trip", run: roundTrip, runTogether: roundTrips },
+  { id: "rt", name: "round trip", run: roundTrip, runTogether: roundTripsWithRaw },
   { id: "pipelined", name: "pipelined", run: pipelined },
   { id: "binary", name: "10 MiB binary", run: binary, runTogether: binaries },
   { id: "channel", name: "channel stream", run: channelStream, runTogether: channelStreams },
@@ -338,8 +338,10 @@ ${missed.length ? `Targets ferry misses in this run, and why:\n\n${missed.join("
 ## What each row measures
 
 - **Round trip**: \`greet({ name: "Ada" })\` → \`"Hello, Ada!"\`, one at a time, ${r.sizes.rtWarm} warm-up calls
-  then ${r.sizes.rtCalls} timed per round; p50 and p99 of those. The contenders take turns call by call
-  (the order reversed every other turn), so each one's samples span the same moments of the machine's load. raw ws is an echo of a greet-sized
+  then ${r.sizes.rtCalls} timed per round; p50 and p99 of those. Each peer takes turns with raw ws alone,
+  call by call (the order reversed every other turn), so its samples and raw ws's span the same moments of
+  the machine's load; raw ws's cell is from its pairing with ferry. (Taking turns all four together made each
+  pay for whichever ran before it, tRPC's 1.4 ms calls above all.) raw ws is an echo of a greet-sized
   JSON frame matched by id: the floor any RPC over \`ws\` pays.
 - **Pipelined calls**: ${r.sizes.pipeCalls} greets with ${r.sizes.inFlight} in flight; calls per second.
   raw ws sends one frame per call; ferry coalesces what is queued within a tick.

@@ -93,6 +93,29 @@ export async function roundTrips(ctxs: RunContext[]): Promise<Map<RunContext, Fi
   return new Map(ctxs.map((c) => [c, { rt_p50: percentile(samples.get(c)!, 50), rt_p99: percentile(samples.get(c)!, 99) }]));
 }
 
+/**
+ * Round trips as the table reports them: each peer takes turns with raw ws alone (`roundTrips`
+ * on the pair), so its ratio compares samples from the same moments. Taking turns all
+ * together made each contender pay for whichever ran just before it: after a 1.4 ms tRPC
+ * call (its server busy, its garbage in this process) the next call ran slower, and in an
+ * ABBA order of four one contender follows tRPC every other turn and raw ws never does
+ * (docs/profile.md, round 4). raw ws's own figures are those of its pairing with ferry
+ * (the one the targets are about), else of its last pairing.
+ */
+export async function roundTripsWithRaw(ctxs: RunContext[]): Promise<Map<RunContext, Figures>> {
+  const raw = ctxs.find((c) => c.contender.name === "raw");
+  const others = ctxs.filter((c) => c !== raw);
+  if (!raw || others.length === 0) return roundTrips(ctxs);
+  const out = new Map<RunContext, Figures>();
+  for (const other of others) {
+    const pair = await roundTrips(others.indexOf(other) % 2 ? [other, raw] : [raw, other]);
+    out.set(other, pair.get(other)!);
+    if (!out.has(raw) || other.contender.name === "ferry") out.set(raw, pair.get(raw)!);
+  }
+  // In the order given, as the caller reports them.
+  return new Map(ctxs.map((c) => [c, out.get(c)!]));
+}
+
 /** One contender's round trips alone (warm-up, profiling). */
 export async function roundTrip(ctx: RunContext): Promise<Figures> {
   return (await roundTrips([ctx])).get(ctx)!;

@@ -9,7 +9,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import WebSocket from "ws";
-import { allowAll, createApp, type PluginContext } from "ferry";
+import { allowAll, createApp } from "ferry";
 import { serveWs, tokenProtocols } from "ferry/transports/ws";
 import { until } from "./support/wait.ts";
 
@@ -22,7 +22,7 @@ function replyApp() {
         await Promise.resolve();
         return n;
       },
-      shout({ n }: { n: number }, ctx: PluginContext) {
+      shout({ n }: { n: number }, ctx) {
         ctx.app.emitTo(ctx.window, "said", n);
         return n;
       },
