@@ -24,7 +24,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const SCRIPTS = ["run", "cost", "profile", "overhead", "large"];
+const SCRIPTS = ["run", "cost", "profile", "overhead", "large", "split"];
 const [script, ...args] = process.argv.slice(2);
 if (!SCRIPTS.includes(script)) {
   console.error(`usage: node bench/launch.mjs <${SCRIPTS.join("|")}> [args…]`);

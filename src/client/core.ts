@@ -84,10 +84,10 @@ export type EventTarget = string | { kind: "Any" | "App" } | { kind: "AnyLabel" 
 interface PendingCall {
   resolve(value: unknown): void;
   reject(err: FerryError): void;
-  /** Set only for calls with a timeout or a signal. */
-  timer: ReturnType<typeof setTimeout> | undefined;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+  /** Set only for calls with a timeout or a signal (`#watch`). */
+  timer?: ReturnType<typeof setTimeout>;
+  signal?: AbortSignal;
+  onAbort?: () => void;
 }
 
 // Flushes go through a resolved promise, not queueMicrotask: Node's queueMicrotask makes
@@ -168,7 +168,12 @@ export class Client {
    */
   static ext: { m?: (client: Client, msg: ServerMessage) => void } = {};
   readonly #transport: ClientTransport;
-  readonly #calls = new Map<number, PendingCall>();
+  /**
+   * Calls in flight by id. It holds an entry for id 0 (never a call's: ids start at 1), so it
+   * is never empty: V8 shrinks a Map's table on the delete that empties it and grows it again
+   * on the next set, an allocation per sequential call (docs/profile.md, round 4).
+   */
+  readonly #calls = new Map<number, PendingCall | undefined>([[0]] as unknown as [number, undefined][]);
   readonly #handlers = new Map<number, { event: string; fn: EventCallback<any>; target: EventTarget | undefined; live: boolean }>();
   /** Events dropped per handler id, told with its next event. */
   readonly #lagged = new Map<number, number>();
@@ -242,13 +247,7 @@ export class Client {
       }
     }
     return new Promise<T>((resolve, reject) => {
-      const call: PendingCall = {
-        resolve: resolve as (v: unknown) => void,
-        reject,
-        timer: undefined,
-        signal: undefined,
-        onAbort: undefined,
-      };
+      const call: PendingCall = { resolve: resolve as (v: unknown) => void, reject };
       this.#calls.set(id, call);
       if (options?.signal || options?.timeout !== undefined) this.#watch(id, cmd, call, options);
       this.enqueue(frame);
@@ -348,8 +347,10 @@ export class Client {
     const call = this.#calls.get(id);
     if (!call) return undefined;
     this.#calls.delete(id);
-    if (call.timer !== undefined) clearTimeout(call.timer);
-    if (call.onAbort) call.signal?.removeEventListener("abort", call.onAbort);
+    // A timer is a Timeout object in Node and a positive integer in browsers: never falsy.
+    if (call.timer) clearTimeout(call.timer);
+    // `signal` and `onAbort` are set together (`#watch`).
+    call.signal?.removeEventListener("abort", call.onAbort!);
     return call;
   }
 
