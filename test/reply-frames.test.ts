@@ -3,7 +3,8 @@
  * handed to the socket before `receive` returns, with no tick in between: it is on the round
  * trip's critical path. The replies to one incoming frame still leave as one frame, whether
  * the handlers answer at once or after promise jobs, and what a handler emits to its own
- * window leaves before its reply, in the same frame.
+ * window leaves before its reply, in the same frame. Replies go as text messages, though the
+ * transport hands them to `ws` as bytes.
  */
 
 import { test } from "node:test";
@@ -77,7 +78,10 @@ test("over a real socket, the replies to one frame of 100 calls leave as one fra
       ws.once("error", reject);
     });
     const frames: unknown[][] = [];
-    ws.on("message", (data) => {
+    let binary = 0;
+    ws.on("message", (data, isBinary) => {
+      // Sent as UTF-8 bytes (src/transports/ws-text.ts), still as text messages.
+      if (isBinary) binary++;
       const parsed: unknown = JSON.parse(data.toString());
       frames.push(Array.isArray(parsed) ? parsed : [parsed]);
     });
@@ -105,6 +109,7 @@ test("over a real socket, the replies to one frame of 100 calls leave as one fra
         `${name}: each with its own result`,
       );
       assert.ok(frames.length <= most, `${name}: ${frames.length} frames for 100 replies`);
+      assert.equal(binary, 0, `${name}: replies are text messages`);
     }
   } finally {
     ws.close();

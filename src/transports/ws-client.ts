@@ -16,6 +16,7 @@ import { createClient, type ClientTransport, type TransportSink } from "../clien
 import type { ClientOf } from "../client/types.ts";
 import { framePieces, type Frame } from "../protocol/codec.ts";
 import { tokenProtocols } from "./handshake.ts";
+import { sendText } from "./ws-text.ts";
 
 /** How `connectWs` authenticates: the window's token and the Origin to send. */
 export interface WsClientOptions {
@@ -40,8 +41,13 @@ export function wsClientTransport(url: string, options: WsClientOptions): Client
   /** Why it never opened (`Unexpected server response: 403`, `connect ECONNREFUSED …`). */
   let failure = "";
   const write = (frame: Frame) => {
-    if (typeof frame === "string") ws.send(frame);
-    else for (const piece of framePieces(frame)) ws.send(piece, { binary: typeof piece !== "string" });
+    if (typeof frame === "string") sendText(ws, frame);
+    else {
+      for (const piece of framePieces(frame)) {
+        if (typeof piece === "string") sendText(ws, piece);
+        else ws.send(piece, { binary: true });
+      }
+    }
   };
   const opened = new Promise<void>((resolve, reject) => {
     ws.once("open", () => {

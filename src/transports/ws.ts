@@ -17,6 +17,7 @@ import { newToken, PROTOCOL, tokenFromProtocols, TokenCloseCode, TokenTable } fr
 import { writeLaunchFile, type LaunchFile } from "./launch-file.ts";
 import { tokenStore, type TokenStore } from "./dev-tokens.ts";
 import { INSPECTOR_LABEL } from "../backend/inspector.ts";
+import { sendText } from "./ws-text.ts";
 
 export { newToken, tokenProtocols, TokenCloseCode } from "./handshake.ts";
 export { devTokenFile } from "./dev-tokens.ts";
@@ -232,12 +233,14 @@ function createGate(app: App<any>, opts: GateOptions) {
               if (!err) written();
             };
           }
-          if (typeof frame === "string") ws.send(frame, done);
+          if (typeof frame === "string") sendText(ws, frame, done);
           else {
             const pieces = framePieces(frame);
             for (let i = 0; i < pieces.length; i++) {
               const piece = pieces[i]!;
-              ws.send(piece, { binary: typeof piece !== "string" }, i === pieces.length - 1 ? done : undefined);
+              const cb = i === pieces.length - 1 ? done : undefined;
+              if (typeof piece === "string") sendText(ws, piece, cb);
+              else ws.send(piece, { binary: true }, cb);
             }
           }
         },
