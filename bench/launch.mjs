@@ -84,7 +84,8 @@ try {
     }),
   ]);
   process.stderr.write(`bench: compiled to ${out} in ${Date.now() - started} ms; running ${script}.mjs on plain node\n`);
-  const child = spawn(process.execPath, [join(out, `${script}.mjs`), ...args], {
+  // --expose-gc: timed sections start from a collected heap (bench/workloads.ts, settle()).
+  const child = spawn(process.execPath, ["--expose-gc", join(out, `${script}.mjs`), ...args], {
     stdio: "inherit",
     env: { ...process.env, FERRY_BENCH_BUILD: out },
   });

@@ -21,17 +21,18 @@ export interface FigureSpec {
 }
 
 const TAIL_NOTE =
-  "Invoke round-trip speed has its own issue (16). p99 tails on a 2-core machine depend on when the OS schedules the client and server processes: the same " +
-  "contender's p99 moves a lot between rounds (see the min–max and the load average above). ferry's own work per " +
-  "call is a few microseconds (docs/profile.md); what else adds to its tail (GC pauses, the server's setImmediate " +
-  "flush turn) has not been separated out. Next step: V8 GC tracing during the round-trip rows.";
+  "Invoke round-trip speed has its own issue (16). p99 tails on a 2-core machine depend on when the OS schedules the " +
+  "client and server processes: the same contender's p99 moves a lot between rounds (see the min–max and the load " +
+  "average above). In runs of raw ws and ferry alone (`--contenders raw,ferry`) ferry's p99 was 1.07–1.13× raw ws; " +
+  "in the full run, with birpc's and tRPC's clients in the same process and their servers beside it, ferry's tail " +
+  "grows more than raw ws's, for a reason not yet separated out (docs/profile.md, round 4).";
 
 const RT_NOTE =
-  "Invoke round-trip speed has its own issue (16). ferry adds a JSON envelope and its dispatch on both sides of " +
-  "each call: about 6 µs of backend work and 2 µs of client work (Node) per sequential call, no socket, compiled " +
-  "(`node bench/launch.mjs overhead`), with the same system calls per call as the raw ws echo (docs/profile.md). " +
-  "The largest single share is parsing the invoke frame, which a raw echo skips; what is left to try is listed in " +
-  "docs/profile.md (round 2).";
+  "Invoke round-trip speed has its own issue (16). Of the gap, about 1–2 µs is what any JSON RPC pays over an " +
+  "echo (parse the frame, build a reply), and the rest ferry's backend and client beyond that " +
+  "(`node bench/launch.mjs split`), with the same system calls per call as the raw ws echo. In runs of raw ws and " +
+  "ferry alone (`--contenders raw,ferry --rounds 15`) ferry was 1.07–1.08× at a load average below 2, and " +
+  "1.10–1.13× while the machine ran slow (raw ws at 66 µs instead of 50); the full run sits between (docs/profile.md, round 4).";
 
 const BINARY_NOTE =
   "Bytes now travel as their own binary WebSocket message after a small text head, so neither side reassembles " +

@@ -73,6 +73,17 @@ export type Figures = Record<string, number>;
 const NAME = "Ada";
 
 /**
+ * A full collection in this process, when it runs with --expose-gc (bench/launch.mjs starts
+ * it so): every contender's client lives here, and a timed section must not start in the
+ * middle of the previous workload's garbage. After a tRPC pairing (1.4 ms calls, much
+ * garbage), the next pairing's calls ran under that heap's incremental marking, whose write
+ * barriers cost more in the contender that allocates more (docs/profile.md, round 4).
+ */
+export function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/**
  * Sequential greet round trips after a warm-up: p50 and p99 in microseconds, per
  * contender. The contenders take turns call by call, the order of each turn reversed every
  * other turn (ABBA), so every contender's samples span the same moments of whatever else
@@ -81,6 +92,7 @@ const NAME = "Ada";
 export async function roundTrips(ctxs: RunContext[]): Promise<Map<RunContext, Figures>> {
   const samples = new Map<RunContext, number[]>(ctxs.map((c) => [c, []]));
   for (const { client, sizes } of ctxs) for (let i = 0; i < sizes.rtWarm; i++) await client.greet(NAME);
+  collectGarbage();
   const calls = ctxs[0]?.sizes.rtCalls ?? 0;
   const reversed = [...ctxs].reverse();
   for (let i = 0; i < calls; i++) {

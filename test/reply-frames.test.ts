@@ -1,10 +1,10 @@
 /**
  * How replies leave the backend (docs/profile.md, round 4). A synchronous handler's reply is
- * handed to the socket before `receive` returns, with no tick in between: it is on the round
- * trip's critical path. The replies to one incoming frame still leave as one frame, whether
- * the handlers answer at once or after promise jobs, and what a handler emits to its own
- * window leaves before its reply, in the same frame. Replies go as text messages, though the
- * transport hands them to `ws` as bytes.
+ * handed to the socket in a promise job queued by `receive`, with no tick in between: it is
+ * on the round trip's critical path. The replies to every frame read in one go still leave as
+ * one frame, whether the handlers answer at once or after promise jobs, and what a handler
+ * emits to its own window leaves before its reply, in the same frame. Replies go as text
+ * messages, though the transport hands them to `ws` as bytes.
  */
 
 import { test } from "node:test";
@@ -47,22 +47,39 @@ function recorded() {
   return { conn, frames };
 }
 
-test("a synchronous handler's reply is sent before receive returns; an async one's after its promise jobs", async () => {
+test("a synchronous handler's reply is sent in the promise job receive queues, no tick later", async () => {
   const { conn, frames } = recorded();
   conn.receive(JSON.stringify(invoke(1, "now", { n: 7 })));
+  assert.deepEqual(frames, [], "not inside receive: a frame read with it may follow");
+  // The job receive queued runs before this await resumes; a tick or a turn would run after.
+  await Promise.resolve();
   assert.deepEqual(frames, [{ t: "r", id: 1, v: 7 }]);
 
   conn.receive(JSON.stringify(invoke(2, "later", { n: 8 })));
-  assert.equal(frames.length, 1, "an async handler has not answered when receive returns");
   await until(() => frames.length === 2, "the async reply");
   assert.deepEqual(frames[1], { t: "r", id: 2, v: 8 });
 });
 
-test("what a handler emits to its own window leaves before its reply, in one frame", () => {
+test("the replies to frames read in one go leave as one frame", async () => {
+  const { conn, frames } = recorded();
+  for (let id = 1; id <= 3; id++) conn.receive(JSON.stringify(invoke(id, "now", { n: id })));
+  await Promise.resolve();
+  assert.deepEqual(frames, [
+    [
+      { t: "r", id: 1, v: 1 },
+      { t: "r", id: 2, v: 2 },
+      { t: "r", id: 3, v: 3 },
+    ],
+  ]);
+});
+
+test("what a handler emits to its own window leaves before its reply, in one frame", async () => {
   const { conn, frames } = recorded();
   conn.receive(JSON.stringify(invoke(1, "plugin:event|listen", { event: "said", handler: 5 })));
+  await Promise.resolve();
   assert.deepEqual(frames, [{ t: "r", id: 1, v: 5 }]);
   conn.receive(JSON.stringify(invoke(2, "shout", { n: 3 })));
+  await Promise.resolve();
   assert.deepEqual(frames[1], [
     { t: "e", n: "said", h: [5], p: 3 },
     { t: "r", id: 2, v: 3 },

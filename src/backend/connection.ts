@@ -174,6 +174,9 @@ export class CallTable {
   }
 }
 
+/** Where `receive` queues its flush (a promise job: no per-call AsyncResource, as `queueMicrotask` makes). */
+const settled = Promise.resolve<undefined>(undefined);
+
 /** Did-you-mean suggestions one connection gets (each costs an edit distance per command). */
 const MAX_SUGGESTIONS = 32;
 
@@ -310,8 +313,10 @@ export class Connection implements TransportConnection, PluginConnection {
 
   /**
    * Feeds one incoming frame. Never throws: bad input gets a protocol error reply. What its
-   * calls answer at once (synchronous handlers) leaves as one frame when it returns: those
-   * replies wait for no tick, as they are on the round trip's critical path.
+   * calls answer at once (synchronous handlers) leaves in a promise job, not a tick later:
+   * those replies are on the round trip's critical path, and a job is what the event loop
+   * runs first once the socket's callback returns. So the replies to every frame of one read
+   * of the socket still leave together, as one frame.
    */
   receive(data: string | Uint8Array): void {
     if (this.receiving) return this.read(data);
@@ -321,7 +326,10 @@ export class Connection implements TransportConnection, PluginConnection {
     } finally {
       this.receiving = false;
     }
-    if (this.head < this.backlog.length || this.lagged.size > 0) this.flush();
+    if (!this.flushScheduled && (this.head < this.backlog.length || this.lagged.size > 0)) {
+      this.flushScheduled = true;
+      void settled.then(this.flush);
+    }
   }
 
   private read(data: string | Uint8Array): void {
@@ -437,7 +445,7 @@ export class Connection implements TransportConnection, PluginConnection {
       // After the current callback and the promise jobs it starts (async handlers settling,
       // awaited channel sends), before the event loop reads more: what they queued leaves
       // together, without setImmediate's per-turn cost (docs/profile.md, round 3). While a
-      // frame is read, `receive` flushes when it is done.
+      // frame is read, `receive` schedules the flush when it is done.
       process.nextTick(this.flush);
     }
   }
