@@ -31,8 +31,9 @@ const RT_NOTE =
   "Invoke round-trip speed has its own issue (16). Of the gap, about 1–2 µs is what any JSON RPC pays over an " +
   "echo (parse the frame, build a reply), and the rest ferry's backend and client beyond that " +
   "(`node bench/launch.mjs split`), with the same system calls per call as the raw ws echo. In runs of raw ws and " +
-  "ferry alone (`--contenders raw,ferry --rounds 15`) ferry was 1.07–1.08× at a load average below 2, and " +
-  "1.10–1.13× while the machine ran slow (raw ws at 66 µs instead of 50); the full run sits between (docs/profile.md, round 4).";
+  "ferry alone (`--contenders raw,ferry --rounds 15`, load average below 2) this build (`a671125`) was 1.07–1.08× " +
+  "(the build before it: 1.11–1.13× while the machine ran slow, raw ws at 66 µs instead of 50); the next build, which keeps the " +
+  "replies to one read of the socket in one frame, 1.09–1.10× (docs/profile.md, round 4).";
 
 const BINARY_NOTE =
   "Bytes now travel as their own binary WebSocket message after a small text head, so neither side reassembles " +
