@@ -21,9 +21,11 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { loadavg } from "node:os";
 import WebSocket, { WebSocketServer } from "ws";
+import { tokenProtocols } from "ferry/transports/ws";
 import { spawnServer } from "./children.ts";
 import { CONTENDERS } from "./contenders/index.ts";
 import { percentile } from "./stats.ts";
+import { interleavedRoundTrips } from "./workloads.ts";
 
 const CALLS = 10_000;
 const WARM = 1_000;
@@ -54,7 +56,7 @@ if (process.argv[2] === "serve") {
 
   /** The wire client: ferry's invoke message by hand, replies matched by id. */
   const wireClient = async (url: string, token = "none", origin?: string) => {
-    const ws = new WebSocket(url, ["ferry.v1", `ferry.token.${token}`], { perMessageDeflate: false, origin });
+    const ws = new WebSocket(url, tokenProtocols(token), { perMessageDeflate: false, origin });
     await once(ws, "open");
     const pending = new Map<number, (v: unknown) => void>();
     let nextId = 1;
@@ -72,7 +74,7 @@ if (process.argv[2] === "serve") {
       });
   };
   const rawClient = await CONTENDERS.raw.connect(raw.info);
-  const ferryClient = await CONTENDERS.ferry.connect({ ...ferry.info });
+  const ferryClient = await CONTENDERS.ferry.connect(ferry.info);
   const ferryOnWire = await CONTENDERS.ferry.connect({ url: wireUrl, token: "none", origin: "http://127.0.0.1" });
   const pairs: Record<string, (name: string) => Promise<unknown>> = {
     "raw↔raw": (n) => rawClient.greet(n),
@@ -89,16 +91,11 @@ if (process.argv[2] === "serve") {
   const perRound = new Map<string, number[]>();
   for (let r = 0; r < rounds; r++) {
     for (const [s, set] of sets.entries()) {
-      const samples = set.map(() => [] as number[]);
-      for (let i = 0; i < WARM; i++) for (const name of set) await pairs[name]!("Ada");
-      const reversed = [...set.keys()].reverse();
-      for (let i = 0; i < CALLS; i++) {
-        for (const k of i % 2 ? reversed : set.keys()) {
-          const t0 = performance.now();
-          await pairs[set[k]!]!("Ada");
-          samples[k]!.push((performance.now() - t0) * 1000);
-        }
-      }
+      const samples = await interleavedRoundTrips(
+        set.map((name) => pairs[name]!),
+        WARM,
+        CALLS,
+      );
       set.forEach((name, k) => {
         const key = `${s + 1}. ${name}`;
         perRound.set(key, [...(perRound.get(key) ?? []), percentile(samples[k]!, 50)]);

@@ -74,35 +74,49 @@ const NAME = "Ada";
 
 /**
  * A full collection in this process, when it runs with --expose-gc (bench/launch.mjs starts
- * it so): every contender's client lives here, and a timed section must not start in the
- * middle of the previous workload's garbage. After a tRPC pairing (1.4 ms calls, much
- * garbage), the next pairing's calls ran under that heap's incremental marking, whose write
- * barriers cost more in the contender that allocates more (docs/profile.md, round 4).
+ * it so): every contender's client lives here, and a timed section should not start in the
+ * middle of the previous workload's garbage. (It did not remove what makes ferry's figures
+ * worse after a tRPC pairing; docs/profile.md, round 4.)
  */
 export function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
 /**
- * Sequential greet round trips after a warm-up: p50 and p99 in microseconds, per
- * contender. The contenders take turns call by call, the order of each turn reversed every
- * other turn (ABBA), so every contender's samples span the same moments of whatever else
- * the machine is doing, and none always runs just after another.
+ * Sequential greet round trips after `warm` untimed calls each and a full collection: each
+ * greet's samples in microseconds. The greets take turns call by call, the order of each turn
+ * reversed every other turn (ABBA), so every one's samples span the same moments of whatever
+ * else the machine is doing, and none always runs just after another.
  */
-export async function roundTrips(ctxs: RunContext[]): Promise<Map<RunContext, Figures>> {
-  const samples = new Map<RunContext, number[]>(ctxs.map((c) => [c, []]));
-  for (const { client, sizes } of ctxs) for (let i = 0; i < sizes.rtWarm; i++) await client.greet(NAME);
+export async function interleavedRoundTrips(
+  greets: ((name: string) => Promise<unknown>)[],
+  warm: number,
+  calls: number,
+): Promise<number[][]> {
+  const samples = greets.map(() => [] as number[]);
+  for (const greet of greets) for (let i = 0; i < warm; i++) await greet(NAME);
   collectGarbage();
-  const calls = ctxs[0]?.sizes.rtCalls ?? 0;
-  const reversed = [...ctxs].reverse();
+  const order = [...greets.keys()];
+  const reversed = [...order].reverse();
   for (let i = 0; i < calls; i++) {
-    for (const ctx of i % 2 ? reversed : ctxs) {
+    for (const k of i % 2 ? reversed : order) {
       const t0 = performance.now();
-      await ctx.client.greet(NAME);
-      samples.get(ctx)!.push((performance.now() - t0) * 1000);
+      await greets[k]!(NAME);
+      samples[k]!.push((performance.now() - t0) * 1000);
     }
   }
-  return new Map(ctxs.map((c) => [c, { rt_p50: percentile(samples.get(c)!, 50), rt_p99: percentile(samples.get(c)!, 99) }]));
+  return samples;
+}
+
+/** `interleavedRoundTrips` of the contenders' clients: p50 and p99 per contender. */
+export async function roundTrips(ctxs: RunContext[]): Promise<Map<RunContext, Figures>> {
+  const sizes = ctxs[0]?.sizes;
+  const samples = await interleavedRoundTrips(
+    ctxs.map((c) => (name) => c.client.greet(name)),
+    sizes?.rtWarm ?? 0,
+    sizes?.rtCalls ?? 0,
+  );
+  return new Map(ctxs.map((c, k) => [c, { rt_p50: percentile(samples[k]!, 50), rt_p99: percentile(samples[k]!, 99) }]));
 }
 
 /**
@@ -119,8 +133,8 @@ export async function roundTripsWithRaw(ctxs: RunContext[]): Promise<Map<RunCont
   const others = ctxs.filter((c) => c !== raw);
   if (!raw || others.length === 0) return roundTrips(ctxs);
   const out = new Map<RunContext, Figures>();
-  for (const other of others) {
-    const pair = await roundTrips(others.indexOf(other) % 2 ? [other, raw] : [raw, other]);
+  for (const [i, other] of others.entries()) {
+    const pair = await roundTrips(i % 2 ? [other, raw] : [raw, other]);
     out.set(other, pair.get(other)!);
     if (!out.has(raw) || other.contender.name === "ferry") out.set(raw, pair.get(raw)!);
   }

@@ -97,7 +97,7 @@ test("over a real socket, the replies to one frame of 100 calls leave as one fra
     const frames: unknown[][] = [];
     let binary = 0;
     ws.on("message", (data, isBinary) => {
-      // Sent as UTF-8 bytes (src/transports/ws-text.ts), still as text messages.
+      // Sent as UTF-8 bytes (src/transports/ws-send.ts), still as text messages.
       if (isBinary) binary++;
       const parsed: unknown = JSON.parse(data.toString());
       frames.push(Array.isArray(parsed) ? parsed : [parsed]);

@@ -259,7 +259,7 @@ export class Connection implements TransportConnection, PluginConnection {
   private readonly reader: FrameReader;
   private readonly shape: TextShapeLimits;
   private flushScheduled = false;
-  /** True while `receive` reads a frame: it flushes what the frame's calls queued. */
+  /** True while `receive` reads a frame: what its calls queue is flushed in a promise job. */
   private receiving = false;
   private protocolErrors = 0;
   private suggestionsLeft = MAX_SUGGESTIONS;
@@ -325,10 +325,6 @@ export class Connection implements TransportConnection, PluginConnection {
       this.read(data);
     } finally {
       this.receiving = false;
-    }
-    if (!this.flushScheduled && (this.head < this.backlog.length || this.lagged.size > 0)) {
-      this.flushScheduled = true;
-      void settled.then(this.flush);
     }
   }
 
@@ -440,13 +436,15 @@ export class Connection implements TransportConnection, PluginConnection {
   private push(out: Outgoing): void {
     this.backlog.push(out);
     this.backlogBytes += out.bytes;
-    if (!this.flushScheduled && !this.receiving) {
+    if (!this.flushScheduled) {
       this.flushScheduled = true;
-      // After the current callback and the promise jobs it starts (async handlers settling,
-      // awaited channel sends), before the event loop reads more: what they queued leaves
-      // together, without setImmediate's per-turn cost (docs/profile.md, round 3). While a
-      // frame is read, `receive` schedules the flush when it is done.
-      process.nextTick(this.flush);
+      // While a frame is read: in a promise job, which runs once the socket's callback (every
+      // frame of that read) is done, before any tick (see `receive`). Otherwise after the
+      // current callback and the promise jobs it starts (async handlers settling, awaited
+      // channel sends), before the event loop reads more: what they queued leaves together,
+      // without setImmediate's per-turn cost (docs/profile.md, round 3).
+      if (this.receiving) void settled.then(this.flush);
+      else process.nextTick(this.flush);
     }
   }
 

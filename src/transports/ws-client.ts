@@ -14,9 +14,9 @@
 import WebSocket from "ws";
 import { createClient, type ClientTransport, type TransportSink } from "../client/core.ts";
 import type { ClientOf } from "../client/types.ts";
-import { framePieces, type Frame } from "../protocol/codec.ts";
+import type { Frame } from "../protocol/codec.ts";
 import { tokenProtocols } from "./handshake.ts";
-import { sendText } from "./ws-text.ts";
+import { sendFrame } from "./ws-send.ts";
 
 /** How `connectWs` authenticates: the window's token and the Origin to send. */
 export interface WsClientOptions {
@@ -40,15 +40,7 @@ export function wsClientTransport(url: string, options: WsClientOptions): Client
   let isOpen = false;
   /** Why it never opened (`Unexpected server response: 403`, `connect ECONNREFUSED …`). */
   let failure = "";
-  const write = (frame: Frame) => {
-    if (typeof frame === "string") sendText(ws, frame);
-    else {
-      for (const piece of framePieces(frame)) {
-        if (typeof piece === "string") sendText(ws, piece);
-        else ws.send(piece, { binary: true });
-      }
-    }
-  };
+  const write = (frame: Frame) => sendFrame(ws, frame);
   const opened = new Promise<void>((resolve, reject) => {
     ws.once("open", () => {
       isOpen = true;

@@ -9,7 +9,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { App } from "../backend/app.ts";
-import { framePieces } from "../protocol/codec.ts";
 import { createRequestHandler, frameAncestorsPolicy } from "./http.ts";
 import { createAssetProtocol, type AssetProtocolOptions } from "./asset.ts";
 import { checkProtocolName, createProtocolHandler, PROTOCOL_PREFIX, type UriSchemeHandler } from "./protocol.ts";
@@ -17,7 +16,7 @@ import { newToken, PROTOCOL, tokenFromProtocols, TokenCloseCode, TokenTable } fr
 import { writeLaunchFile, type LaunchFile } from "./launch-file.ts";
 import { tokenStore, type TokenStore } from "./dev-tokens.ts";
 import { INSPECTOR_LABEL } from "../backend/inspector.ts";
-import { sendText } from "./ws-text.ts";
+import { sendFrame } from "./ws-send.ts";
 
 export { newToken, tokenProtocols, TokenCloseCode } from "./handshake.ts";
 export { devTokenFile } from "./dev-tokens.ts";
@@ -233,16 +232,7 @@ function createGate(app: App<any>, opts: GateOptions) {
               if (!err) written();
             };
           }
-          if (typeof frame === "string") sendText(ws, frame, done);
-          else {
-            const pieces = framePieces(frame);
-            for (let i = 0; i < pieces.length; i++) {
-              const piece = pieces[i]!;
-              const cb = i === pieces.length - 1 ? done : undefined;
-              if (typeof piece === "string") sendText(ws, piece, cb);
-              else ws.send(piece, { binary: true }, cb);
-            }
-          }
+          sendFrame(ws, frame, done);
         },
         close(code, reason) {
           ws.close(code, reason);
