@@ -175,12 +175,21 @@ function engineContract(name: string, makeEngine: (display: Display, dir: string
           } else {
             // closeRequested unsupported: a close through the window manager closes at once.
             const closed = new Promise<void>((resolve) => windows.on((e) => e.type === "closed" && e.label === w.label && resolve()));
+            // Closed by title, asked again until the window manager finds it: the title is the
+            // boot page's, then the app page's own <title>, then the requested one again.
             await eventually(
-              async () => display.windows().some((x) => x.title === `contract ${op}`),
-              "the window manager to list the window",
+              () => {
+                if (!display.windows().some((x) => x.title === `contract ${op}`)) return false;
+                try {
+                  display.close(`contract ${op}`);
+                  return true;
+                } catch {
+                  return false; // its title changed between the listing and the close
+                }
+              },
+              "the window manager to list and close the window",
               5000,
             );
-            display.close(`contract ${op}`);
             await closed;
           }
         } finally {
