@@ -34,6 +34,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { startDisplay, type Display } from "../test/support/display.ts";
 import { chromiumPath } from "./browser.ts";
 import { bounded } from "./children.ts";
+import { placed } from "./placement.ts";
 import { compiledScript } from "./compiled.ts";
 import { summarize, type Summary } from "./stats.ts";
 
@@ -144,7 +145,7 @@ interface Started {
 
 function startTutorial(env: NodeJS.ProcessEnv, windows: string): Started {
   const t0 = nowUs();
-  const child = spawn(process.execPath, [compiledScript("tutorial"), "--window", windows], {
+  const child = spawn(...placed("any", process.execPath, [compiledScript("tutorial"), "--window", windows]), {
     env,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,

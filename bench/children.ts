@@ -5,6 +5,7 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { compiledScript } from "./compiled.ts";
+import { placed } from "./placement.ts";
 import type { ServerInfo, ContenderName } from "./contenders/types.ts";
 import type { ServerReply, ServerRequest } from "./server.ts";
 
@@ -44,10 +45,13 @@ export function bounded<T>(promise: Promise<T>, ms: number, what: string): Promi
 
 /** Starts the compiled `bench/server.ts <name>` and waits for it to be ready. */
 export async function spawnServer(name: ContenderName, options: SpawnOptions = {}): Promise<ServerChild> {
-  const child = spawn(process.execPath, ["--expose-gc", ...(options.nodeFlags ?? []), compiledScript("server"), name], {
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-    env: { ...process.env, BENCH_ORIGINS: JSON.stringify(options.origins ?? []) },
-  });
+  const child = spawn(
+    ...placed("server", process.execPath, ["--expose-gc", ...(options.nodeFlags ?? []), compiledScript("server"), name]),
+    {
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      env: { ...process.env, BENCH_ORIGINS: JSON.stringify(options.origins ?? []) },
+    },
+  );
   const waiting = new Map<number, (r: Extract<ServerReply, { op: "done" }>) => void>();
   let nextId = 1;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

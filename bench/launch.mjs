@@ -2,6 +2,8 @@
 // as compiled JavaScript on plain `node`, with no TypeScript loader anywhere.
 //
 //   node bench/launch.mjs run [--quick …]   the benchmark (`npm run bench` calls this)
+//   any script: --placement split|shared|os  which cores clients and servers run on
+//                                           (bench/placement.ts; default split)
 //   node bench/launch.mjs cost [rounds]     CPU time per call (docs/profile.md)
 //   node bench/launch.mjs profile [raw ferry]
 //   node bench/launch.mjs overhead
@@ -15,17 +17,41 @@
 // children find the compiled server and tutorial through FERRY_BENCH_BUILD. The folder is
 // removed afterwards (FERRY_BENCH_KEEP=1 keeps it, to read what ran).
 import { build } from "esbuild";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { builtinModules } from "node:module";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const SCRIPTS = ["run", "cost", "profile", "overhead", "large", "split"];
-const [script, ...args] = process.argv.slice(2);
+const [script, ...given] = process.argv.slice(2);
+
+// --placement split|shared|os (bench/placement.ts): which cores clients and servers run on.
+const args = [];
+let placement;
+for (let i = 0; i < given.length; i++) {
+  const [flag, value] = given[i].split("=", 2);
+  if (flag === "--placement") placement = value ?? given[++i];
+  else args.push(given[i]);
+}
+const cores = cpus().length;
+const hasTaskset = spawnSync("taskset", ["-c", "0", "true"]).status === 0;
+if (placement === undefined) placement = cores >= 2 && hasTaskset ? "split" : "os";
+if (!["split", "shared", "os"].includes(placement)) {
+  console.error(`bench: --placement must be split, shared or os, got ${placement}`);
+  process.exit(2);
+}
+if (placement !== "os" && !hasTaskset) {
+  console.error(`bench: --placement ${placement} needs taskset (Debian: apt-get install util-linux); --placement os runs unpinned`);
+  process.exit(1);
+}
+if (placement === "split" && cores < 2) {
+  console.error(`bench: --placement split needs 2 cores, this machine has ${cores}; use shared or os`);
+  process.exit(1);
+}
 if (!SCRIPTS.includes(script)) {
   console.error(`usage: node bench/launch.mjs <${SCRIPTS.join("|")}> [args…]`);
   process.exit(2);
@@ -83,11 +109,20 @@ try {
       outdir: out,
     }),
   ]);
-  process.stderr.write(`bench: compiled to ${out} in ${Date.now() - started} ms; running ${script}.mjs on plain node\n`);
+  process.stderr.write(
+    `bench: compiled to ${out} in ${Date.now() - started} ms; running ${script}.mjs on plain node, placement ${placement}\n`,
+  );
   // --expose-gc: timed sections start from a collected heap (bench/workloads.ts, settle()).
-  const child = spawn(process.execPath, ["--expose-gc", join(out, `${script}.mjs`), ...args], {
+  const command = [process.execPath, "--expose-gc", join(out, `${script}.mjs`), ...args];
+  // The script (every client) on core 0; server children on core 1 (split) or 0 (shared).
+  const child = spawn(placement === "os" ? command[0] : "taskset", placement === "os" ? command.slice(1) : ["-c", "0", ...command], {
     stdio: "inherit",
-    env: { ...process.env, FERRY_BENCH_BUILD: out },
+    env: {
+      ...process.env,
+      FERRY_BENCH_BUILD: out,
+      FERRY_BENCH_PLACEMENT: placement,
+      FERRY_BENCH_SERVER_CPU: placement === "split" ? "1" : "0",
+    },
   });
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
   code = await new Promise((resolve) => child.once("exit", (c, signal) => resolve(c ?? (signal ? 130 : 1))));

@@ -30,6 +30,7 @@ import { gzipSync } from "node:zlib";
 import { appWindowDoc, appWindowRows, type AppWindowResults } from "./app-window.ts";
 import { startPageServer, chromiumPath, chromiumVersion, killBrowsers, type PageServer } from "./browser.ts";
 import { spawnServer, type ServerChild } from "./children.ts";
+import { coresOf, placement, type Placement } from "./placement.ts";
 import { CONTENDERS } from "./contenders/index.ts";
 import { CONTENDER_NAMES, type BenchClient, type ContenderName } from "./contenders/types.ts";
 import { FIGURES, markdownTable, Tally, type FigureResult } from "./report.ts";
@@ -71,6 +72,8 @@ export interface BenchResults {
     crossOriginIsolated: boolean | null;
     /** 1-minute load average at the start and at the end of the run: other work on the machine. */
     loadAverage: [number, number];
+    /** Which cores the clients and the server children ran on (bench/placement.ts), as read from /proc. */
+    placement: { mode: Placement; clients: string | null; servers: string | null };
   };
   /** The 1-minute load average as each round of each workload ended (also printed beside it). */
   roundLoads: { workload: string; round: number; load: number }[];
@@ -163,10 +166,12 @@ async function main(): Promise<void> {
   const servers = new Map<ContenderName, ServerChild>();
   const clients = new Map<ContenderName, BenchClient>();
   let isolated: boolean | null = null;
+  let serverCores: string | null = null;
   try {
     for (const name of serving) {
       const server = await spawnServer(name, { origins: page ? [page.origin] : [] });
       servers.set(name, server);
+      serverCores ??= server.process.pid === undefined ? null : coresOf(server.process.pid);
       clients.set(name, await CONTENDERS[name].connect(server.info));
     }
     // One untimed pass per contender first, so round 1 does not pay for JIT warm-up.
@@ -270,6 +275,7 @@ async function main(): Promise<void> {
       chromium: withBrowser && browserPath ? chromiumVersion(browserPath) : null,
       crossOriginIsolated: isolated,
       loadAverage: [loadAtStart, loadavg()[0]!],
+      placement: { mode: placement(), clients: coresOf("self"), servers: serverCores },
     },
     sizes,
     roundLoads,
@@ -330,6 +336,7 @@ ${r.command}
 Machine: ${m.nproc} × ${m.cpu}, Node ${m.node} (${m.platform})${m.chromium ? `, ${m.chromium}` : ""}; run ${r.date}.
 1-minute load average ${m.loadAverage[0].toFixed(1)} at the start and ${m.loadAverage[1].toFixed(1)} at the end
 (other work shared the ${m.nproc} cores; the min–max spread shows how much it moved the figures).
+${placementDoc(m.placement)}
 
 ${r.table}
 
@@ -393,6 +400,16 @@ All servers bind 127.0.0.1; every loop is bounded. Full results, every round inc
 \`bench/results.json\`.
 
 ${appWindowDoc(r.appWindow, r.command)}`;
+}
+
+/** The machine paragraph's sentence on which cores clients and servers ran on. */
+function placementDoc(p: BenchResults["machine"]["placement"] | undefined): string {
+  if (!p || p.mode === "os") {
+    return "Placement: none; the scheduler placed every process (`--placement os`), so ratios between servers also measure where it put each.";
+  }
+  return `Placement \`${p.mode}\`: the clients (this process, Chromium) on core ${p.clients ?? "?"}, every server child on core ${p.servers ?? "?"}${
+    p.mode === "split" ? ", as a desktop app's page and backend run on cores of their own" : ", so both sides' CPU time adds up in series"
+  } (\`bench/placement.ts\`). Left to the scheduler, a server sometimes shared the client's core and sometimes not, round by round and server by server: raw ws's round trip moved between 25 and 58 µs while ferry's stayed at 62 (docs/profile.md, round 5).`;
 }
 
 const DOC = fileURLToPath(new URL("../docs/performance.md", import.meta.url));

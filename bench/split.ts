@@ -23,6 +23,7 @@ import { loadavg } from "node:os";
 import WebSocket, { WebSocketServer } from "ws";
 import { tokenProtocols } from "ferry/transports/ws";
 import { spawnServer } from "./children.ts";
+import { placed } from "./placement.ts";
 import { CONTENDERS } from "./contenders/index.ts";
 import { percentile } from "./stats.ts";
 import { interleavedRoundTrips } from "./workloads.ts";
@@ -48,7 +49,7 @@ if (process.argv[2] === "serve") {
 } else {
   const rounds = Number(process.argv[2] ?? 5);
   // This compiled script again (bench/launch.mjs runs it from its temporary folder).
-  const wireChild = spawn(process.execPath, [process.argv[1]!, "serve"], { stdio: ["ignore", "pipe", "inherit"] });
+  const wireChild = spawn(...placed("server", process.execPath, [process.argv[1]!, "serve"]), { stdio: ["ignore", "pipe", "inherit"] });
   const [line] = (await once(wireChild.stdout!, "data")) as [Buffer];
   const wireUrl = line.toString().trim();
   const raw = await spawnServer("raw");

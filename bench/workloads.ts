@@ -5,6 +5,7 @@
 
 import { spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
+import { placed } from "./placement.ts";
 import { bounded, spawnServer, type ServerChild } from "./children.ts";
 import { compiledScript } from "./compiled.ts";
 import { ferry } from "./contenders/ferry.ts";
@@ -424,7 +425,9 @@ async function serverColdStart(contender: Contender): Promise<number> {
 /** Spawning the tutorial backend to its first answered greet. */
 async function tutorialColdStart(): Promise<number> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [compiledScript("tutorial"), "--no-window"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(...placed("server", process.execPath, [compiledScript("tutorial"), "--no-window"]), {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   try {
     // stdout is a pipe, so the backend prints the path of its 0600 launch file, not the token.
     const url = await bounded(
