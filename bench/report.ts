@@ -21,19 +21,17 @@ export interface FigureSpec {
 }
 
 const TAIL_NOTE =
-  "Invoke round-trip speed has its own issue (16). p99 tails on a 2-core machine depend on when the OS schedules the " +
-  "client and server processes: the same contender's p99 moves a lot between rounds (see the min–max and the load " +
-  "average above). In runs of raw ws and ferry alone (`--contenders raw,ferry`) ferry's p99 was 1.07–1.13× raw ws; " +
-  "in the full run, with birpc's and tRPC's clients in the same process and their servers beside it, ferry's tail " +
-  "grows more than raw ws's, for a reason not yet separated out (docs/profile.md, round 4).";
+  "p99 tails on a 2-core machine depend on what else runs on the server's and the client's cores: the same " +
+  "contender's p99 moves between rounds (see the min–max and the load average above). With the default placement " +
+  "(clients on core 0, servers on core 1) ferry's p99 was 1.05× raw ws [1.04–1.15] in the run of 2026-12-01; " +
+  "with `--placement shared` 1.15× [1.03–1.53] (docs/profile.md, round 5).";
 
 const RT_NOTE =
-  "Invoke round-trip speed has its own issue (16). Of the gap, about 1–2 µs is what any JSON RPC pays over an " +
-  "echo (parse the frame, build a reply), and the rest ferry's backend and client beyond that " +
-  "(`node bench/launch.mjs split`), with the same system calls per call as the raw ws echo. In runs of raw ws and " +
-  "ferry alone (`--contenders raw,ferry --rounds 15`, load average below 2) this build (`a671125`) was 1.07–1.08× " +
-  "(the build before it: 1.11–1.13× while the machine ran slow, raw ws at 66 µs instead of 50); the next build, which keeps the " +
-  "replies to one read of the socket in one frame, 1.09–1.10× (docs/profile.md, round 4).";
+  "Where a call's time goes is in docs/profile.md; `node bench/launch.mjs split` parts the gap into what any JSON " +
+  "RPC pays over an echo, ferry's backend and ferry's client. Check the placement line above: with `--placement os` " +
+  "the scheduler often runs raw ws's echo server on the client's core (a 25 µs round trip) and a server that parses " +
+  "its frames, ferry's or a minimal JSON one, on the other (61–63 µs), so that ratio measures placement, not code. " +
+  "Pinned, ferry was 1.03× [1.03–1.05] (split) and 1.08× [1.07–1.08] (shared) on 2026-12-01 (round 5).";
 
 const BINARY_NOTE =
   "Bytes now travel as their own binary WebSocket message after a small text head, so neither side reassembles " +

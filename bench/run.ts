@@ -13,10 +13,14 @@
  *   npm run bench -- --only rt,pipelined --contenders raw,ferry
  *                                      a subset, for checking a change (no docs);
  *                                      `--only app-window` runs the app window rows alone
+ *   npm run bench -- --placement shared
+ *                                      clients and servers on one core (default split: clients
+ *                                      on core 0, servers on core 1; os: unpinned), see
+ *                                      bench/placement.ts
  *   npm run bench -- --docs-from bench/results.json
  *                                      rewrite docs/performance.md from a results file
  *
- * Servers run in child processes, one per contender; clients run here. Contenders run
+ * Servers run in child processes, one per contender, on their own core; clients run here. Contenders run
  * one at a time, never in parallel; each figure is measured in rounds, the contenders'
  * order rotating every round, and reported as median (min–max) with its ratio to raw ws.
  */
@@ -409,7 +413,7 @@ function placementDoc(p: BenchResults["machine"]["placement"] | undefined): stri
   }
   return `Placement \`${p.mode}\`: the clients (this process, Chromium) on core ${p.clients ?? "?"}, every server child on core ${p.servers ?? "?"}${
     p.mode === "split" ? ", as a desktop app's page and backend run on cores of their own" : ", so both sides' CPU time adds up in series"
-  } (\`bench/placement.ts\`). Left to the scheduler, a server sometimes shared the client's core and sometimes not, round by round and server by server: raw ws's round trip moved between 25 and 58 µs while ferry's stayed at 62 (docs/profile.md, round 5).`;
+  } (\`bench/placement.ts\`). Left to the scheduler, a server sometimes shared the client's core and sometimes not, round by round and server by server: raw ws's echo moved between 25 and 58 µs while ferry's round trip, and a minimal JSON server's, stayed at 61–63 (docs/profile.md, round 5).`;
 }
 
 const DOC = fileURLToPath(new URL("../docs/performance.md", import.meta.url));
