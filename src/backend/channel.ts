@@ -6,9 +6,9 @@
  * flow-controlled by the window's outgoing bound (docs/flow-control.md).
  */
 
-import { encodeValue, frameMessage } from "../protocol/codec.ts";
+import { frameMessage } from "../protocol/codec.ts";
 import { FerryError } from "../protocol/errors.ts";
-import { assertSendable } from "../protocol/sendable.ts";
+import { encodeSendable } from "../protocol/sendable.ts";
 import { frameBytes, type Connection, type PendingCall } from "./connection.ts";
 
 const CHANNEL_REF = /^__CHANNEL__:(\d{1,15})$/;
@@ -54,8 +54,7 @@ export class Channel<T = unknown> {
    */
   send(message: T): Promise<void> {
     if (this.closed) return quiet(Promise.reject(new FerryError("connection_closed", `channel ${this.id} is closed`)));
-    assertSendable(message, "message");
-    const encoded = encodeValue(message, "message");
+    const encoded = encodeSendable(message, "message");
     if (this.#waiting) {
       const max = this.#conn.maxBuffered;
       if (!this.#warned) {

@@ -7,8 +7,8 @@
  */
 
 import { Buffer } from "node:buffer";
-import { encodeValue, frameMessage } from "../protocol/codec.ts";
-import { assertSendable } from "../protocol/sendable.ts";
+import { frameMessage } from "../protocol/codec.ts";
+import { encodeSendable } from "../protocol/sendable.ts";
 import { assertEventName } from "../protocol/names.ts";
 import type { Connection } from "./connection.ts";
 import type { EventText } from "./event-queue.ts";
@@ -17,6 +17,20 @@ import type { EventText } from "./event-queue.ts";
 interface Handlers {
   targets: Map<number, ListenerTarget>;
   ids: readonly number[];
+}
+
+/**
+ * One event's page listeners by connection, with the start of its event message: built
+ * once, when its first page listener arrives (the name was checked then), not per emit.
+ */
+class PageListeners extends Map<Connection, Handlers> {
+  readonly head: string;
+  readonly headBytes: number;
+  constructor(event: string) {
+    super();
+    this.head = `{"t":"e","n":${JSON.stringify(event)},"h":[`;
+    this.headBytes = Buffer.byteLength(this.head);
+  }
 }
 
 /** The event map of an app that declares none: any name, any payload. */
@@ -73,7 +87,7 @@ export function hears(listener: ListenerTarget, windowLabel: string, to: EmitTar
 /** Page and backend listeners by event name; `dispatch` delivers one emit. */
 export class EventBus {
   /** event name → connection → that connection's handler ids for it, with their targets */
-  private readonly pages = new Map<string, Map<Connection, Handlers>>();
+  private readonly pages = new Map<string, PageListeners>();
   private readonly backend = new Map<string, Set<BackendListener>>();
   private readonly onListenerError: (err: unknown, event: string) => void;
 
@@ -85,7 +99,7 @@ export class EventBus {
   addPageListener(conn: Connection, event: string, handler: number, target?: ListenerTarget): void {
     assertEventName(event);
     let byConn = this.pages.get(event);
-    if (!byConn) this.pages.set(event, (byConn = new Map()));
+    if (!byConn) this.pages.set(event, (byConn = new PageListeners(event)));
     let handlers = byConn.get(conn);
     if (!handlers) byConn.set(conn, (handlers = { targets: new Map(), ids: [] }));
     handlers.targets.set(handler, target);
@@ -145,19 +159,17 @@ export class EventBus {
    * bytes (0 when no page listens, as it is then not encoded).
    */
   dispatch(event: string, payload: unknown, opts: { to?: EmitTarget; toBackend: boolean; source?: string }): number {
-    assertEventName(event);
     const byConn = this.pages.get(event);
+    // A name with page or backend listeners was checked when they were added.
+    if (byConn === undefined && !this.backend.has(event)) assertEventName(event);
     let size = 0;
     if (byConn && byConn.size > 0) {
-      assertSendable(payload, "payload");
-      const encoded = encodeValue(payload, "payload");
+      const encoded = encodeSendable(payload, "payload");
       size = encoded.json.length + encoded.bytes.reduce((n, b) => n + b.data.byteLength, 0);
-      const head = `{"t":"e","n":${JSON.stringify(event)},"h":[`;
+      const head = byConn.head;
       // A text event is written by each connection from the same strings, its handler ids between them.
       const text: EventText | undefined =
-        encoded.bytes.length === 0
-          ? { head, json: encoded.json, bytes: Buffer.byteLength(head) + Buffer.byteLength(encoded.json) }
-          : undefined;
+        encoded.bytes.length === 0 ? { head, json: encoded.json, bytes: byConn.headBytes + Buffer.byteLength(encoded.json) } : undefined;
       for (const [conn, handlers] of byConn) {
         const heard =
           opts.to === undefined ? handlers.ids : [...handlers.targets].filter(([, t]) => hears(t, conn.label, opts.to)).map(([id]) => id);

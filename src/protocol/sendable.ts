@@ -10,7 +10,7 @@
  * Bytes, arrays, plain and null-prototype objects, and objects with `toJSON` pass as before.
  */
 
-import { formatPath, type ValuePath } from "./codec.ts";
+import { encodeValue, formatPath, type EncodedValue, type ValuePath } from "./codec.ts";
 import { FerryError } from "./errors.ts";
 
 const plainProto = Object.prototype;
@@ -74,4 +74,38 @@ function check(root: string, path: ValuePath, v: unknown, seen: Set<object>): vo
  */
 export function assertSendable(value: unknown, root: string): void {
   if (typeof value === "object" && value !== null) check(root, [], value, new Set());
+}
+
+/**
+ * Whether `v` is a plain object or an array holding only strings, finite numbers, booleans
+ * and null (and, in an object, `undefined`, which JSON leaves out): one that neither this
+ * check nor the codec can refuse, with no bytes to lift. Event payloads and channel messages
+ * mostly are.
+ */
+function isFlat(v: object): boolean {
+  if (Array.isArray(v)) {
+    // By index: a hole reads as undefined, which the check refuses.
+    for (let i = 0; i < v.length; i++) if (!isScalar(v[i])) return false;
+    return true;
+  }
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== plainProto && proto !== null) return false;
+  for (const key in v) {
+    const x = (v as Record<string, unknown>)[key];
+    if (x !== undefined && !isScalar(x)) return false;
+  }
+  return true;
+}
+
+const isScalar = (x: unknown): boolean =>
+  typeof x === "string" || typeof x === "boolean" || x === null || (typeof x === "number" && Number.isFinite(x));
+
+/**
+ * `assertSendable` then the codec's `encodeValue`, as the backend sends every value; a flat
+ * value (above) goes straight to `JSON.stringify`, as neither walk would find anything in it.
+ */
+export function encodeSendable(value: unknown, root: string): EncodedValue {
+  if (typeof value === "object" && value !== null && isFlat(value)) return { json: JSON.stringify(value), bytes: [] };
+  assertSendable(value, root);
+  return encodeValue(value, root);
 }
