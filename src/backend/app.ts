@@ -14,7 +14,6 @@ import { EventBus, type AnyEvents, type BackendListener, type WindowFilter } fro
 import { bindChannels, mayHoldRefs } from "./channel.ts";
 import { bindUploads } from "./upload.ts";
 import { asThrownForTauri, ferryErrorOr, fromUnknown, internalError } from "./errors.ts";
-import { assertSendable } from "../protocol/sendable.ts";
 import { eventPlugin } from "./event-plugin.ts";
 import type { CommandScope, PermissionManifest } from "../acl/types.ts";
 import type { AppTypes, Declared, EventMap, IsUntypedEvents, PayloadRest } from "../protocol/types.ts";
@@ -422,7 +421,6 @@ export function createApp<
     let error: FerryError;
     if (ok) {
       try {
-        assertSendable(value, "result");
         const bytes = conn.reply(id, value);
         logCall(conn, cmd, "ok", call, bytes, value);
         return;

@@ -8,6 +8,7 @@
  */
 
 import { announceLimits, FrameReader, frameMessage, encodeValue, type EncodedValue, type Frame } from "../protocol/codec.ts";
+import { encodeSendable } from "../protocol/sendable.ts";
 import { FerryError } from "../protocol/errors.ts";
 import { parseClientMessage } from "../protocol/messages.ts";
 import { describeThrow, REDACTED_JSON, shapeError, ThrownValue } from "./errors.ts";
@@ -726,7 +727,7 @@ export class Connection implements TransportConnection, PluginConnection {
    * Sends a call's result: queued at once while it fits the outgoing bound, else once the
    * page has read enough, in order with waiting channel sends; meanwhile the page's frames
    * are not read (`Peer.pause`). Returns the frame's size. Throws `not_serializable` if the
-   * value cannot be sent.
+   * value cannot be sent (`encodeSendable`: the codec's refusals and the stricter check).
    */
   reply(id: number, value: unknown): number {
     // A string, boolean, null or finite number has nothing to check or lift (encodeValue's
@@ -734,7 +735,7 @@ export class Connection implements TransportConnection, PluginConnection {
     const frame =
       typeof value === "string" || typeof value === "boolean" || value === null || (typeof value === "number" && Number.isFinite(value))
         ? `{"t":"r","id":${id},"v":${JSON.stringify(value)}}`
-        : frameMessage(`{"t":"r","id":${id}`, "v", encodeValue(value, "result"));
+        : frameMessage(`{"t":"r","id":${id}`, "v", encodeSendable(value, "result"));
     const bytes = frameBytes(frame);
     if (this.isClosed) return bytes;
     if (this.roomWaiters.length === 0 && this.fits(bytes)) {
