@@ -39,6 +39,13 @@ const BINARY_NOTE =
   "has not been profiled; the extra head message per result and the client's per-result handling are the " +
   "candidates.";
 
+const STREAM_NOTE =
+  "The stream rows are the noisiest on this machine: a round moves both contenders' MB/s by tens of percent (see " +
+  "the min–max), and raw ws, with no flow control, holds the whole stream in memory (its peak RSS, two rows down). " +
+  "Run alone (`npm run bench -- --only channel,upload --contenders raw,ferry --rounds 5`), the channel stream gave " +
+  "1.47× and 1.21× raw ws on 2026-12-01, in the hour a full run gave 0.89×; docs/flow-control.md has the " +
+  "stream's design.";
+
 const EVENTS_NOTE =
   "Not profiled. To tell the event path from the rest of the run (other workloads, other work on the machine), " +
   "run these rows alone: `npm run bench -- --only events1,events100 --contenders raw,ferry`; the min–max shows " +
@@ -86,6 +93,7 @@ export const FIGURES: FigureSpec[] = [
     unit: "MB/s",
     better: "higher",
     target: BYTES,
+    missNote: STREAM_NOTE,
   },
   {
     id: "upload",
@@ -93,6 +101,7 @@ export const FIGURES: FigureSpec[] = [
     unit: "MB/s",
     better: "higher",
     target: BYTES,
+    missNote: STREAM_NOTE,
   },
   { id: "channel_rss", title: "Channel stream handler→page: backend peak RSS", unit: "MiB", better: "lower" },
   { id: "upload_rss", title: "Upload stream page→handler: backend peak RSS", unit: "MiB", better: "lower" },
