@@ -18,7 +18,7 @@
 // removed afterwards (FERRY_BENCH_KEEP=1 keeps it, to read what ran).
 import { build } from "esbuild";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { builtinModules } from "node:module";
 import { cpus, tmpdir } from "node:os";
@@ -37,9 +37,21 @@ for (let i = 0; i < given.length; i++) {
   if (flag === "--placement") placement = value ?? given[++i];
   else args.push(given[i]);
 }
-const cores = cpus().length;
-const hasTaskset = spawnSync("taskset", ["-c", "0", "true"]).status === 0;
-if (placement === undefined) placement = cores >= 2 && hasTaskset ? "split" : "os";
+/** The cores this process may run on, as Linux lists them (`0-1`, `0,2`), else every core. */
+const allowed =
+  (() => {
+    try {
+      return /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1];
+    } catch {
+      return undefined;
+    }
+  })() ?? `0-${cpus().length - 1}`;
+const cores = allowed.split(",").flatMap((range) => {
+  const [from, to = from] = range.split("-").map(Number);
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+});
+const hasTaskset = spawnSync("taskset", ["-c", String(cores[0]), "true"]).status === 0;
+if (placement === undefined) placement = cores.length >= 2 && hasTaskset ? "split" : "os";
 if (!["split", "shared", "os"].includes(placement)) {
   console.error(`bench: --placement must be split, shared or os, got ${placement}`);
   process.exit(2);
@@ -48,10 +60,12 @@ if (placement !== "os" && !hasTaskset) {
   console.error(`bench: --placement ${placement} needs taskset (Debian: apt-get install util-linux); --placement os runs unpinned`);
   process.exit(1);
 }
-if (placement === "split" && cores < 2) {
-  console.error(`bench: --placement split needs 2 cores, this machine has ${cores}; use shared or os`);
+if (placement === "split" && cores.length < 2) {
+  console.error(`bench: --placement split needs 2 cores, this process may use ${allowed}; use shared or os`);
   process.exit(1);
 }
+/** Clients on the first allowed core; servers on the second (split) or the same one (shared). */
+const [clientCore, serverCore] = [cores[0], placement === "split" ? cores[1] : cores[0]];
 if (!SCRIPTS.includes(script)) {
   console.error(`usage: node bench/launch.mjs <${SCRIPTS.join("|")}> [args…]`);
   process.exit(2);
@@ -110,20 +124,26 @@ try {
     }),
   ]);
   process.stderr.write(
-    `bench: compiled to ${out} in ${Date.now() - started} ms; running ${script}.mjs on plain node, placement ${placement}\n`,
+    `bench: compiled to ${out} in ${Date.now() - started} ms; running ${script}.mjs on plain node, placement ${placement}` +
+      (placement === "os" ? "\n" : ` (clients on core ${clientCore}, servers on core ${serverCore})\n`),
   );
   // --expose-gc: timed sections start from a collected heap (bench/workloads.ts, settle()).
   const command = [process.execPath, "--expose-gc", join(out, `${script}.mjs`), ...args];
-  // The script (every client) on core 0; server children on core 1 (split) or 0 (shared).
-  const child = spawn(placement === "os" ? command[0] : "taskset", placement === "os" ? command.slice(1) : ["-c", "0", ...command], {
-    stdio: "inherit",
-    env: {
-      ...process.env,
-      FERRY_BENCH_BUILD: out,
-      FERRY_BENCH_PLACEMENT: placement,
-      FERRY_BENCH_SERVER_CPU: placement === "split" ? "1" : "0",
+  // The script (every client) on the client core; server children on the server core.
+  const child = spawn(
+    placement === "os" ? command[0] : "taskset",
+    placement === "os" ? command.slice(1) : ["-c", String(clientCore), ...command],
+    {
+      stdio: "inherit",
+      env: {
+        ...process.env,
+        FERRY_BENCH_BUILD: out,
+        FERRY_BENCH_PLACEMENT: placement,
+        FERRY_BENCH_SERVER_CPU: String(serverCore),
+        FERRY_BENCH_ALL_CPUS: allowed,
+      },
     },
-  });
+  );
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
   code = await new Promise((resolve) => child.once("exit", (c, signal) => resolve(c ?? (signal ? 130 : 1))));
 } finally {

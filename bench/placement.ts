@@ -5,9 +5,10 @@
  * starts inherit its core unless started through `placed`:
  *
  * - `split` (the default with 2 or more cores): clients (this process, and Chromium, which
- *   inherits) on core 0, every server child on core 1. A desktop app's page and backend run
+ *   inherits) on core 0, every server child on core 1 (the first and second cores this
+ *   process may use, where those are not 0 and 1). A desktop app's page and backend run
  *   on cores of their own in the same way.
- * - `shared`: clients and servers on core 0, so a round trip costs both sides' CPU time in
+ * - `shared`: clients and servers on one core, so a round trip costs both sides' CPU time in
  *   series.
  * - `os`: no pinning; the scheduler places every process and may move it.
  *
@@ -34,7 +35,8 @@ export function placement(): Placement {
  */
 export function placed(role: "server" | "any", file: string, args: string[]): [string, string[]] {
   if (placement() === "os") return [file, args];
-  const cores = role === "server" ? (process.env.FERRY_BENCH_SERVER_CPU ?? "0") : `0-${cpus().length - 1}`;
+  const cores =
+    role === "server" ? (process.env.FERRY_BENCH_SERVER_CPU ?? "0") : (process.env.FERRY_BENCH_ALL_CPUS ?? `0-${cpus().length - 1}`);
   return ["taskset", ["-c", cores, file, ...args]];
 }
 

@@ -23,15 +23,16 @@ export interface FigureSpec {
 const TAIL_NOTE =
   "p99 tails on a 2-core machine depend on what else runs on the server's and the client's cores: the same " +
   "contender's p99 moves between rounds (see the min–max and the load average above). With the default placement " +
-  "(clients on core 0, servers on core 1) ferry's p99 was 1.05× raw ws [1.04–1.15] in the run of 2026-12-01; " +
-  "with `--placement shared` 1.15× [1.03–1.53] (docs/profile.md, round 5).";
+  "(clients on one core, servers on the other) ferry's p99 was 1.12× raw ws [1.01–1.34] in the run of record of " +
+  "2026-12-01 (`92ac4e4`); with `--placement shared` 1.15× [1.03–1.53] (docs/profile.md, round 5).";
 
 const RT_NOTE =
   "Where a call's time goes is in docs/profile.md; `node bench/launch.mjs split` parts the gap into what any JSON " +
   "RPC pays over an echo, ferry's backend and ferry's client. Check the placement line above: with `--placement os` " +
   "the scheduler often runs raw ws's echo server on the client's core (a 25 µs round trip) and a server that parses " +
-  "its frames, ferry's or a minimal JSON one, on the other (61–63 µs), so that ratio measures placement, not code. " +
-  "Pinned, ferry was 1.03× [1.03–1.05] (split) and 1.08× [1.07–1.08] (shared) on 2026-12-01 (round 5).";
+  "its frames, ferry's or a minimal JSON one, on the other (60–63 µs), so that ratio measures placement, not code. " +
+  "Pinned, ferry was 1.04× [1.04–1.05] (split, run of record of 2026-12-01) and 1.08× [1.07–1.08] (shared) " +
+  "(docs/profile.md, round 5).";
 
 const BINARY_NOTE =
   "Bytes now travel as their own binary WebSocket message after a small text head, so neither side reassembles " +
@@ -42,14 +43,15 @@ const BINARY_NOTE =
 const STREAM_NOTE =
   "The stream rows are the noisiest on this machine: a round moves both contenders' MB/s by tens of percent (see " +
   "the min–max), and raw ws, with no flow control, holds the whole stream in memory (its peak RSS, two rows down). " +
-  "Run alone (`npm run bench -- --only channel,upload --contenders raw,ferry --rounds 5`), the channel stream gave " +
-  "1.47× and 1.21× raw ws on 2026-12-01, in the hour a full run gave 0.89×; docs/flow-control.md has the " +
-  "stream's design.";
+  "In the hour a full run gave the channel stream 0.89×, runs of a few rows (`--contenders raw,ferry --rounds 5`) " +
+  "gave 1.47× (`--only pipelined,channel`, build `e7b4f51`), 1.21× (the same, `92ac4e4`) and 2.02× " +
+  "(`--only pipelined,channel,upload`, `92ac4e4`); docs/flow-control.md has the stream's design.";
 
 const EVENTS_NOTE =
-  "Not profiled. To tell the event path from the rest of the run (other workloads, other work on the machine), " +
-  "run these rows alone: `npm run bench -- --only events1,events100 --contenders raw,ferry`; the min–max shows " +
-  "how far this run's rounds moved.";
+  "These rows climb round by round for ferry (in the run of record of 2026-12-01: 676k, 738k, 868k, 1,129k and " +
+  "1,314k events/s to one connection) while raw ws's stay flat: ferry's backend spends about 2 µs per event until " +
+  "its per-flush code is optimized, then 0.8 (docs/profile.md, round 5). The median is the third round's figure, " +
+  "so fewer rounds, or a loaded machine, lower it. `node bench/launch.mjs cost` gives CPU time per event.";
 
 const COLD_NOTE =
   "This row starts the tutorial backend, an app: on top of ferry's backend and ws transport it imports zod " +

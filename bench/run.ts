@@ -270,7 +270,11 @@ async function main(): Promise<void> {
     mode: quick ? "quick" : partial ? "partial" : "full",
     rounds,
     browserRounds,
-    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
+    // launch.mjs takes --placement out of the script's arguments: put it back unless it was the default.
+    command: `npm run bench${process.argv.length > 2 || placement() !== "split" ? " --" : ""}${process.argv
+      .slice(2)
+      .map((a) => ` ${a}`)
+      .join("")}${placement() !== "split" ? ` --placement ${placement()}` : ""}`,
     machine: {
       nproc: cpus().length,
       cpu,
@@ -411,9 +415,9 @@ function placementDoc(p: BenchResults["machine"]["placement"] | undefined): stri
   if (!p || p.mode === "os") {
     return "Placement: none; the scheduler placed every process (`--placement os`), so ratios between servers also measure where it put each.";
   }
-  return `Placement \`${p.mode}\`: the clients (this process, Chromium) on core ${p.clients ?? "?"}, every server child on core ${p.servers ?? "?"}${
+  return `Placement \`${p.mode}\`: the clients (this process, Chromium) on core ${p.clients ?? "?"}, every server child on core ${p.servers ?? "?"} (the app-window rows run \`npm start\` on every core)${
     p.mode === "split" ? ", as a desktop app's page and backend run on cores of their own" : ", so both sides' CPU time adds up in series"
-  } (\`bench/placement.ts\`). Left to the scheduler, a server sometimes shared the client's core and sometimes not, round by round and server by server: raw ws's echo moved between 25 and 58 µs while ferry's round trip, and a minimal JSON server's, stayed at 61–63 (docs/profile.md, round 5).`;
+  } (\`bench/placement.ts\`). Left to the scheduler, a server sometimes shared the client's core and sometimes not, round by round and server by server: raw ws's echo moved between 24 and 60 µs while ferry's round trip, and a minimal JSON server's, stayed at 59–64 (docs/profile.md, round 5).`;
 }
 
 const DOC = fileURLToPath(new URL("../docs/performance.md", import.meta.url));

@@ -25,6 +25,11 @@ const anyValue = fc.letrec((tie) => ({
     fc.constant(new Point()),
     fc.constant(new Map([[1, 2]])),
     fc.constant({ toJSON: () => "as JSON" }),
+    // toJSON where the walk over own enumerable keys does not see it.
+    fc.constant(Object.assign([1], { toJSON: () => new Map() })),
+    fc.constant(Object.assign([1], { toJSON: () => ({ a: Number.NaN }) })),
+    fc.constant(Object.assign([1], { toJSON: () => new Uint8Array([1, 2]) })),
+    fc.constant(Object.defineProperty({ a: 1 }, "toJSON", { value: () => new Set(), enumerable: false })),
     fc.array(tie("value"), { maxLength: 4 }),
     fc.sparseArray(fc.oneof(fc.integer(), fc.string()), { maxLength: 4 }),
     fc.dictionary(fc.string({ maxLength: 3 }), tie("value"), { maxKeys: 4 }),
@@ -67,6 +72,8 @@ test("flat values that only look safe are still refused, naming the path", () =>
     [{ a: Number.POSITIVE_INFINITY }, "payload.a"],
     [{ n: 1n }, "payload.n"],
     [new Point(), "payload"],
+    [Object.assign([1], { toJSON: () => new Map() }), "payload"],
+    [Object.defineProperty({ a: 1 }, "toJSON", { value: () => ({ b: Number.NaN }), enumerable: false }), "payload.b"],
   ];
   for (const [value, path] of cases) {
     assert.throws(

@@ -83,6 +83,8 @@ export function assertSendable(value: unknown, root: string): void {
  * mostly are.
  */
 function isFlat(v: object): boolean {
+  // JSON sends what toJSON returns, enumerable or not, on an array too: the walks check that.
+  if (typeof (v as { toJSON?: unknown }).toJSON === "function") return false;
   if (Array.isArray(v)) {
     // By index: a hole reads as undefined, which the check refuses.
     for (let i = 0; i < v.length; i++) if (!isScalar(v[i])) return false;
